@@ -1,0 +1,1 @@
+"""Service principals, their secrets, and the bearer tokens they exchange them for."""

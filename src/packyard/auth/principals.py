@@ -1,0 +1,147 @@
+"""Service principals: create, list, delete, rotate; and the first start's bootstrap."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection
+
+from packyard.domain.identity import Actor, Role, Scope
+from packyard.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
+from packyard.ids import new_id, new_uuid
+from packyard.services.registry import create_registry
+from packyard.store.repository import Repository
+from packyard.store.tenants import Tenants
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-secret")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A principal's key, as shown once on creation or rotation."""
+
+    name: str
+    role: Role
+    client_id: str
+    client_secret: str
+    organization_id: str
+    project_id: str | None
+
+
+def _new_secret() -> tuple[str, str]:
+    secret = secrets.token_urlsafe(48)
+    return secret, _hasher.hash(secret)
+
+
+def create_principal(
+    conn: Connection,
+    *,
+    name: str,
+    role: Role,
+    organization_id: str,
+    project_id: str | None,
+    now: datetime,
+) -> Credentials:
+    tenants = Tenants(conn)
+    if not name.strip():
+        raise InvalidArgument("a principal needs a name")
+    if tenants.principal_by_name(name) is not None:
+        raise AlreadyExists(f'a principal named "{name}" already exists')
+    if project_id is not None:
+        project = tenants.project(project_id)
+        if project is None or project.organization_id != organization_id:
+            raise NotFound(f'project "{project_id}" not found')
+    client_id = secrets.token_hex(16)
+    secret, secret_hash = _new_secret()
+    tenants.add_principal(
+        id=new_id(),
+        name=name,
+        client_id=client_id,
+        secret_hash=secret_hash,
+        secret_generation=1,
+        role=role,
+        organization_id=organization_id,
+        project_id=project_id,
+        created_at=now,
+    )
+    return Credentials(name, role, client_id, secret, organization_id, project_id)
+
+
+def rotate_principal(conn: Connection, *, name: str) -> Credentials:
+    tenants = Tenants(conn)
+    row = tenants.principal_by_name(name)
+    if row is None:
+        raise NotFound(f'no principal named "{name}"')
+    secret, secret_hash = _new_secret()
+    tenants.change_principal(
+        row.id, secret_hash=secret_hash, secret_generation=row.secret_generation + 1
+    )
+    return Credentials(
+        name, Role.parse(row.role), row.client_id, secret, row.organization_id, row.project_id
+    )
+
+
+def delete_principal(conn: Connection, *, name: str) -> None:
+    tenants = Tenants(conn)
+    row = tenants.principal_by_name(name)
+    if row is None:
+        raise NotFound(f'no principal named "{name}"')
+    tenants.remove_principal(row.id)
+
+
+def authenticate(conn: Connection, *, client_id: str, client_secret: str) -> tuple[str, int]:
+    """Check a client id and secret; answer the principal id and its secret generation."""
+    row = Tenants(conn).principal_by_client_id(client_id)
+    try:
+        # Verify against a dummy hash for unknown ids too, so timing tells nothing.
+        _hasher.verify(row.secret_hash if row else _DUMMY_HASH, client_secret)
+    except (VerificationError, InvalidHashError):
+        raise Unauthenticated("invalid client credentials") from None
+    if row is None:
+        raise Unauthenticated("invalid client credentials")
+    return row.id, row.secret_generation
+
+
+def actor_for(conn: Connection, *, principal_id: str, generation: int) -> Actor:
+    row = Tenants(conn).principal_by_id(principal_id)
+    if row is None or row.secret_generation != generation:
+        raise Unauthenticated("the token's principal no longer exists or was rotated")
+    return Actor(row.id, row.name, Role.parse(row.role), row.organization_id, row.project_id)
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    organization_id: str
+    project_id: str
+    admin: Credentials
+
+
+def bootstrap(conn: Connection, *, now: datetime, admin_name: str = "admin") -> Bootstrap | None:
+    """On a store with no organization: one organization, one project, a registry, an admin."""
+    tenants = Tenants(conn)
+    if tenants.organizations():
+        return None
+    organization_id, project_id = new_uuid(), new_uuid()
+    tenants.add_organization(id=organization_id, name="default", created_at=now)
+    tenants.add_project(
+        id=project_id,
+        organization_id=organization_id,
+        name="default",
+        description="",
+        created_at=now,
+    )
+    create_registry(Repository(conn), Scope(organization_id, project_id), now=now)
+    admin = create_principal(
+        conn,
+        name=admin_name,
+        role=Role.ADMIN,
+        organization_id=organization_id,
+        project_id=None,
+        now=now,
+    )
+    return Bootstrap(organization_id, project_id, admin)

@@ -1,0 +1,361 @@
+"""The packyard command: serve, env, principal, migrate."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from packyard.auth.principals import (
+    Credentials,
+    bootstrap,
+    create_principal,
+    delete_principal,
+    rotate_principal,
+)
+from packyard.config import DEFAULT_PORT, Settings, default_data_dir
+from packyard.domain.identity import Role
+from packyard.errors import RegistryError
+from packyard.ids import utcnow
+from packyard.store.engine import Store, make_engine
+from packyard.store.migrate import migrate
+from packyard.store.tenants import Tenants
+
+app = typer.Typer(
+    help="Packyard: a self-hosted registry that speaks the HCP Packer API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
+app.add_typer(principal_app, name="principal")
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", help="Where the store, keys and certificates live.")
+]
+Database = Annotated[
+    str | None,
+    typer.Option("--database", help="Store URL, e.g. postgresql://user@host/db (default: SQLite)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+SERVER_FILE = "server.json"
+
+
+class Failure(Exception):
+    """A clear message for the user, exit code 1."""
+
+
+def _settings(data_dir: Path, database: str | None, **more: Any) -> Settings:
+    return Settings(data_dir=data_dir.expanduser().resolve(), database_url=database, **more)
+
+
+def _open_store(settings: Settings) -> Store:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(make_engine(settings.store_url))
+    migrate(store.engine)
+    return store
+
+
+def _exports(
+    server: dict[str, str],
+    organization_id: str,
+    project_id: str,
+    client_id: str,
+    client_secret: str | None,
+) -> dict[str, str]:
+    values = {
+        "HCP_API_ADDRESS": server["address"],
+        "HCP_AUTH_URL": server["base_url"],
+        "HCP_ORGANIZATION_ID": organization_id,
+        "HCP_PROJECT_ID": project_id,
+        "HCP_CLIENT_ID": client_id,
+    }
+    if client_secret is not None:
+        values["HCP_CLIENT_SECRET"] = client_secret
+    if server.get("insecure_http") == "1":
+        values["HCP_API_TLS"] = "disabled"
+    elif server.get("ca"):
+        # Clients verify Packyard's certificate through its CA; Packer 1.9 has no other way.
+        values["SSL_CERT_FILE"] = server["ca"]
+    return values
+
+
+def _print_exports(values: dict[str, str], *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(values, indent=2))
+        return
+    if "HCP_API_TLS" not in values:
+        # The clients accept only "disabled" or "insecure" here; a verified TLS needs neither.
+        typer.echo("unset HCP_API_TLS HCP_AUTH_TLS")
+    for key, value in values.items():
+        typer.echo(f"export {key}={value}")
+    if "HCP_CLIENT_SECRET" not in values:
+        typer.echo(
+            "# HCP_CLIENT_SECRET was shown once when the key was made; "
+            "`packyard env --rotate` makes a new one."
+        )
+
+
+def _server_info(settings: Settings) -> dict[str, str]:
+    path = settings.data_dir / SERVER_FILE
+    if not path.exists():
+        raise Failure(
+            f"no server has started with data dir {settings.data_dir} yet; "
+            "run `packyard serve` first"
+        )
+    info: dict[str, str] = json.loads(path.read_text())
+    return info
+
+
+def _default_tenant(store: Store) -> tuple[str, str]:
+    with store.transaction() as conn:
+        tenants = Tenants(conn)
+        organizations = tenants.organizations()
+        if not organizations:
+            raise Failure("the store has no organization yet; run `packyard serve` once")
+        projects = tenants.projects(organizations[0].id)
+        return organizations[0].id, projects[0].id
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = default_data_dir(),
+    database: Database = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
+    cert: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    key: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    insecure_http: Annotated[bool, typer.Option(help="Serve plain HTTP (tests only).")] = False,
+    workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
+    max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted.")] = 4 << 20,
+) -> None:
+    """Start the registry (creating and migrating the store on first start)."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    if (cert is None) != (key is None):
+        raise typer.BadParameter("--cert and --key go together")
+    if insecure_http and cert:
+        raise typer.BadParameter("--insecure-http cannot be combined with --cert/--key")
+    settings = _settings(
+        data_dir,
+        database,
+        host=host,
+        port=port,
+        insecure_http=insecure_http,
+        cert_file=cert,
+        key_file=key,
+        max_body_bytes=max_body_bytes,
+    )
+    store = _open_store(settings)
+    with store.transaction(write=True) as conn:
+        first = bootstrap(conn, now=utcnow())
+    ca = ""
+    if not insecure_http and cert is None:
+        from packyard.tls import ensure_certificates
+
+        files = ensure_certificates(settings.data_dir, host)
+        cert, key, ca = files.cert, files.key, str(files.ca)
+        typer.echo(f"# Packyard's local CA: {ca}")
+    server = {
+        "address": settings.base_url.split("://", 1)[1],
+        "base_url": settings.base_url
+        if not insecure_http
+        else settings.base_url.replace("http://", "https://"),
+        "insecure_http": "1" if insecure_http else "0",
+        "ca": ca,
+    }
+    (settings.data_dir / SERVER_FILE).write_text(json.dumps(server, indent=2))
+    store.engine.dispose()
+    organization_id, project_id = _default_tenant(Store(make_engine(settings.store_url)))
+    if first is not None:
+        typer.echo("# First start: an admin key was created. Its secret is shown only now.")
+        _print_exports(
+            _exports(
+                server,
+                first.organization_id,
+                first.project_id,
+                first.admin.client_id,
+                first.admin.client_secret,
+            ),
+            as_json=False,
+        )
+    else:
+        typer.echo("# Point Packer at Packyard (`packyard env` prints these again):")
+        with Store(make_engine(settings.store_url)).transaction() as conn:
+            admin = Tenants(conn).principals()[0]
+        _print_exports(
+            _exports(server, organization_id, project_id, admin.client_id, None), as_json=False
+        )
+    sys.stdout.flush()
+    os.environ.update(replace(settings, cert_file=cert, key_file=key).to_env())
+    Server(
+        target="packyard.wire.app:app_from_env",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=host,
+        port=port,
+        workers=workers,
+        ssl_cert=cert,
+        ssl_key=key,
+        log_access=False,
+    ).serve()
+
+
+@app.command()
+def env(
+    data_dir: DataDir = default_data_dir(),
+    database: Database = None,
+    principal: Annotated[
+        str | None, typer.Option(help="Whose key to print (default: the first admin).")
+    ] = None,
+    rotate: Annotated[
+        bool, typer.Option(help="Make a new secret for the key and print it.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Print the export lines that point Packer and Terraform at this Packyard."""
+    settings = _settings(data_dir, database)
+    server = _server_info(settings)
+    store = _open_store(settings)
+    organization_id, project_id = _default_tenant(store)
+    with store.transaction(write=rotate) as conn:
+        tenants = Tenants(conn)
+        rows = [row for row in tenants.principals() if principal in (None, row.name)]
+        if not rows:
+            raise Failure(f'no principal named "{principal}"')
+        row = rows[0]
+        secret = rotate_principal(conn, name=row.name).client_secret if rotate else None
+    _print_exports(
+        _exports(server, organization_id, row.project_id or project_id, row.client_id, secret),
+        as_json=as_json,
+    )
+
+
+@app.command("migrate")
+def migrate_command(data_dir: DataDir = default_data_dir(), database: Database = None) -> None:
+    """Bring the store's schema up to date (safe while servers run)."""
+    _open_store(_settings(data_dir, database))
+    typer.echo("store is up to date")
+
+
+def _print_credentials(found: Credentials, *, as_json: bool) -> None:
+    if as_json:
+        payload = asdict(found)
+        payload["role"] = found.role.label
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(f"name:          {found.name}\nrole:          {found.role.label}")
+    typer.echo(f"client id:     {found.client_id}\nclient secret: {found.client_secret}")
+    typer.echo("The secret is shown only now; store it safely.")
+
+
+@principal_app.command("create")
+def principal_create(
+    name: Annotated[str, typer.Argument(help="A unique name for the principal.")],
+    role: Annotated[str, typer.Option(help="viewer, contributor or admin.")],
+    project: Annotated[str | None, typer.Option(help="Limit the principal to one project.")] = None,
+    data_dir: DataDir = default_data_dir(),
+    database: Database = None,
+    as_json: AsJson = False,
+) -> None:
+    """Create a service principal and print its key (the secret is shown once)."""
+    try:
+        parsed = Role.parse(role)
+    except KeyError:
+        raise typer.BadParameter("role must be viewer, contributor or admin") from None
+    store = _open_store(_settings(data_dir, database))
+    organization_id, _ = _default_tenant(store)
+    with store.transaction(write=True) as conn:
+        found = create_principal(
+            conn,
+            name=name,
+            role=parsed,
+            organization_id=organization_id,
+            project_id=project,
+            now=utcnow(),
+        )
+    _print_credentials(found, as_json=as_json)
+
+
+@principal_app.command("list")
+def principal_list(
+    data_dir: DataDir = default_data_dir(), database: Database = None, as_json: AsJson = False
+) -> None:
+    """List service principals (never their secrets)."""
+    store = _open_store(_settings(data_dir, database))
+    with store.transaction() as conn:
+        rows = Tenants(conn).principals()
+    items = [
+        {
+            "name": row.name,
+            "role": row.role,
+            "client_id": row.client_id,
+            "organization_id": row.organization_id,
+            "project_id": row.project_id,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]
+    if as_json:
+        typer.echo(json.dumps(items, indent=2))
+        return
+    table = Table("name", "role", "client id", "project", "created")
+    for item in items:
+        table.add_row(
+            item["name"],
+            item["role"],
+            item["client_id"],
+            item["project_id"] or "(all)",
+            item["created_at"],
+        )
+    Console().print(table)
+
+
+@principal_app.command("delete")
+def principal_delete(
+    name: str, data_dir: DataDir = default_data_dir(), database: Database = None
+) -> None:
+    """Delete a service principal; its key and tokens stop working."""
+    store = _open_store(_settings(data_dir, database))
+    with store.transaction(write=True) as conn:
+        delete_principal(conn, name=name)
+    typer.echo(f'deleted principal "{name}"')
+
+
+@principal_app.command("rotate")
+def principal_rotate(
+    name: str,
+    data_dir: DataDir = default_data_dir(),
+    database: Database = None,
+    as_json: AsJson = False,
+) -> None:
+    """Give a principal a new secret; the old secret and its tokens stop working."""
+    store = _open_store(_settings(data_dir, database))
+    with store.transaction(write=True) as conn:
+        found = rotate_principal(conn, name=name)
+    _print_credentials(found, as_json=as_json)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except (RegistryError, Failure) as exc:
+        err.print(f"error: {exc}")
+        sys.exit(1)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

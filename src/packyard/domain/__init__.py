@@ -1,0 +1,1 @@
+"""The registry's own vocabulary and rules: plain Python, no HTTP, no SQL."""

@@ -1,0 +1,46 @@
+"""Who is asking: tenants, principals and their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Role(IntEnum):
+    """Ordered so that a higher role can do everything a lower one can."""
+
+    VIEWER = 1
+    CONTRIBUTOR = 2
+    ADMIN = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Role:
+        return cls[text.strip().upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An authenticated service principal acting on the registry."""
+
+    principal_id: str
+    name: str
+    role: Role
+    organization_id: str
+    project_id: str | None
+
+    def can_see(self, organization_id: str, project_id: str | None = None) -> bool:
+        if organization_id != self.organization_id:
+            return False
+        return project_id is None or self.project_id in (None, project_id)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a registry request points: one project of one organization."""
+
+    organization_id: str
+    project_id: str

@@ -1,0 +1,226 @@
+"""Buckets, versions (iterations), builds, artifacts (images) and channels, and their rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from packyard.errors import InvalidArgument
+
+
+class BuildStatus(StrEnum):
+    UNSET = "UNSET"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+
+
+class TemplateType(StrEnum):
+    UNSET = "TEMPLATE_TYPE_UNSET"
+    HCL2 = "HCL2"
+    JSON = "JSON"
+
+
+class VersionState(StrEnum):
+    """What a version is, derived from its builds, its sequence number and its revocation."""
+
+    RUNNING = "RUNNING"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    REVOKED = "REVOKED"
+    REVOCATION_SCHEDULED = "REVOCATION_SCHEDULED"
+    ACTIVE = "ACTIVE"
+
+
+class AncestryStatus(StrEnum):
+    UNDETERMINED = "UNDETERMINED"
+    UP_TO_DATE = "UP_TO_DATE"
+    OUT_OF_DATE = "OUT_OF_DATE"
+
+
+class FeatureTier(StrEnum):
+    UNSET = "UNSET"
+    PRIVATE_BETA = "PRIVATE_BETA"
+    STANDARD = "STANDARD"
+    PLUS = "PLUS"
+
+
+@dataclass
+class Artifact:
+    id: str
+    external_identifier: str
+    region: str
+    created_at: datetime
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Build:
+    id: str
+    version_id: str
+    component_type: str
+    status: BuildStatus
+    created_at: datetime
+    updated_at: datetime
+    packer_run_uuid: str = ""
+    platform: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, object] = field(default_factory=dict)
+    source_external_identifier: str = ""
+    parent_version_id: str | None = None
+    parent_channel_id: str | None = None
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+@dataclass
+class Version:
+    id: str
+    bucket_id: str
+    bucket_name: str
+    fingerprint: str
+    sequence: int | None
+    template_type: TemplateType
+    author_id: str
+    created_at: datetime
+    updated_at: datetime
+    revoke_at: datetime | None = None
+    revocation_message: str = ""
+    revocation_author: str = ""
+    revoked_from_id: str | None = None
+    builds: list[Build] = field(default_factory=list)
+    has_descendants: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.sequence is not None
+
+    def is_revoked(self, now: datetime) -> bool:
+        return self.revoke_at is not None and self.revoke_at <= now
+
+    def revocation_scheduled(self, now: datetime) -> bool:
+        return self.revoke_at is not None and self.revoke_at > now
+
+    def state(self, now: datetime) -> VersionState:
+        if self.is_revoked(now):
+            return VersionState.REVOKED
+        if self.revocation_scheduled(now):
+            return VersionState.REVOCATION_SCHEDULED
+        if self.complete:
+            return VersionState.ACTIVE
+        statuses = {build.status for build in self.builds}
+        if BuildStatus.FAILED in statuses:
+            return VersionState.FAILED
+        if BuildStatus.CANCELLED in statuses:
+            return VersionState.CANCELLED
+        return VersionState.RUNNING
+
+    def build_statuses(self) -> dict[str, str]:
+        return {build.component_type: build.status.value for build in self.builds}
+
+
+@dataclass
+class Bucket:
+    id: str
+    organization_id: str
+    project_id: str
+    name: str
+    description: str
+    labels: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+    version_count: int = 0
+    latest_version: Version | None = None
+    platforms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Channel:
+    id: str
+    bucket_id: str
+    bucket_name: str
+    name: str
+    managed: bool
+    restricted: bool
+    author_id: str
+    created_at: datetime
+    updated_at: datetime
+    version: Version | None = None
+
+
+@dataclass
+class Assignment:
+    """One entry of a channel's history."""
+
+    id: str
+    channel_id: str
+    version_id: str | None
+    author_id: str
+    created_at: datetime
+    version: Version | None = None
+
+
+@dataclass
+class Registry:
+    id: str
+    organization_id: str
+    project_id: str
+    activated: bool
+    feature_tier: FeatureTier
+    run_task_api_id: str
+    run_task_hmac_key: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class Ancestry:
+    """A parent version that a child version's build was built from."""
+
+    status: AncestryStatus
+    parent: Version
+    child: Version
+    channel: Channel | None = None
+
+
+MANAGED_CHANNEL = "latest"
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)")
+_UNIT_SECONDS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86400,
+}
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as "30d", "2h45m" or "0s", as revoke_in takes it."""
+    text = text.strip()
+    if not text or _DURATION.sub("", text):
+        raise InvalidArgument(f'invalid duration "{text}": use e.g. "30d", "2h45m" or "0s"')
+    seconds = sum(float(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION.findall(text))
+    return timedelta(seconds=seconds)
+
+
+def require_name(value: str | None, what: str) -> str:
+    if value is None or not value.strip():
+        raise InvalidArgument(f"{what} is required")
+    return value
+
+
+def ancestry_status(parent: Version, channel: Channel | None, now: datetime) -> AncestryStatus:
+    """Compare the parent a build recorded with what its parent channel points at now."""
+    if parent.is_revoked(now):
+        return AncestryStatus.OUT_OF_DATE
+    if channel is None or channel.version is None:
+        return AncestryStatus.UNDETERMINED
+    if channel.version.id == parent.id:
+        return AncestryStatus.UP_TO_DATE
+    return AncestryStatus.OUT_OF_DATE

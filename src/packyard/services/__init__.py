@@ -1,0 +1,1 @@
+"""Use cases: each is one function over one transaction, shared by every wire plane."""

@@ -1,0 +1,141 @@
+"""Ancestry: which versions were built from which, and whether children are up to date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from packyard.domain.identity import Scope
+from packyard.domain.registry import Ancestry, Version, ancestry_status
+from packyard.errors import InvalidArgument
+from packyard.services.common import find_bucket
+from packyard.services.versions import find_version
+from packyard.store.repository import Repository
+
+
+class Relation(StrEnum):
+    PARENTS = "parents"
+    CHILDREN = "children"
+
+
+@dataclass(frozen=True)
+class AncestryQuery:
+    relation: Relation | None = None
+    channel: str | None = None
+    version_id: str | None = None
+    fingerprint: str | None = None
+    sequence: int | None = None
+
+
+def _relations(
+    repo: Repository, links_by_child: list[tuple[str, str, str | None]], now: datetime
+) -> list[Ancestry]:
+    """Turn (child version, parent version, parent channel) links into ancestry records."""
+    found = repo.versions_by_ids(
+        [child for child, _, _ in links_by_child] + [parent for _, parent, _ in links_by_child]
+    )
+    channels = repo.channels_by_ids(channel for _, _, channel in links_by_child if channel)
+    relations: list[Ancestry] = []
+    seen: set[tuple[str, str, str | None]] = set()
+    for link in links_by_child:
+        child_id, parent_id, channel_id = link
+        if link in seen or child_id not in found or parent_id not in found:
+            continue
+        seen.add(link)
+        channel = channels.get(channel_id) if channel_id else None
+        parent = found[parent_id]
+        relations.append(
+            Ancestry(ancestry_status(parent, channel, now), parent, found[child_id], channel)
+        )
+    return relations
+
+
+def parents_of(repo: Repository, version: Version, now: datetime) -> list[Ancestry]:
+    links = [
+        (build.version_id, build.parent_version_id, build.parent_channel_id)
+        for build in version.builds
+        if build.parent_version_id
+    ]
+    return _relations(repo, links, now)
+
+
+def children_of(
+    repo: Repository, parents: list[Version], now: datetime, *, channel_id: str | None = None
+) -> list[Ancestry]:
+    links = [
+        (build.version_id, build.parent_version_id, build.parent_channel_id)
+        for build in repo.child_links([parent.id for parent in parents])
+        if build.parent_version_id and (channel_id is None or build.parent_channel_id == channel_id)
+    ]
+    return _relations(repo, links, now)
+
+
+def newest_per_child_bucket(relations: list[Ancestry]) -> list[Ancestry]:
+    """Keep, for each child bucket, the relations of its newest descendant version."""
+    newest: dict[str, str] = {}
+    for relation in relations:
+        child = relation.child
+        current = newest.get(child.bucket_id)
+        if current is None or child.id > current:
+            newest[child.bucket_id] = child.id
+    return [
+        relation for relation in relations if newest[relation.child.bucket_id] == relation.child.id
+    ]
+
+
+def bucket_ancestry(
+    repo: Repository, scope: Scope, *, bucket_name: str, query: AncestryQuery, now: datetime
+) -> list[Ancestry]:
+    bucket = find_bucket(repo, scope, bucket_name)
+    relations: list[Ancestry] = []
+    if query.relation in (None, Relation.PARENTS):
+        if query.version_id or query.fingerprint or query.sequence:
+            version: Version | None = find_version(
+                repo,
+                scope,
+                bucket_name=bucket_name,
+                version_id=query.version_id,
+                fingerprint=query.fingerprint,
+                sequence=query.sequence,
+            )
+        else:
+            version = repo.latest_versions([bucket.id]).get(bucket.id)
+        if version is not None:
+            relations.extend(parents_of(repo, version, now))
+    if query.relation in (None, Relation.CHILDREN):
+        channel_id = None
+        if query.channel:
+            channel = repo.channel(bucket.id, query.channel)
+            if channel is None:
+                raise InvalidArgument(f'channel "{query.channel}" not found in "{bucket_name}"')
+            channel_id = channel.id
+        own = repo.versions_of(bucket.id)
+        relations.extend(
+            newest_per_child_bucket(children_of(repo, own, now, channel_id=channel_id))
+        )
+    return relations
+
+
+def version_ancestors(
+    repo: Repository, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
+) -> list[Version]:
+    version = find_version(repo, scope, bucket_name=bucket_name, sequence=sequence)
+    return [relation.parent for relation in parents_of(repo, version, now)]
+
+
+def version_children(
+    repo: Repository, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
+) -> list[Version]:
+    version = find_version(repo, scope, bucket_name=bucket_name, sequence=sequence)
+    children = {relation.child.id: relation.child for relation in children_of(repo, [version], now)}
+    return list(children.values())
+
+
+def parse_relation(text: str | None) -> Relation | None:
+    if not text:
+        return None
+    try:
+        return Relation(text.lower())
+    except ValueError:
+        raise InvalidArgument('type must be "parents" or "children"') from None

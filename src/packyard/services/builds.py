@@ -1,0 +1,180 @@
+"""Builds and their artifacts (the 2021 API's images). Completion is decided here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from packyard.domain.identity import Actor, Scope
+from packyard.domain.registry import Artifact, Build, BuildStatus, Version, require_name
+from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from packyard.ids import new_id
+from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
+from packyard.services.versions import complete_if_done, find_version
+from packyard.store.repository import Repository
+
+
+@dataclass(frozen=True)
+class ArtifactInput:
+    external_identifier: str
+    region: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildChanges:
+    """What a create or update request sets; None leaves a field as it is."""
+
+    status: BuildStatus | None = None
+    platform: str | None = None
+    packer_run_uuid: str | None = None
+    labels: dict[str, str] | None = None
+    metadata: dict[str, object] | None = None
+    source_external_identifier: str | None = None
+    parent_version_id: str | None = None
+    parent_channel_id: str | None = None
+    artifacts: list[ArtifactInput] | None = None
+
+
+def _artifacts(found: list[ArtifactInput], *, now: datetime) -> list[Artifact]:
+    return [
+        Artifact(
+            id=new_id(),
+            external_identifier=require_name(item.external_identifier, "artifact identifier"),
+            region=item.region,
+            created_at=now,
+            labels=dict(item.labels),
+        )
+        for item in found
+    ]
+
+
+def _check_parents(repo: Repository, changes: BuildChanges) -> None:
+    if changes.parent_version_id and repo.version_by_id(changes.parent_version_id) is None:
+        raise InvalidArgument(f'parent version "{changes.parent_version_id}" does not exist')
+    if changes.parent_channel_id and repo.channel_by_id(changes.parent_channel_id) is None:
+        raise InvalidArgument(f'parent channel "{changes.parent_channel_id}" does not exist')
+
+
+def create_build(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    version_id: str | None = None,
+    fingerprint: str | None = None,
+    component_type: str,
+    changes: BuildChanges,
+    now: datetime,
+) -> Build:
+    bucket = find_bucket(repo, scope, bucket_name)
+    require_name(component_type, "component_type")
+    if version_id:
+        version = version_in_bucket(repo, bucket, version_id)
+    else:
+        version = find_version(repo, scope, bucket_name=bucket_name, fingerprint=fingerprint)
+    if version.complete:
+        raise FailedPrecondition("the version is complete; change the fingerprint to build again")
+    message = f'a build for "{component_type}" already exists in this version'
+    if any(build.component_type == component_type for build in version.builds):
+        raise AlreadyExists(message)
+    _check_parents(repo, changes)
+    status = changes.status or BuildStatus.UNSET
+    if status is BuildStatus.DONE and not changes.artifacts:
+        raise InvalidArgument("a build can be DONE only with at least one artifact")
+    build = Build(
+        id=new_id(),
+        version_id=version.id,
+        component_type=component_type,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        packer_run_uuid=changes.packer_run_uuid or "",
+        platform=changes.platform or "",
+        labels=dict(changes.labels or {}),
+        metadata=dict(changes.metadata or {}),
+        source_external_identifier=changes.source_external_identifier or "",
+        parent_version_id=changes.parent_version_id or None,
+        parent_channel_id=changes.parent_channel_id or None,
+        artifacts=_artifacts(changes.artifacts or [], now=now),
+    )
+    unique(lambda: repo.add_build(build), message)
+    version.builds.append(build)
+    complete_if_done(repo, actor, version, now=now)
+    return build
+
+
+def _build_in_project(repo: Repository, scope: Scope, build_id: str) -> tuple[Build, Version]:
+    build = repo.build(build_id)
+    if build is None:
+        raise NotFound(f'build "{build_id}" not found')
+    try:
+        version = version_in_project(repo, scope, build.version_id)
+    except NotFound:
+        raise NotFound(f'build "{build_id}" not found') from None
+    return build, version
+
+
+def get_build(repo: Repository, scope: Scope, *, build_id: str) -> Build:
+    return _build_in_project(repo, scope, build_id)[0]
+
+
+def list_builds(
+    repo: Repository, scope: Scope, *, bucket_name: str, version_id: str
+) -> list[Build]:
+    bucket = find_bucket(repo, scope, bucket_name)
+    return version_in_bucket(repo, bucket, version_id).builds
+
+
+def _set_once(name: str, current: str | None, wanted: str | None) -> str | None:
+    if not wanted or wanted == current:
+        return None
+    if current:
+        raise AlreadyExists(f"{name} is already set to {current} and cannot change")
+    return wanted
+
+
+def update_build(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    build_id: str,
+    changes: BuildChanges,
+    now: datetime,
+) -> Build:
+    build, version = _build_in_project(repo, scope, build_id)
+    if build.status is BuildStatus.DONE and changes.status not in (None, BuildStatus.DONE):
+        raise FailedPrecondition("a DONE build cannot change its status")
+    _check_parents(repo, changes)
+    values: dict[str, object] = {"updated_at": now}
+    for name in ("parent_version_id", "parent_channel_id"):
+        wanted = _set_once(name, getattr(build, name), getattr(changes, name))
+        if wanted:
+            values[name] = wanted
+    for name in ("platform", "packer_run_uuid", "source_external_identifier"):
+        if getattr(changes, name):
+            values[name] = getattr(changes, name)
+    if changes.labels is not None:
+        values["labels"] = dict(changes.labels)
+    if changes.metadata is not None:
+        values["metadata"] = dict(changes.metadata)
+    if changes.artifacts is not None:
+        build.artifacts = _artifacts(changes.artifacts, now=now)
+        repo.replace_artifacts(build.id, build.artifacts)
+    if changes.status is not None:
+        if changes.status is BuildStatus.DONE and not build.artifacts:
+            raise InvalidArgument("a build can be DONE only with at least one artifact")
+        values["status"] = changes.status.value
+    repo.change_build(build.id, **values)
+    updated = repo.build(build.id)
+    assert updated is not None
+    version.builds = [updated if item.id == build.id else item for item in version.builds]
+    complete_if_done(repo, actor, version, now=now)
+    return updated
+
+
+def delete_build(repo: Repository, scope: Scope, *, build_id: str) -> None:
+    build, _version = _build_in_project(repo, scope, build_id)
+    repo.remove_build(build.id)

@@ -1,0 +1,189 @@
+"""Channels: named pointers to a version, with an append-only assignment history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from packyard.domain.identity import Actor, Role, Scope
+from packyard.domain.registry import Assignment, Bucket, Channel, Version, require_name
+from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from packyard.ids import new_id
+from packyard.services.common import find_bucket, unique, version_in_bucket, visible_channel
+from packyard.store.repository import Repository
+from packyard.store.tables import versions
+
+
+@dataclass(frozen=True)
+class VersionChoice:
+    """How a request names the version to assign; all empty means "unassign"."""
+
+    version_id: str | None = None
+    fingerprint: str | None = None
+    sequence: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.version_id or self.fingerprint or self.sequence)
+
+
+def chosen_version(repo: Repository, bucket: Bucket, choice: VersionChoice) -> Version | None:
+    if choice.empty:
+        return None
+    if choice.version_id:
+        found: Version | None = version_in_bucket(repo, bucket, choice.version_id)
+    elif choice.fingerprint:
+        found = repo.version(
+            versions.c.bucket_id == bucket.id, versions.c.fingerprint == choice.fingerprint
+        )
+    else:
+        found = repo.version(
+            versions.c.bucket_id == bucket.id, versions.c.sequence == choice.sequence
+        )
+    if found is None:
+        raise NotFound(f'the version to assign was not found in "{bucket.name}"')
+    return found
+
+
+def assignable(version: Version, *, now: datetime) -> Version:
+    if not version.complete:
+        raise FailedPrecondition("only a complete version can be assigned to a channel")
+    if version.is_revoked(now):
+        raise FailedPrecondition("a revoked version cannot be assigned to a channel")
+    return version
+
+
+def point_channel(
+    repo: Repository, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
+) -> None:
+    """Move a channel and append the change to its history."""
+    version_id = version.id if version else None
+    repo.change_channel(channel.id, version_id=version_id, updated_at=now, author_id=actor.name)
+    repo.add_assignment(Assignment(new_id(), channel.id, version_id, actor.name, now))
+    channel.version = version
+    channel.updated_at = now
+    channel.author_id = actor.name
+
+
+def roll_back(
+    repo: Repository, actor: Actor, channel: Channel, *, leaving: str, now: datetime
+) -> None:
+    """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
+    earlier = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
+    candidates = repo.versions_by_ids(earlier)
+    for version_id in earlier:
+        candidate = candidates.get(version_id)
+        if (
+            version_id != leaving
+            and candidate is not None
+            and candidate.complete
+            and not candidate.is_revoked(now)
+        ):
+            point_channel(repo, actor, channel, candidate, now=now)
+            return
+    point_channel(repo, actor, channel, None, now=now)
+
+
+def create_channel(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    name: str,
+    choice: VersionChoice,
+    restricted: bool = False,
+    now: datetime,
+) -> Channel:
+    bucket = find_bucket(repo, scope, bucket_name)
+    require_name(name, "channel name")
+    message = f'channel "{name}" already exists in "{bucket_name}"'
+    if repo.channel(bucket.id, name) is not None:
+        raise AlreadyExists(message)
+    version = chosen_version(repo, bucket, choice)
+    if version is not None:
+        assignable(version, now=now)
+    channel = Channel(
+        id=new_id(),
+        bucket_id=bucket.id,
+        bucket_name=bucket.name,
+        name=name,
+        managed=False,
+        restricted=restricted,
+        author_id=actor.name,
+        created_at=now,
+        updated_at=now,
+        version=version,
+    )
+    unique(lambda: repo.add_channel(channel), message)
+    if version is not None:
+        repo.add_assignment(Assignment(new_id(), channel.id, version.id, actor.name, now))
+    return channel
+
+
+def get_channel(
+    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
+) -> Channel:
+    bucket = find_bucket(repo, scope, bucket_name)
+    return visible_channel(actor, repo.channel(bucket.id, name), name)
+
+
+def list_channels(
+    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str
+) -> list[Channel]:
+    bucket = find_bucket(repo, scope, bucket_name)
+    return [
+        channel
+        for channel in repo.channels_of(bucket.id)
+        if not channel.restricted or actor.role >= Role.CONTRIBUTOR
+    ]
+
+
+def update_channel(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    name: str,
+    choice: VersionChoice | None,
+    restricted: bool | None = None,
+    now: datetime,
+) -> Channel:
+    """Assign (choice given; empty unassigns) and/or restrict a user channel."""
+    bucket = find_bucket(repo, scope, bucket_name)
+    channel = visible_channel(actor, repo.channel(bucket.id, name), name)
+    if channel.managed:
+        raise FailedPrecondition(f'channel "{name}" is managed by the registry')
+    if choice is not None:
+        version = chosen_version(repo, bucket, choice)
+        if version is not None:
+            assignable(version, now=now)
+        point_channel(repo, actor, channel, version, now=now)
+    if restricted is not None and restricted != channel.restricted:
+        repo.change_channel(channel.id, restricted=restricted, updated_at=now)
+        channel.restricted = restricted
+        channel.updated_at = now
+    return channel
+
+
+def delete_channel(
+    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
+) -> None:
+    bucket = find_bucket(repo, scope, bucket_name)
+    channel = visible_channel(actor, repo.channel(bucket.id, name), name)
+    if channel.managed:
+        raise InvalidArgument(f'channel "{name}" is managed by the registry and cannot be deleted')
+    repo.remove_channel(channel.id)
+
+
+def channel_history(
+    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
+) -> list[Assignment]:
+    """Every assignment of the channel, newest first, each with its version if it still exists."""
+    channel = get_channel(repo, actor, scope, bucket_name=bucket_name, name=name)
+    entries = repo.history(channel.id)
+    found = repo.versions_by_ids(entry.version_id for entry in entries if entry.version_id)
+    for entry in entries:
+        entry.version = found.get(entry.version_id) if entry.version_id else None
+    return entries

@@ -1,0 +1,93 @@
+"""Revoking and restoring versions. "Revoked" is read from revoke_at, so schedules need no job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from packyard.domain.identity import Actor, Scope
+from packyard.domain.registry import Version, parse_duration
+from packyard.errors import FailedPrecondition, InvalidArgument
+from packyard.services.channels import roll_back
+from packyard.services.common import version_in_project
+from packyard.store.repository import Repository
+
+
+@dataclass(frozen=True)
+class Revocation:
+    revoke_at: datetime | None = None
+    revoke_in: str | None = None
+    message: str = ""
+    skip_descendants: bool = False
+    rollback_channels: bool = False
+
+    def moment(self, now: datetime) -> datetime:
+        if self.revoke_at is not None and self.revoke_in:
+            raise InvalidArgument("set either revoke_at or revoke_in, not both")
+        if self.revoke_in:
+            return now + parse_duration(self.revoke_in)
+        return self.revoke_at if self.revoke_at is not None else now
+
+
+def descendants(repo: Repository, root: Version) -> list[str]:
+    """Versions built, directly or not, from the root version."""
+    found: list[str] = []
+    frontier = [root.id]
+    seen = {root.id}
+    while frontier:
+        children = repo.child_version_ids(frontier) - seen
+        seen |= children
+        found.extend(sorted(children))
+        frontier = list(children)
+    return found
+
+
+def revoke_version(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    version_id: str,
+    revocation: Revocation,
+    now: datetime,
+) -> Version:
+    version = version_in_project(repo, scope, version_id)
+    if version.is_revoked(now):
+        raise FailedPrecondition("the version is already revoked; restore it first")
+    moment = revocation.moment(now)
+    fields = {
+        "revoke_at": moment,
+        "revocation_message": revocation.message,
+        "revocation_author": actor.name,
+        "updated_at": now,
+    }
+    repo.change_version(version.id, revoked_from_id=None, **fields)
+    if not revocation.skip_descendants:
+        inherited = [
+            child.id
+            for child in repo.versions_by_ids(descendants(repo, version)).values()
+            if child.revoke_at is None or child.revoked_from_id is not None
+        ]
+        repo.change_versions(inherited, revoked_from_id=version.id, **fields)
+    if revocation.rollback_channels:
+        for channel in repo.channels_on(version.id):
+            if not channel.managed:
+                roll_back(repo, actor, channel, leaving=version.id, now=now)
+    return version_in_project(repo, scope, version.id)
+
+
+def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: datetime) -> Version:
+    """Clear the revocation, and the revocations descendants inherited from it."""
+    version = version_in_project(repo, scope, version_id)
+    if version.revoke_at is None:
+        raise FailedPrecondition("the version is not revoked")
+    cleared = {
+        "revoke_at": None,
+        "revocation_message": "",
+        "revocation_author": "",
+        "revoked_from_id": None,
+        "updated_at": now,
+    }
+    repo.change_version(version.id, **cleared)
+    repo.change_inherited(version.id, **cleared)
+    return version_in_project(repo, scope, version.id)

@@ -1,0 +1,134 @@
+"""Versions (the 2021 API's iterations): create, find, list, complete, delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from packyard.domain.identity import Actor, Scope
+from packyard.domain.registry import (
+    MANAGED_CHANNEL,
+    Assignment,
+    BuildStatus,
+    TemplateType,
+    Version,
+    require_name,
+)
+from packyard.errors import Aborted, AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from packyard.ids import new_id
+from packyard.services.channels import point_channel, roll_back
+from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
+from packyard.store.repository import Repository
+from packyard.store.tables import versions
+
+
+def create_version(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    fingerprint: str,
+    template_type: TemplateType = TemplateType.UNSET,
+    now: datetime,
+) -> Version:
+    bucket = find_bucket(repo, scope, bucket_name)
+    require_name(fingerprint, "fingerprint")
+    message = f'a version with fingerprint "{fingerprint}" already exists in "{bucket_name}"'
+    if repo.version(versions.c.bucket_id == bucket.id, versions.c.fingerprint == fingerprint):
+        raise AlreadyExists(message)
+    version = Version(
+        id=new_id(),
+        bucket_id=bucket.id,
+        bucket_name=bucket.name,
+        fingerprint=fingerprint,
+        sequence=None,
+        template_type=template_type,
+        author_id=actor.name,
+        created_at=now,
+        updated_at=now,
+    )
+    unique(lambda: repo.add_version(version), message)
+    return version
+
+
+def find_version(
+    repo: Repository,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    version_id: str | None = None,
+    fingerprint: str | None = None,
+    sequence: int | None = None,
+) -> Version:
+    """Find a version by exactly one of its id, fingerprint or sequence number.
+
+    An unknown fingerprint answers Aborted: that is the answer on which Packer goes on
+    to create the version.
+    """
+    bucket = find_bucket(repo, scope, bucket_name)
+    if version_id:
+        return version_in_bucket(repo, bucket, version_id)
+    if fingerprint:
+        found = repo.version(
+            versions.c.bucket_id == bucket.id, versions.c.fingerprint == fingerprint
+        )
+        if found is None:
+            raise Aborted(f'no version with fingerprint "{fingerprint}" in "{bucket_name}"')
+        return found
+    if sequence is not None and sequence > 0:
+        found = repo.version(versions.c.bucket_id == bucket.id, versions.c.sequence == sequence)
+        if found is None:
+            raise NotFound(f'version {sequence} not found in "{bucket_name}"')
+        return found
+    raise InvalidArgument("one of iteration_id, fingerprint or incremental_version is required")
+
+
+def list_versions(
+    repo: Repository, scope: Scope, *, bucket_name: str, complete_only: bool = False
+) -> list[Version]:
+    bucket = find_bucket(repo, scope, bucket_name)
+    return repo.versions_of(bucket.id, complete_only=complete_only)
+
+
+def complete_if_done(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> bool:
+    """Complete a version whose builds are all DONE: next sequence number, onto `latest`."""
+    if version.complete or not version.builds:
+        return False
+    if any(build.status is not BuildStatus.DONE for build in version.builds):
+        return False
+    version.sequence = repo.next_sequence(version.bucket_id)
+    version.updated_at = now
+    unique(
+        lambda: repo.change_version(version.id, sequence=version.sequence, updated_at=now),
+        "the version was completed concurrently",
+    )
+    latest = repo.channel(version.bucket_id, MANAGED_CHANNEL)
+    if latest is not None:
+        point_channel(repo, actor, latest, version, now=now)
+    return True
+
+
+def complete_version(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
+    if version.complete:
+        return
+    if not complete_if_done(repo, actor, version, now=now):
+        raise FailedPrecondition("a version is complete only when all of its builds are DONE")
+
+
+def delete_version(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    version_id: str,
+    rollback_channels: bool = False,
+    now: datetime,
+) -> None:
+    version = version_in_project(repo, scope, version_id)
+    for channel in repo.channels_on(version.id):
+        if rollback_channels:
+            roll_back(repo, actor, channel, leaving=version.id, now=now)
+        else:
+            repo.change_channel(channel.id, version_id=None, updated_at=now)
+            repo.add_assignment(Assignment(new_id(), channel.id, None, actor.name, now))
+    repo.remove_version(version.id)

@@ -1,0 +1,26 @@
+"""Bring a store's schema to the newest revision (Alembic), safe to run at every start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    config = alembic_config()
+    with engine.connect() as conn:
+        conn.info["write"] = True
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        conn.commit()

@@ -1,0 +1,495 @@
+"""Reads and writes of registry records, mapped to domain objects. No business rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+
+from packyard.domain.registry import (
+    Artifact,
+    Assignment,
+    Bucket,
+    Build,
+    BuildStatus,
+    Channel,
+    FeatureTier,
+    Registry,
+    TemplateType,
+    Version,
+)
+from packyard.store.tables import (
+    artifacts,
+    buckets,
+    builds,
+    channel_history,
+    channels,
+    registries,
+    versions,
+)
+
+_VERSION_COLUMNS = (*versions.c, buckets.c.name.label("bucket_name"))
+
+
+def _bucket(row: Row[Any]) -> Bucket:
+    return Bucket(
+        id=row.id,
+        organization_id=row.organization_id,
+        project_id=row.project_id,
+        name=row.name,
+        description=row.description,
+        labels=dict(row.labels or {}),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _version(row: Row[Any]) -> Version:
+    return Version(
+        id=row.id,
+        bucket_id=row.bucket_id,
+        bucket_name=row.bucket_name,
+        fingerprint=row.fingerprint,
+        sequence=row.sequence,
+        template_type=TemplateType(row.template_type),
+        author_id=row.author_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        revoke_at=row.revoke_at,
+        revocation_message=row.revocation_message,
+        revocation_author=row.revocation_author,
+        revoked_from_id=row.revoked_from_id,
+    )
+
+
+def _build(row: Row[Any]) -> Build:
+    return Build(
+        id=row.id,
+        version_id=row.version_id,
+        component_type=row.component_type,
+        status=BuildStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        packer_run_uuid=row.packer_run_uuid,
+        platform=row.platform,
+        labels=dict(row.labels or {}),
+        metadata=dict(row.metadata or {}),
+        source_external_identifier=row.source_external_identifier,
+        parent_version_id=row.parent_version_id,
+        parent_channel_id=row.parent_channel_id,
+    )
+
+
+def _channel(row: Row[Any]) -> Channel:
+    return Channel(
+        id=row.id,
+        bucket_id=row.bucket_id,
+        bucket_name=row.bucket_name,
+        name=row.name,
+        managed=row.managed,
+        restricted=row.restricted,
+        author_id=row.author_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _registry(row: Row[Any]) -> Registry:
+    return Registry(
+        id=row.id,
+        organization_id=row.organization_id,
+        project_id=row.project_id,
+        activated=row.activated,
+        feature_tier=FeatureTier(row.feature_tier),
+        run_task_api_id=row.run_task_api_id,
+        run_task_hmac_key=row.run_task_hmac_key,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class Repository:
+    """Every query the services need, over one open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # registries -------------------------------------------------------------------------
+    def registry(self, project_id: str) -> Registry | None:
+        row = self.conn.execute(
+            select(registries).where(registries.c.project_id == project_id)
+        ).first()
+        return None if row is None else _registry(row)
+
+    def add_registry(self, registry: Registry) -> None:
+        self.conn.execute(insert(registries).values(**vars(registry)))
+
+    def change_registry(self, project_id: str, **values: Any) -> None:
+        self.conn.execute(
+            update(registries).where(registries.c.project_id == project_id).values(**values)
+        )
+
+    def remove_registry(self, project_id: str) -> None:
+        self.conn.execute(delete(registries).where(registries.c.project_id == project_id))
+
+    # buckets ----------------------------------------------------------------------------
+    def bucket(self, project_id: str, name: str) -> Bucket | None:
+        row = self.conn.execute(
+            select(buckets).where(buckets.c.project_id == project_id, buckets.c.name == name)
+        ).first()
+        return None if row is None else _bucket(row)
+
+    def bucket_by_id(self, bucket_id: str) -> Bucket | None:
+        row = self.conn.execute(select(buckets).where(buckets.c.id == bucket_id)).first()
+        return None if row is None else _bucket(row)
+
+    def buckets(self, project_id: str) -> list[Bucket]:
+        rows = self.conn.execute(
+            select(buckets).where(buckets.c.project_id == project_id).order_by(buckets.c.id)
+        )
+        return [_bucket(row) for row in rows]
+
+    def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
+        self.conn.execute(
+            insert(buckets).values(
+                id=bucket.id,
+                organization_id=bucket.organization_id,
+                project_id=bucket.project_id,
+                name=bucket.name,
+                description=bucket.description,
+                labels=bucket.labels,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+    def change_bucket(self, bucket_id: str, **values: Any) -> None:
+        self.conn.execute(update(buckets).where(buckets.c.id == bucket_id).values(**values))
+
+    def remove_bucket(self, bucket_id: str) -> None:
+        self.conn.execute(delete(buckets).where(buckets.c.id == bucket_id))
+
+    def version_counts(self, bucket_ids: Sequence[str]) -> dict[str, int]:
+        rows = self.conn.execute(
+            select(versions.c.bucket_id, func.count())
+            .where(versions.c.bucket_id.in_(bucket_ids))
+            .group_by(versions.c.bucket_id)
+        )
+        return {bucket_id: count for bucket_id, count in rows}
+
+    def latest_versions(self, bucket_ids: Sequence[str]) -> dict[str, Version]:
+        newest = (
+            select(versions.c.bucket_id, func.max(versions.c.sequence).label("sequence"))
+            .where(versions.c.bucket_id.in_(bucket_ids))
+            .group_by(versions.c.bucket_id)
+            .subquery()
+        )
+        rows = self.conn.execute(
+            select(*_VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .join(
+                newest,
+                and_(
+                    newest.c.bucket_id == versions.c.bucket_id,
+                    newest.c.sequence == versions.c.sequence,
+                ),
+            )
+        )
+        found = {row.bucket_id: _version(row) for row in rows}
+        self.fill_builds(list(found.values()))
+        return found
+
+    def platforms(self, bucket_ids: Sequence[str]) -> dict[str, list[str]]:
+        rows = self.conn.execute(
+            select(versions.c.bucket_id, builds.c.platform)
+            .join(builds, builds.c.version_id == versions.c.id)
+            .where(versions.c.bucket_id.in_(bucket_ids), builds.c.platform != "")
+            .distinct()
+            .order_by(builds.c.platform)
+        )
+        found: dict[str, list[str]] = {}
+        for bucket_id, platform in rows:
+            found.setdefault(bucket_id, []).append(platform)
+        return found
+
+    # versions ---------------------------------------------------------------------------
+    def _versions(self, *where: Any) -> list[Version]:
+        rows = self.conn.execute(
+            select(*_VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .where(*where)
+            .order_by(versions.c.id)
+        )
+        return [_version(row) for row in rows]
+
+    def version(self, *where: Any) -> Version | None:
+        found = self._versions(*where)
+        if not found:
+            return None
+        self.fill_builds(found)
+        return found[0]
+
+    def version_by_id(self, version_id: str) -> Version | None:
+        return self.version(versions.c.id == version_id)
+
+    def versions_of(self, bucket_id: str, *, complete_only: bool = False) -> list[Version]:
+        where = [versions.c.bucket_id == bucket_id]
+        if complete_only:
+            where.append(versions.c.sequence.is_not(None))
+        found = self._versions(*where)
+        self.fill_builds(found)
+        return found
+
+    def versions_by_ids(self, version_ids: Iterable[str]) -> dict[str, Version]:
+        ids = list(set(version_ids))
+        if not ids:
+            return {}
+        found = self._versions(versions.c.id.in_(ids))
+        self.fill_builds(found)
+        return {version.id: version for version in found}
+
+    def add_version(self, version: Version) -> None:
+        self.conn.execute(
+            insert(versions).values(
+                id=version.id,
+                bucket_id=version.bucket_id,
+                fingerprint=version.fingerprint,
+                sequence=version.sequence,
+                template_type=version.template_type.value,
+                author_id=version.author_id,
+                created_at=version.created_at,
+                updated_at=version.updated_at,
+            )
+        )
+
+    def change_version(self, version_id: str, **values: Any) -> None:
+        self.conn.execute(update(versions).where(versions.c.id == version_id).values(**values))
+
+    def change_versions(self, version_ids: Sequence[str], **values: Any) -> None:
+        if version_ids:
+            self.conn.execute(
+                update(versions).where(versions.c.id.in_(version_ids)).values(**values)
+            )
+
+    def change_inherited(self, root_id: str, **values: Any) -> None:
+        """Change every version whose revocation was inherited from the root version."""
+        self.conn.execute(
+            update(versions).where(versions.c.revoked_from_id == root_id).values(**values)
+        )
+
+    def remove_version(self, version_id: str) -> None:
+        self.conn.execute(delete(versions).where(versions.c.id == version_id))
+
+    def next_sequence(self, bucket_id: str) -> int:
+        current = self.conn.execute(
+            select(func.max(versions.c.sequence)).where(versions.c.bucket_id == bucket_id)
+        ).scalar()
+        return (current or 0) + 1
+
+    def child_version_ids(self, parent_ids: Sequence[str]) -> set[str]:
+        if not parent_ids:
+            return set()
+        rows = self.conn.execute(
+            select(builds.c.version_id).where(builds.c.parent_version_id.in_(parent_ids))
+        )
+        return {row[0] for row in rows}
+
+    def parent_links(self, version_ids: Sequence[str]) -> list[Build]:
+        """Builds of these versions that recorded a parent version."""
+        rows = self.conn.execute(
+            select(builds).where(
+                builds.c.version_id.in_(version_ids), builds.c.parent_version_id.is_not(None)
+            )
+        )
+        return [_build(row) for row in rows]
+
+    def child_links(self, parent_ids: Sequence[str]) -> list[Build]:
+        """Builds, in any bucket, that recorded one of these versions as their parent."""
+        rows = self.conn.execute(select(builds).where(builds.c.parent_version_id.in_(parent_ids)))
+        return [_build(row) for row in rows]
+
+    # builds and artifacts ----------------------------------------------------------------
+    def fill_builds(self, found: list[Version]) -> None:
+        if not found:
+            return
+        by_version = {version.id: version for version in found}
+        rows = self.conn.execute(
+            select(builds).where(builds.c.version_id.in_(by_version)).order_by(builds.c.id)
+        )
+        all_builds = [_build(row) for row in rows]
+        self.fill_artifacts(all_builds)
+        for build in all_builds:
+            by_version[build.version_id].builds.append(build)
+        parents = self.conn.execute(
+            select(builds.c.parent_version_id)
+            .where(builds.c.parent_version_id.in_(by_version))
+            .distinct()
+        )
+        with_children = {row[0] for row in parents}
+        for version in found:
+            version.has_descendants = version.id in with_children
+
+    def fill_artifacts(self, found: list[Build]) -> None:
+        if not found:
+            return
+        by_build = {build.id: build for build in found}
+        rows = self.conn.execute(
+            select(artifacts).where(artifacts.c.build_id.in_(by_build)).order_by(artifacts.c.id)
+        )
+        for row in rows:
+            by_build[row.build_id].artifacts.append(
+                Artifact(
+                    id=row.id,
+                    external_identifier=row.external_identifier,
+                    region=row.region,
+                    created_at=row.created_at,
+                    labels=dict(row.labels or {}),
+                )
+            )
+
+    def build(self, build_id: str) -> Build | None:
+        row = self.conn.execute(select(builds).where(builds.c.id == build_id)).first()
+        if row is None:
+            return None
+        found = _build(row)
+        self.fill_artifacts([found])
+        return found
+
+    def add_build(self, build: Build) -> None:
+        self.conn.execute(
+            insert(builds).values(
+                id=build.id,
+                version_id=build.version_id,
+                component_type=build.component_type,
+                packer_run_uuid=build.packer_run_uuid,
+                platform=build.platform,
+                status=build.status.value,
+                labels=build.labels,
+                metadata=build.metadata,
+                source_external_identifier=build.source_external_identifier,
+                parent_version_id=build.parent_version_id,
+                parent_channel_id=build.parent_channel_id,
+                created_at=build.created_at,
+                updated_at=build.updated_at,
+            )
+        )
+        self.add_artifacts(build.id, build.artifacts)
+
+    def change_build(self, build_id: str, **values: Any) -> None:
+        self.conn.execute(update(builds).where(builds.c.id == build_id).values(**values))
+
+    def remove_build(self, build_id: str) -> None:
+        self.conn.execute(delete(builds).where(builds.c.id == build_id))
+
+    def replace_artifacts(self, build_id: str, found: list[Artifact]) -> None:
+        self.conn.execute(delete(artifacts).where(artifacts.c.build_id == build_id))
+        self.add_artifacts(build_id, found)
+
+    def add_artifacts(self, build_id: str, found: list[Artifact]) -> None:
+        if found:
+            self.conn.execute(
+                insert(artifacts),
+                [
+                    {
+                        "id": artifact.id,
+                        "build_id": build_id,
+                        "external_identifier": artifact.external_identifier,
+                        "region": artifact.region,
+                        "labels": artifact.labels,
+                        "created_at": artifact.created_at,
+                    }
+                    for artifact in found
+                ],
+            )
+
+    # channels ---------------------------------------------------------------------------
+    def _channels(self, *where: Any) -> list[Channel]:
+        rows = self.conn.execute(
+            select(*channels.c, buckets.c.name.label("bucket_name"))
+            .join(buckets, buckets.c.id == channels.c.bucket_id)
+            .where(*where)
+            .order_by(channels.c.id)
+        )
+        found: list[Channel] = []
+        version_ids: dict[str, str] = {}
+        for row in rows:
+            channel = _channel(row)
+            if row.version_id:
+                version_ids[channel.id] = row.version_id
+            found.append(channel)
+        assigned = self.versions_by_ids(version_ids.values())
+        for channel in found:
+            if channel.id in version_ids:
+                channel.version = assigned.get(version_ids[channel.id])
+        return found
+
+    def channel(self, bucket_id: str, name: str) -> Channel | None:
+        found = self._channels(channels.c.bucket_id == bucket_id, channels.c.name == name)
+        return found[0] if found else None
+
+    def channel_by_id(self, channel_id: str) -> Channel | None:
+        found = self._channels(channels.c.id == channel_id)
+        return found[0] if found else None
+
+    def channels_of(self, bucket_id: str) -> list[Channel]:
+        return self._channels(channels.c.bucket_id == bucket_id)
+
+    def channels_by_ids(self, channel_ids: Iterable[str]) -> dict[str, Channel]:
+        ids = list(set(channel_ids))
+        if not ids:
+            return {}
+        return {channel.id: channel for channel in self._channels(channels.c.id.in_(ids))}
+
+    def channels_on(self, version_id: str) -> list[Channel]:
+        return self._channels(channels.c.version_id == version_id)
+
+    def add_channel(self, channel: Channel) -> None:
+        self.conn.execute(
+            insert(channels).values(
+                id=channel.id,
+                bucket_id=channel.bucket_id,
+                name=channel.name,
+                version_id=channel.version.id if channel.version else None,
+                managed=channel.managed,
+                restricted=channel.restricted,
+                author_id=channel.author_id,
+                created_at=channel.created_at,
+                updated_at=channel.updated_at,
+            )
+        )
+
+    def change_channel(self, channel_id: str, **values: Any) -> None:
+        self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
+
+    def remove_channel(self, channel_id: str) -> None:
+        self.conn.execute(delete(channels).where(channels.c.id == channel_id))
+
+    def add_assignment(self, entry: Assignment) -> None:
+        self.conn.execute(
+            insert(channel_history).values(
+                id=entry.id,
+                channel_id=entry.channel_id,
+                version_id=entry.version_id,
+                author_id=entry.author_id,
+                created_at=entry.created_at,
+            )
+        )
+
+    def history(self, channel_id: str) -> list[Assignment]:
+        rows = self.conn.execute(
+            select(channel_history)
+            .where(channel_history.c.channel_id == channel_id)
+            .order_by(channel_history.c.id.desc())
+        )
+        return [
+            Assignment(
+                id=row.id,
+                channel_id=row.channel_id,
+                version_id=row.version_id,
+                author_id=row.author_id,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]

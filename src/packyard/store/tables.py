@@ -1,0 +1,189 @@
+"""The schema. Uniqueness that matters is a constraint here, so replicas cannot race past it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way in and out, whatever the backend keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _ts(name: str, *, nullable: bool = False) -> Column[object]:
+    return Column(name, UTCDateTime(), nullable=nullable)
+
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    _ts("created_at"),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organization_id", ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    _ts("created_at"),
+)
+
+registries = Table(
+    "registries",
+    metadata,
+    Column("project_id", ForeignKey("projects.id"), primary_key=True),
+    Column("id", String(26), nullable=False, unique=True),
+    Column("organization_id", String(36), nullable=False),
+    Column("activated", Boolean, nullable=False),
+    Column("feature_tier", String(20), nullable=False),
+    Column("run_task_api_id", String(26), nullable=False),
+    Column("run_task_hmac_key", String(100), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+principals = Table(
+    "principals",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("secret_hash", Text, nullable=False),
+    Column("secret_generation", Integer, nullable=False, default=1),
+    Column("role", String(20), nullable=False),
+    Column("organization_id", ForeignKey("organizations.id"), nullable=False),
+    Column("project_id", ForeignKey("projects.id"), nullable=True),
+    _ts("created_at"),
+)
+
+buckets = Table(
+    "buckets",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("organization_id", String(36), nullable=False),
+    Column("project_id", ForeignKey("projects.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("labels", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("project_id", "name"),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("bucket_id", ForeignKey("buckets.id", ondelete="CASCADE"), nullable=False),
+    Column("fingerprint", String(255), nullable=False),
+    Column("sequence", Integer, nullable=True),
+    Column("template_type", String(30), nullable=False),
+    Column("author_id", String(200), nullable=False),
+    Column("revoke_at", UTCDateTime(), nullable=True),
+    Column("revocation_message", Text, nullable=False, default=""),
+    Column("revocation_author", String(200), nullable=False, default=""),
+    Column("revoked_from_id", String(26), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("bucket_id", "fingerprint"),
+    UniqueConstraint("bucket_id", "sequence"),
+)
+
+builds = Table(
+    "builds",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("version_id", ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("component_type", String(255), nullable=False),
+    Column("packer_run_uuid", String(64), nullable=False, default=""),
+    Column("platform", String(255), nullable=False, default=""),
+    Column("status", String(20), nullable=False),
+    Column("labels", JSON, nullable=False, default=dict),
+    Column("metadata", JSON, nullable=False, default=dict),
+    Column("source_external_identifier", String(255), nullable=False, default=""),
+    Column("parent_version_id", String(26), nullable=True),
+    Column("parent_channel_id", String(26), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("version_id", "component_type"),
+    Index("ix_builds_parent_version_id", "parent_version_id"),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("build_id", ForeignKey("builds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("external_identifier", String(512), nullable=False),
+    Column("region", String(255), nullable=False),
+    Column("labels", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("bucket_id", ForeignKey("buckets.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("version_id", ForeignKey("versions.id", ondelete="SET NULL"), nullable=True),
+    Column("managed", Boolean, nullable=False, default=False),
+    Column("restricted", Boolean, nullable=False, default=False),
+    Column("author_id", String(200), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("bucket_id", "name"),
+)
+
+channel_history = Table(
+    "channel_history",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("version_id", String(26), nullable=True),
+    Column("author_id", String(200), nullable=False),
+    _ts("created_at"),
+    Index("ix_channel_history_channel_id", "channel_id", "id"),
+)

@@ -1,0 +1,68 @@
+"""Organizations, projects and service principals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+
+from packyard.domain.identity import Role
+from packyard.store.tables import organizations, principals, projects
+
+
+class Tenants:
+    """Queries over the tenancy tables, inside one open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def organizations(self) -> list[Row[Any]]:
+        return list(self.conn.execute(select(organizations).order_by(organizations.c.created_at)))
+
+    def organization(self, organization_id: str) -> Row[Any] | None:
+        return self.conn.execute(
+            select(organizations).where(organizations.c.id == organization_id)
+        ).first()
+
+    def add_organization(self, **values: Any) -> None:
+        self.conn.execute(insert(organizations).values(**values))
+
+    def projects(self, organization_id: str) -> list[Row[Any]]:
+        return list(
+            self.conn.execute(
+                select(projects)
+                .where(projects.c.organization_id == organization_id)
+                .order_by(projects.c.created_at, projects.c.id)
+            )
+        )
+
+    def project(self, project_id: str) -> Row[Any] | None:
+        return self.conn.execute(select(projects).where(projects.c.id == project_id)).first()
+
+    def add_project(self, **values: Any) -> None:
+        self.conn.execute(insert(projects).values(**values))
+
+    def principals(self) -> list[Row[Any]]:
+        return list(self.conn.execute(select(principals).order_by(principals.c.created_at)))
+
+    def principal_by_client_id(self, client_id: str) -> Row[Any] | None:
+        return self.conn.execute(
+            select(principals).where(principals.c.client_id == client_id)
+        ).first()
+
+    def principal_by_id(self, principal_id: str) -> Row[Any] | None:
+        return self.conn.execute(select(principals).where(principals.c.id == principal_id)).first()
+
+    def principal_by_name(self, name: str) -> Row[Any] | None:
+        return self.conn.execute(select(principals).where(principals.c.name == name)).first()
+
+    def add_principal(self, *, role: Role, **values: Any) -> None:
+        self.conn.execute(insert(principals).values(role=role.label, **values))
+
+    def change_principal(self, principal_id: str, **values: Any) -> None:
+        self.conn.execute(
+            update(principals).where(principals.c.id == principal_id).values(**values)
+        )
+
+    def remove_principal(self, principal_id: str) -> None:
+        self.conn.execute(delete(principals).where(principals.c.id == principal_id))

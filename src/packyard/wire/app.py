@@ -1,0 +1,113 @@
+"""The ASGI application: every plane's routes, the error envelope, request ids and logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from packyard.auth.tokens import TokenIssuer, load_signing_key
+from packyard.config import Settings
+from packyard.ids import new_id
+from packyard.store.engine import Store, make_engine
+from packyard.wire import resource_manager
+from packyard.wire.http import error_response
+from packyard.wire.oauth import token_route
+from packyard.wire.ops import ops_routes
+from packyard.wire.routing import Route, Services, endpoint
+from packyard.wire.v2021 import routes as v2021
+
+log = logging.getLogger("packyard.access")
+
+API_ROUTES: list[Route] = [*v2021.ROUTES, *resource_manager.ROUTES]
+
+
+class RequestLog:
+    """Gives every request an id (X-Request-Id) and writes one structured line for it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_id()
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                # Only the path: query strings and headers may carry secrets.
+                log.info(
+                    json.dumps(
+                        {
+                            "request_id": request_id,
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status,
+                            "ms": round((time.perf_counter() - started) * 1000, 2),
+                        }
+                    )
+                )
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return error_response(12, "method not allowed on this route")
+    if exc.status_code == 404:
+        return error_response(5, "no such route")
+    return error_response(3, str(exc.detail))
+
+
+async def _unexpected(_request: Request, exc: Exception) -> Response:
+    logging.getLogger("packyard").exception("unexpected error", exc_info=exc)
+    return error_response(13, "internal error")
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
+    store = store or Store(make_engine(settings.store_url))
+    services = Services(
+        settings=settings,
+        store=store,
+        tokens=TokenIssuer(
+            load_signing_key(settings.data_dir), ttl_seconds=settings.token_ttl_seconds
+        ),
+    )
+    routes: list[Any] = [
+        token_route(services),
+        *ops_routes(services),
+        *(endpoint(route, services) for route in API_ROUTES),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected},
+    )
+    app.state.services = services
+    app.add_middleware(RequestLog)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for server worker processes: settings come from PACKYARD_* variables."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,121 @@
+"""What every plane shares: the error envelope, JSON in and out, paging and sorting."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from packyard.errors import InvalidArgument
+
+T = TypeVar("T")
+
+HTTP_STATUS = {3: 400, 5: 404, 6: 409, 7: 403, 9: 400, 10: 409, 12: 501, 13: 500, 14: 503, 16: 401}
+_encoder = msgspec.json.Encoder()
+
+
+class Pagination(msgspec.Struct, omit_defaults=True):
+    next_page_token: str | None = None
+    previous_page_token: str | None = None
+
+
+def json_response(payload: object, status: int = 200) -> Response:
+    return Response(_encoder.encode(payload), status, media_type="application/json")
+
+
+def error_response(code: int, message: str) -> Response:
+    """The google.rpc.Status envelope. No other field may be named "code": Packer greps it."""
+    return json_response(
+        {"code": code, "message": message, "details": []}, HTTP_STATUS.get(code, 500)
+    )
+
+
+async def read_body(request: Request, kind: type[T], *, limit: int) -> T:
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge(limit)
+    if not body.strip():
+        body = b"{}"
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as exc:
+        raise InvalidArgument(f"invalid request body: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise InvalidArgument(f"malformed JSON in request body: {exc}") from None
+
+
+class BodyTooLarge(InvalidArgument):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body exceeds the limit of {limit} bytes")
+
+
+def query_int(request: Request, name: str) -> int | None:
+    text = request.query_params.get(name)
+    if text in (None, ""):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidArgument(f"query parameter {name} must be an integer") from None
+
+
+def query_bool(request: Request, name: str) -> bool | None:
+    text = request.query_params.get(name)
+    if text in (None, ""):
+        return None
+    if text.lower() in ("true", "1"):
+        return True
+    if text.lower() in ("false", "0"):
+        return False
+    raise InvalidArgument(f"query parameter {name} must be true or false")
+
+
+def _token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(token: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        if not text.startswith("o:"):
+            raise ValueError(text)
+        return max(0, int(text[2:]))
+    except ValueError:
+        raise InvalidArgument("invalid page token") from None
+
+
+def paginate(request: Request, items: Sequence[T]) -> tuple[Sequence[T], Pagination]:
+    """Offset paging behind opaque tokens, as pagination.page_size / *_page_token ask."""
+    size = query_int(request, "pagination.page_size") or 0
+    next_token = request.query_params.get("pagination.next_page_token")
+    previous_token = request.query_params.get("pagination.previous_page_token")
+    if next_token and previous_token:
+        raise InvalidArgument("set only one of next_page_token and previous_page_token")
+    if size <= 0:
+        size = 100
+    size = min(size, 1000)
+    start = _offset(next_token or previous_token or "") if (next_token or previous_token) else 0
+    page = items[start : start + size]
+    return page, Pagination(
+        next_page_token=_token(start + size) if start + size < len(items) else None,
+        previous_page_token=_token(max(0, start - size)) if start > 0 else None,
+    )
+
+
+def sort(request: Request, items: list[T], keys: dict[str, Callable[[T], Any]]) -> list[T]:
+    """Apply sorting.order_by entries such as "name", "created_at desc"."""
+    orders = request.query_params.getlist("sorting.order_by")
+    fields = [field.strip() for order in orders for field in order.split(",") if field.strip()]
+    for field in reversed(fields):
+        name, _, direction = field.partition(" ")
+        key = keys.get(name)
+        if key is None:
+            raise InvalidArgument(f'cannot sort by "{name}"; use one of {", ".join(keys)}')
+        items = sorted(items, key=key, reverse=direction.strip().lower() == "desc")
+    return items

@@ -1,0 +1,84 @@
+"""POST /oauth2/token: client credentials in, a short-lived bearer token out (OAuth shapes)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import parse_qs, unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from packyard.auth.principals import authenticate
+from packyard.auth.tokens import AUDIENCE
+from packyard.errors import Unauthenticated, Unavailable
+from packyard.ids import utcnow
+from packyard.wire.http import json_response
+from packyard.wire.routing import Services
+
+MAX_FORM_BYTES = 64 * 1024
+
+
+def oauth_error(status: int, error: str, description: str) -> Response:
+    response = json_response({"error": error, "error_description": description}, status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="packyard"'
+    return response
+
+
+def _basic(header: str) -> tuple[str, str] | None:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (unquote(client_id), unquote(secret)) if sep else None
+
+
+def token_route(services: Services) -> Route:
+    async def token(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > MAX_FORM_BYTES:
+            return oauth_error(400, "invalid_request", "the request body is too large")
+        try:
+            form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
+        except UnicodeDecodeError:
+            return oauth_error(400, "invalid_request", "the form is not valid UTF-8")
+        if form.get("grant_type") != "client_credentials":
+            return oauth_error(
+                400, "unsupported_grant_type", "only grant_type=client_credentials is supported"
+            )
+        audience = form.get("audience")
+        if audience and audience.rstrip("/") != AUDIENCE:
+            return oauth_error(400, "invalid_request", f"unknown audience; use {AUDIENCE}")
+        credentials = _basic(request.headers.get("authorization", "")) or (
+            form.get("client_id", ""),
+            form.get("client_secret", ""),
+        )
+        if not credentials[0] or not credentials[1]:
+            return oauth_error(401, "invalid_client", "client credentials are required")
+        try:
+            with services.store.transaction() as conn:
+                principal_id, generation = authenticate(
+                    conn, client_id=credentials[0], client_secret=credentials[1]
+                )
+        except Unauthenticated:
+            return oauth_error(401, "invalid_client", "invalid client credentials")
+        except Unavailable:
+            return oauth_error(503, "temporarily_unavailable", "the store is unavailable")
+        access_token = services.tokens.issue(
+            principal_id=principal_id, generation=generation, now=utcnow()
+        )
+        return json_response(
+            {
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": services.tokens.ttl_seconds,
+            }
+        )
+
+    return Route("/oauth2/token", token, methods=["POST"], name="Token")

@@ -1,0 +1,145 @@
+"""Routes as data (method, path, role, operation) and the one dispatcher that serves them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+
+from packyard.auth.principals import actor_for
+from packyard.auth.tokens import TokenIssuer
+from packyard.config import Settings
+from packyard.domain.identity import Actor, Role, Scope
+from packyard.errors import NotFound, PermissionDenied, RegistryError, Unauthenticated
+from packyard.ids import utcnow
+from packyard.store.engine import Store
+from packyard.store.repository import Repository
+from packyard.wire.http import error_response, json_response, read_body
+
+log = logging.getLogger("packyard.request")
+
+REQUESTS = Counter(
+    "packyard_requests_total", "API requests by operation and status", ["operation", "status"]
+)
+LATENCY = Histogram(
+    "packyard_request_seconds",
+    "API request latency by operation",
+    ["operation"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+
+@dataclass
+class Call:
+    """One request as a use case sees it, inside its transaction."""
+
+    request: Request
+    actor: Actor
+    scope: Scope
+    params: dict[str, str]
+    repo: Repository
+    now: datetime
+    settings: Settings
+    body: Any = None
+
+    def param(self, name: str) -> str:
+        return self.params[name]
+
+
+Handler = Callable[[Call], object]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    role: Role
+    operation: str
+    body: type | None = None
+    scoped: bool = True
+
+    @property
+    def write(self) -> bool:
+        return self.method != "GET"
+
+
+@dataclass
+class Services:
+    """What the dispatcher needs, built once per process by the app factory."""
+
+    settings: Settings
+    store: Store
+    tokens: TokenIssuer
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("a bearer token is required")
+    return token.strip()
+
+
+def scope_of(actor: Actor, params: dict[str, str]) -> Scope:
+    """The project the path names; another tenant's project answers as not found."""
+    organization_id = params.get("organization_id", "")
+    project_id = params.get("project_id", "")
+    if not actor.can_see(organization_id, project_id or None):
+        raise NotFound("no such organization or project")
+    return Scope(organization_id, project_id)
+
+
+def endpoint(route: Route, services: Services) -> StarletteRoute:
+    async def serve(request: Request) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await _dispatch(route, services, request)
+            status = response.status_code
+            return response
+        except RegistryError as exc:
+            status = 0
+            response = error_response(exc.code, exc.message)
+            status = response.status_code
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            REQUESTS.labels(route.operation, str(status)).inc()
+            LATENCY.labels(route.operation).observe(elapsed)
+
+    return StarletteRoute(route.path, serve, methods=[route.method], name=route.operation)
+
+
+async def _dispatch(route: Route, services: Services, request: Request) -> Response:
+    principal_id, generation = services.tokens.verify(bearer(request))
+    params = {key: str(value) for key, value in request.path_params.items()}
+    body = None
+    if route.body is not None:
+        body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
+    with services.store.transaction(write=route.write) as conn:
+        actor = actor_for(conn, principal_id=principal_id, generation=generation)
+        scope = scope_of(actor, params) if route.scoped else Scope(actor.organization_id, "")
+        if actor.role < route.role:
+            raise PermissionDenied(f"the {actor.role.label} role may not call {route.operation}")
+        call = Call(
+            request=request,
+            actor=actor,
+            scope=scope,
+            params=params,
+            repo=Repository(conn),
+            now=utcnow(),
+            settings=services.settings,
+            body=body,
+        )
+        payload = route.handler(call)
+    return json_response(payload)

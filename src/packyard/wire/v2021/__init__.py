@@ -1,0 +1,1 @@
+"""The 2021-04-30 plane: images (buckets), iterations (versions), builds, images (artifacts)."""

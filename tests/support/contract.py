@@ -1,0 +1,118 @@
+"""Validates every response against the official spec of its operation, extra properties banned."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "spec"
+if not SPEC_DIR.exists():  # a clone sits beside shared/ as well
+    SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "spec"
+
+
+@dataclass
+class Operation:
+    name: str
+    method: str
+    pattern: re.Pattern[str]
+    template: str
+    responses: dict[str, Any]
+    root: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def _strict(node: Any) -> Any:
+    """Close every object that lists its properties, so extra properties fail validation."""
+    if isinstance(node, dict):
+        out = {key: _strict(value) for key, value in node.items()}
+        if out.get("type") == "object" or "properties" in out:
+            if "properties" in out and "additionalProperties" not in out:
+                out["additionalProperties"] = False
+        return out
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    return node
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    regex = re.sub(r"\{[^}]+\}", "[^/]+", template)
+    return re.compile("^" + regex + "$")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if path.suffix == ".json":
+        return json.loads(path.read_text())
+    return yaml.safe_load(path.read_text())
+
+
+@cache
+def operations() -> list[Operation]:
+    found: list[Operation] = []
+    for name in (
+        "packer-2021-04-30/hcp.swagger.json",
+        "resource-manager-2019-12-10/hcp.swagger.json",
+        "packer-2021-04-30-early/openapi.yml",
+    ):
+        spec = _load(SPEC_DIR / name)
+        root = _strict(copy.deepcopy(spec))
+        for template, methods in spec["paths"].items():
+            for method, op in methods.items():
+                if method == "parameters":
+                    continue
+                found.append(
+                    Operation(
+                        op.get("operationId", template),
+                        method.upper(),
+                        _pattern(template),
+                        template,
+                        op["responses"],
+                        root,
+                    )
+                )
+    # The current revision wins where both have an operation; the early file only adds two.
+    return found
+
+
+def find_operation(method: str, path: str) -> Operation | None:
+    matches = [op for op in operations() if op.method == method and op.pattern.match(path)]
+    literal = sorted(matches, key=lambda op: op.template.count("{"))
+    return literal[0] if literal else None
+
+
+def _schema_for(op: Operation, status: int) -> dict[str, Any] | None:
+    response = op.responses.get(str(status)) or op.responses.get("default")
+    if response is None:
+        return None
+    if "schema" in response:  # Swagger 2
+        schema = response["schema"]
+    else:  # OpenAPI 3
+        schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    root = op.root
+    return {
+        **_strict(schema),
+        "definitions": root.get("definitions", {}),
+        "components": root.get("components", {}),
+    }
+
+
+def validate(method: str, path: str, status: int, body: Any) -> str:
+    """Validate one response; answer the operation name. Raise on any mismatch."""
+    op = find_operation(method, path)
+    if op is None:
+        raise AssertionError(f"{method} {path} is not an operation of any spec")
+    schema = _schema_for(op, status)
+    if schema is None:
+        raise AssertionError(f"{op.name} declares no schema for status {status}")
+    jsonschema.validate(
+        body, schema, cls=jsonschema.Draft4Validator, format_checker=jsonschema.FormatChecker()
+    )
+    return op.name

@@ -1,0 +1,225 @@
+"""A live `packyard serve` in a subprocess, and clients for it, as the tests use them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+
+from tests.support import contract
+
+PACKYARD = [sys.executable, "-c", "from packyard.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def packyard(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PACKYARD, *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+    )
+
+
+@dataclass
+class Principal:
+    name: str
+    role: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass
+class LiveServer:
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[str] | None = None
+    org_id: str = ""
+    project_id: str = ""
+    ca_path: str = ""
+    output: list[str] = field(default_factory=list)
+    _count: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.address}"
+
+    def start(self, *extra: str) -> None:
+        log = open(self.data_dir.parent / "server.log", "a")  # noqa: SIM115 - lives with the server
+        self.process = subprocess.Popen(
+            [
+                *PACKYARD,
+                "serve",
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.port),
+                *extra,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        self.ca_path = str(self.data_dir / "tls" / "ca.pem")
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("packyard serve exited:\n" + self.log_text())
+            try:
+                if (
+                    Path(self.ca_path).exists()
+                    and httpx.get(
+                        self.base_url + "/readyz", verify=self.tls(), timeout=2
+                    ).status_code
+                    == 200
+                ):
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("packyard serve did not become ready:\n" + self.log_text())
+        values = json.loads(packyard("env", "--json", data_dir=self.data_dir).stdout)
+        self.org_id, self.project_id = values["HCP_ORGANIZATION_ID"], values["HCP_PROJECT_ID"]
+
+    def tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca_path)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_text(self) -> str:
+        path = self.data_dir.parent / "server.log"
+        return path.read_text() if path.exists() else ""
+
+    def principal(
+        self, role: str = "admin", *, name: str | None = None, project: str | None = None
+    ) -> Principal:
+        self._count += 1
+        name = name or f"{role}-{self._count}-{time.monotonic_ns()}"
+        args = ["principal", "create", name, "--role", role, "--json"]
+        if project:
+            args += ["--project", project]
+        payload = json.loads(packyard(*args, data_dir=self.data_dir).stdout)
+        return Principal(name, role, payload["client_id"], payload["client_secret"])
+
+    def token(self, principal: Principal) -> str:
+        response = httpx.post(
+            self.base_url + "/oauth2/token",
+            data={"grant_type": "client_credentials", "audience": "https://api.hashicorp.cloud"},
+            auth=(principal.client_id, principal.client_secret),
+            verify=self.tls(),
+        )
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+    def client_env(self, role: str = "admin", principal: Principal | None = None) -> dict[str, str]:
+        principal = principal or self.principal(role)
+        home = tempfile.mkdtemp(prefix="packyard-home-")
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("HCP_", "PACKER_", "TF_"))
+        }
+        env.update(
+            {
+                "HOME": home,
+                "HCP_API_ADDRESS": self.address,
+                "HCP_AUTH_URL": self.base_url,
+                "HCP_CLIENT_ID": principal.client_id,
+                "HCP_CLIENT_SECRET": principal.client_secret,
+                "HCP_ORGANIZATION_ID": self.org_id,
+                "HCP_PROJECT_ID": self.project_id,
+                "SSL_CERT_FILE": self.ca_path,
+                "CHECKPOINT_DISABLE": "1",
+            }
+        )
+        return env
+
+    def api(self, role: str = "admin", principal: Principal | None = None) -> ApiClient:
+        return ApiClient(self, self.token(principal or self.principal(role)))
+
+
+class ApiClient:
+    """An httpx client bound to one token; every answer is checked against the spec."""
+
+    validated: ClassVar[set[str]] = set()
+
+    def __init__(self, server: LiveServer, token: str | None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.server = server
+        self.http = httpx.Client(
+            base_url=server.base_url, headers=headers, verify=server.tls(), timeout=30
+        )
+        self.v1 = f"/packer/2021-04-30/organizations/{server.org_id}/projects/{server.project_id}"
+
+    def request(
+        self, method: str, path: str, *, check: bool = True, **kwargs: Any
+    ) -> httpx.Response:
+        response = self.http.request(method, path, **kwargs)
+        body = response.json()
+        if check and contract.find_operation(method, response.request.url.path):
+            name = contract.validate(method, response.request.url.path, response.status_code, body)
+            if response.status_code == 200:
+                ApiClient.validated.add(name)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kwargs)
+
+
+@contextmanager
+def running_server(root: Path, *extra: str) -> Iterator[LiveServer]:
+    data_dir = root / "data"
+    server = LiveServer(data_dir=data_dir, port=free_port())
+    server.start(*extra)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def go_available() -> bool:
+    return shutil.which("go") is not None
