@@ -17,6 +17,7 @@ from packyard.auth.principals import (
     Credentials,
     bootstrap,
     create_principal,
+    create_project,
     delete_principal,
     rotate_principal,
 )
@@ -35,6 +36,8 @@ app = typer.Typer(
 )
 principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
 app.add_typer(principal_app, name="principal")
+project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
+app.add_typer(project_app, name="project")
 err = Console(stderr=True)
 
 DataDir = Annotated[
@@ -262,6 +265,9 @@ def principal_create(
     name: Annotated[str, typer.Argument(help="A unique name for the principal.")],
     role: Annotated[str, typer.Option(help="viewer, contributor or admin.")],
     project: Annotated[str | None, typer.Option(help="Limit the principal to one project.")] = None,
+    organization: Annotated[
+        str | None, typer.Option(help="Organization (default: the first one).")
+    ] = None,
     data_dir: DataDir = default_data_dir(),
     database: Database = None,
     as_json: AsJson = False,
@@ -273,6 +279,8 @@ def principal_create(
         raise typer.BadParameter("role must be viewer, contributor or admin") from None
     store = _open_store(_settings(data_dir, database))
     organization_id, _ = _default_tenant(store)
+    if organization:
+        organization_id = organization
     with store.transaction(write=True) as conn:
         found = create_principal(
             conn,
@@ -342,6 +350,57 @@ def principal_rotate(
     with store.transaction(write=True) as conn:
         found = rotate_principal(conn, name=name)
     _print_credentials(found, as_json=as_json)
+
+
+@project_app.command("create")
+def project_create(
+    name: str,
+    organization: Annotated[
+        str | None, typer.Option(help="Organization id (default: the first one).")
+    ] = None,
+    new_organization: Annotated[
+        bool, typer.Option(help="Put the project in a new organization of its own.")
+    ] = False,
+    data_dir: DataDir = default_data_dir(),
+    database: Database = None,
+    as_json: AsJson = False,
+) -> None:
+    """Create a project with an active registry."""
+    store = _open_store(_settings(data_dir, database))
+    if not new_organization and organization is None:
+        organization, _ = _default_tenant(store)
+    with store.transaction(write=True) as conn:
+        scope = create_project(conn, name=name, organization_id=organization, now=utcnow())
+    payload = {
+        "name": name,
+        "organization_id": scope.organization_id,
+        "project_id": scope.project_id,
+    }
+    typer.echo(
+        json.dumps(payload, indent=2)
+        if as_json
+        else f"project {scope.project_id} in organization {scope.organization_id}"
+    )
+
+
+@project_app.command("list")
+def project_list(
+    data_dir: DataDir = default_data_dir(), database: Database = None, as_json: AsJson = False
+) -> None:
+    """List organizations and their projects."""
+    store = _open_store(_settings(data_dir, database))
+    with store.transaction() as conn:
+        tenants = Tenants(conn)
+        items = [
+            {"name": row.name, "organization_id": org.id, "project_id": row.id}
+            for org in tenants.organizations()
+            for row in tenants.projects(org.id)
+        ]
+    if as_json:
+        typer.echo(json.dumps(items, indent=2))
+        return
+    for item in items:
+        typer.echo(f"{item['organization_id']}  {item['project_id']}  {item['name']}")
 
 
 def main() -> None:

@@ -32,9 +32,8 @@ def _strict(node: Any) -> Any:
     """Close every object that lists its properties, so extra properties fail validation."""
     if isinstance(node, dict):
         out = {key: _strict(value) for key, value in node.items()}
-        if out.get("type") == "object" or "properties" in out:
-            if "properties" in out and "additionalProperties" not in out:
-                out["additionalProperties"] = False
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
         return out
     if isinstance(node, list):
         return [_strict(item) for item in node]
@@ -76,7 +75,27 @@ def operations() -> list[Operation]:
                         root,
                     )
                 )
-    # The current revision wins where both have an operation; the early file only adds two.
+    # The current revision wins where both have an operation; the early file only adds two,
+    # and they answer in the current revision's shapes (CONTRACT.md).
+    current = next(op.root for op in found if op.name.startswith("PackerService_"))
+    for op in found:
+        if op.template.endswith(("/ancestors", "/children")):
+            key = "ancestors" if op.template.endswith("/ancestors") else "children"
+            op.root = current
+            op.responses = {
+                "200": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            key: {
+                                "type": "array",
+                                "items": {"$ref": "#/definitions/hashicorp.cloud.packer.Iteration"},
+                            }
+                        },
+                    }
+                },
+                "default": {"schema": {"$ref": "#/definitions/google.rpc.Status"}},
+            }
     return found
 
 

@@ -121,21 +121,36 @@ class Bootstrap:
     admin: Credentials
 
 
-def bootstrap(conn: Connection, *, now: datetime, admin_name: str = "admin") -> Bootstrap | None:
-    """On a store with no organization: one organization, one project, a registry, an admin."""
+def create_project(
+    conn: Connection, *, name: str, organization_id: str | None, now: datetime
+) -> Scope:
+    """A project with an active registry, in an existing organization or (None) a new one."""
     tenants = Tenants(conn)
-    if tenants.organizations():
-        return None
-    organization_id, project_id = new_uuid(), new_uuid()
-    tenants.add_organization(id=organization_id, name="default", created_at=now)
+    if not name.strip():
+        raise InvalidArgument("a project needs a name")
+    if organization_id is None:
+        organization_id = new_uuid()
+        tenants.add_organization(id=organization_id, name=name, created_at=now)
+    elif tenants.organization(organization_id) is None:
+        raise NotFound(f'organization "{organization_id}" not found')
+    scope = Scope(organization_id, new_uuid())
     tenants.add_project(
-        id=project_id,
+        id=scope.project_id,
         organization_id=organization_id,
-        name="default",
+        name=name,
         description="",
         created_at=now,
     )
-    create_registry(Repository(conn), Scope(organization_id, project_id), now=now)
+    create_registry(Repository(conn), scope, now=now)
+    return scope
+
+
+def bootstrap(conn: Connection, *, now: datetime, admin_name: str = "admin") -> Bootstrap | None:
+    """On a store with no organization: one organization, one project, a registry, an admin."""
+    if Tenants(conn).organizations():
+        return None
+    scope = create_project(conn, name="default", organization_id=None, now=now)
+    organization_id, project_id = scope.organization_id, scope.project_id
     admin = create_principal(
         conn,
         name=admin_name,
