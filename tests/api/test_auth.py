@@ -184,7 +184,10 @@ def test_project_scoped_principal(live_server, name):
         "contributor", principal=live_server.principal("contributor", project=other["project_id"])
     )
     error(scoped.get(scoped.v1 + "/images"), 404, 5)
-    mine = f"/packer/2021-04-30/organizations/{other['organization_id']}/projects/{other['project_id']}"
+    mine = (
+        f"/packer/2021-04-30/organizations/{other['organization_id']}"
+        f"/projects/{other['project_id']}"
+    )
     assert scoped.put(mine + "/images", json={"bucket_slug": name}).status_code == 200
     projects = scoped.get(
         "/resource-manager/2019-12-10/projects",

@@ -69,7 +69,10 @@ def test_hard_delete_in_its_own_project(live_server, name):
     api = live_server.api(
         principal=Principal("hd", "admin", created["client_id"], created["client_secret"])
     )
-    base = f"/packer/2021-04-30/organizations/{other['organization_id']}/projects/{other['project_id']}"
+    base = (
+        f"/packer/2021-04-30/organizations/{other['organization_id']}"
+        f"/projects/{other['project_id']}"
+    )
     api.put(base + "/images", json={"bucket_slug": "gone"})
     assert api.delete(base + "/registry", params={"hard_delete": "true"}).status_code == 200
     error(api.get(base + "/registry"), 404, 5)

@@ -108,6 +108,17 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     return app
 
 
+def configure_logging() -> None:
+    """One line per record on stderr; request lines are JSON already."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger("packyard")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
 def app_from_env() -> Starlette:
     """Factory for server worker processes: settings come from PACKYARD_* variables."""
+    configure_logging()
     return create_app(Settings.from_env())

@@ -1,0 +1,125 @@
+"""Real HashiCorp client binaries for the end-to-end tests, built from source on demand.
+
+Each client is a Go *wrapper module*: a throwaway module that requires the client's
+module and blank-imports its main package from a `tools.go`, so that `go install`
+resolves the dependency graph through the wrapper's go.mod. This is what makes it
+possible to build releases that a plain `go install module@version` cannot:
+
+* Packer 1.9.x: the Go module proxy answers 403 for github.com/hashicorp/packer
+  @v1.9.5 and for its `@v/list`, so `go install github.com/hashicorp/packer@v1.9.4`
+  fails on the deprecation look-up; a pinned `require` in a wrapper does not ask
+  for the list.
+* Packer >= 1.10 carries a `replace` (go-cty fork) that `go install pkg@version`
+  refuses; a wrapper can repeat the replace directive.
+
+Binaries are cached under ~/.cache/packyard/<name>/ and built only when missing.
+Tests never skip because a client is missing: they build it (a cold build of
+Packer 1.9.4 takes a few minutes).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+CACHE_ROOT = Path.home() / ".cache" / "packyard"
+BUILD_TIMEOUT = 30 * 60  # seconds; a cold module download plus compile
+
+PACKER_19_VERSION = "v1.9.4"
+"""Newest Packer speaking the 2021-04-30 API that the module proxy serves (v1.9.5 is refused)."""
+
+
+class ClientBuildError(RuntimeError):
+    """A client binary could not be built; the message carries the build output."""
+
+
+def _go() -> str:
+    go = shutil.which("go")
+    if go is None:
+        raise ClientBuildError(
+            "the `go` tool is not on PATH; it is needed to build the client binaries"
+        )
+    return go
+
+
+def _tools_go(package: str) -> str:
+    return f'//go:build tools\n\npackage tools\n\nimport _ "{package}"\n'
+
+
+def build_wrapper_module(name: str, go_mod: str, package: str, binary: str) -> Path:
+    """Return ~/.cache/packyard/<name>/<binary>, building it through a wrapper module if absent.
+
+    `go_mod` is the wrapper's complete go.mod text (module line, go line, require and any
+    replace directives); `package` is the main package to install. The build runs in a
+    temporary directory with `go mod tidy` then `GOBIN=<cache dir> go install <package>`.
+    On failure a ClientBuildError carries the full output of the failing step.
+    """
+    target_dir = CACHE_ROOT / name
+    target = target_dir / binary
+    if target.is_file() and os.access(target, os.X_OK):
+        return target
+
+    go = _go()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("GOFLAGS", "-buildvcs=false")
+    env.setdefault("GOTOOLCHAIN", "local")
+    env["GOBIN"] = str(target_dir)
+    with tempfile.TemporaryDirectory(prefix=f"packyard-wrap-{name}-") as work:
+        workdir = Path(work)
+        (workdir / "go.mod").write_text(textwrap.dedent(go_mod).strip() + "\n")
+        (workdir / "tools.go").write_text(_tools_go(package))
+        transcript: list[str] = []
+        for step in (["mod", "tidy"], ["install", package]):
+            started = time.monotonic()
+            try:
+                result = subprocess.run(
+                    [go, *step],
+                    cwd=workdir,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=BUILD_TIMEOUT,
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise ClientBuildError(
+                    f"building {name}: `go {' '.join(step)}` timed out after {BUILD_TIMEOUT}s\n"
+                    + "\n".join(transcript)
+                    + f"\n{exc.stdout or ''}{exc.stderr or ''}"
+                ) from exc
+            transcript.append(
+                f"$ go {' '.join(step)}  ({time.monotonic() - started:.0f}s, rc={result.returncode})"
+                f"\n{result.stdout}{result.stderr}"
+            )
+            if result.returncode != 0:
+                raise ClientBuildError(
+                    f"building {name} failed\n--- go.mod ---\n{go_mod}\n--- output ---\n"
+                    + "\n".join(transcript)
+                )
+    if not target.is_file():
+        raise ClientBuildError(
+            f"building {name}: go install succeeded but {target} is missing\n"
+            + "\n".join(transcript)
+        )
+    return target
+
+
+def packer_19() -> Path:
+    """Packer 1.9.4, the last line speaking the 2021-04-30 API (MPL-2.0)."""
+    return build_wrapper_module(
+        name=f"packer-{PACKER_19_VERSION.lstrip('v')}",
+        go_mod=f"""
+            module packerwrap
+
+            go 1.20
+
+            require github.com/hashicorp/packer {PACKER_19_VERSION}
+        """,
+        package="github.com/hashicorp/packer",
+        binary="packer",
+    )
