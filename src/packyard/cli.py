@@ -38,7 +38,6 @@ principal_app = typer.Typer(help="Manage service principals (API keys).", no_arg
 app.add_typer(principal_app, name="principal")
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
-err = Console(stderr=True)
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", help="Where the store, keys and certificates live.")
@@ -405,16 +404,7 @@ def project_list(
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        app()
     except (RegistryError, Failure) as exc:
-        err.print(f"error: {exc}")
+        typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except typer.Abort:
-        sys.exit(1)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

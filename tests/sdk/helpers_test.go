@@ -60,19 +60,20 @@ func newScenario(t *testing.T) *scenario {
 	t.Cleanup(cancel)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	return &scenario{
-		ctx:      ctx,
-		org:      os.Getenv("HCP_ORGANIZATION_ID"),
-		proj:     os.Getenv("HCP_PROJECT_ID"),
-		packer:   ps.New(rt, strfmt.Default),
-		orgs:     organization_service.New(rt, strfmt.Default),
-		projects: project_service.New(rt, strfmt.Default),
-		bucket:   "sdk-go-" + run,
-		child:    "sdk-go-" + run + "-child",
-		fp1:      "fp1-" + run,
-		fp2:      "fp2-" + run,
-		fp3:      "fp3-" + run,
-		fpChild:  "fpc-" + run,
-		builds:   map[string]string{},
+		ctx:            ctx,
+		org:            os.Getenv("HCP_ORGANIZATION_ID"),
+		proj:           os.Getenv("HCP_PROJECT_ID"),
+		packer:         ps.New(rt, strfmt.Default),
+		orgs:           organization_service.New(rt, strfmt.Default),
+		projects:       project_service.New(rt, strfmt.Default),
+		bucket:         "sdk-go-" + run,
+		child:          "sdk-go-" + run + "-child",
+		fp1:            "fp1-" + run,
+		fp2:            "fp2-" + run,
+		fp3:            "fp3-" + run,
+		fpChild:        "fpc-" + run,
+		builds:         map[string]string{},
+		registryActive: true, // a bootstrapped project has an active registry
 	}
 }
 

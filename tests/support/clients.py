@@ -92,9 +92,10 @@ def build_wrapper_module(name: str, go_mod: str, package: str, binary: str) -> P
                     + "\n".join(transcript)
                     + f"\n{exc.stdout or ''}{exc.stderr or ''}"
                 ) from exc
+            elapsed = time.monotonic() - started
             transcript.append(
-                f"$ go {' '.join(step)}  ({time.monotonic() - started:.0f}s, rc={result.returncode})"
-                f"\n{result.stdout}{result.stderr}"
+                f"$ go {' '.join(step)}  ({elapsed:.0f}s, rc={result.returncode})\n"
+                f"{result.stdout}{result.stderr}"
             )
             if result.returncode != 0:
                 raise ClientBuildError(

@@ -1,0 +1,52 @@
+"""hcp-sdk-go's generated 2021-04-30 and resource-manager clients against a live Packyard.
+
+The Go module in tests/sdk reads its whole configuration from the environment, the way
+Packer and the Terraform provider do; this test gives it an admin principal's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import LiveServer, go_available
+
+SDK_MODULE = Path(__file__).resolve().parents[1] / "sdk"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not go_available(), reason="the Go toolchain is not installed"),
+]
+
+
+def go_caches() -> dict[str, str]:
+    """The caller's Go module and build caches: the client's fresh HOME must not empty them."""
+    out = subprocess.run(
+        ["go", "env", "-json", "GOPATH", "GOMODCACHE", "GOCACHE"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=SDK_MODULE,
+    ).stdout
+    return {key: value for key, value in json.loads(out).items() if value}
+
+
+def test_hcp_sdk_go_2021_04_30(live_server: LiveServer) -> None:
+    env = live_server.client_env("admin")
+    env.update({key: value for key, value in go_caches().items() if key not in os.environ})
+    result = subprocess.run(
+        ["go", "test", "-count=1", "-v", "./..."],
+        cwd=SDK_MODULE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, (
+        f"go test failed:\n{output}\n--- server log ---\n{live_server.log_text()[-8000:]}"
+    )
