@@ -22,11 +22,17 @@ def utcnow() -> datetime:
 
 def rfc3339(moment: datetime) -> str:
     """RFC 3339 in UTC with millisecond precision and a Z suffix."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    value = moment.astimezone(UTC)
+    return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
-def parse_rfc3339(text: str) -> datetime:
+ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def parse_rfc3339(text: str) -> datetime | None:
+    """Parse an RFC 3339 timestamp; Go's zero time (what clients send for "unset") is None."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    value = value.astimezone(UTC)
+    return None if value <= ZERO_TIME else value

@@ -124,3 +124,17 @@ def test_skip_descendants(admin, name):
         admin.v1 + f"/images/{name}-app/iteration", params={"iteration_id": child["id"]}
     )
     assert "revoke_at" not in got.json()["iteration"]
+
+
+ZERO = "0001-01-01T00:00:00.000Z"  # what the Go SDK sends for an unset revoke_at
+
+
+def test_go_zero_time_means_unset(admin, name):
+    iteration = push(admin, name, "fp-1")
+    path = admin.v1 + f"/iterations/{iteration['id']}"
+    completed = admin.patch(path, json={"complete": True, "revoke_at": ZERO}).json()["iteration"]
+    assert "revoke_at" not in completed
+    scheduled = admin.patch(path, json={"revoke_in": "30d", "revoke_at": ZERO}).json()
+    assert scheduled["iteration"]["revoke_at"].startswith(str(datetime.now(UTC).year))
+    restored = admin.patch(path, json={"restore": True, "revoke_at": ZERO}).json()["iteration"]
+    assert "revoke_at" not in restored

@@ -274,6 +274,8 @@ func (s *scenario) updateBuilds(t *testing.T) {
 		t.Fatalf("after all builds DONE: complete=%v incremental_version=%d builds=%d, want true/1/2",
 			it.Complete, it.IncrementalVersion, len(it.Builds))
 	}
+	byVersion := s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IncrementalVersion: swag.Int32(1)})
+	equal(t, "id by incremental_version", byVersion.ID, s.it1)
 }
 
 // secondIteration completes iteration 2 so channel assignments can move between two versions.

@@ -1,7 +1,6 @@
 package sdk
 
 import (
-	"github.com/go-openapi/runtime"
 	"slices"
 	"testing"
 	"time"
@@ -113,56 +112,88 @@ func (s *scenario) listChannelHistory(t *testing.T) {
 	}
 }
 
-func (s *scenario) updateIteration(t *testing.T, body ps.PackerServiceUpdateIterationBody) *models.HashicorpCloudPackerIteration {
+func (s *scenario) updateIteration(t *testing.T, id string, body ps.PackerServiceUpdateIterationBody) *models.HashicorpCloudPackerIteration {
 	t.Helper()
 	body.BucketSlug = s.bucket
 	res, err := s.packer.PackerServiceUpdateIteration(&ps.PackerServiceUpdateIterationParams{
-		Context: s.ctx, LocationOrganizationID: s.org, LocationProjectID: s.proj, IterationID: s.it1, Body: body}, nil)
+		Context: s.ctx, LocationOrganizationID: s.org, LocationProjectID: s.proj, IterationID: id, Body: body}, nil)
 	ok(t, "UpdateIteration", err)
 	return res.Payload.Iteration
 }
 
+// revokeIteration revokes an iteration of its own (v3), so that a failure here
+// leaves the channel and ancestry steps unaffected.
 func (s *scenario) revokeIteration(t *testing.T) {
-	s.mustAssign(t, ps.PackerServiceUpdateChannelBody{IterationID: s.it2}, s.it2)
+	if s.itRevoke == "" {
+		s.itRevoke = s.newIteration(t, s.bucket, s.fpRevoke)
+		b, err := s.newBuild(t, s.bucket, s.itRevoke, s.fpRevoke, components[0])
+		ok(t, "CreateBuild", err)
+		s.finish(t, b.ID, "aws", "ami-0revoke", "us-east-1", models.HashicorpCloudPackerBuildUpdates{})
+	}
 	now := time.Now().UTC()
-	got := s.updateIteration(t, ps.PackerServiceUpdateIterationBody{
+	got := s.updateIteration(t, s.itRevoke, ps.PackerServiceUpdateIterationBody{
 		RevokeAt: strfmt.DateTime(now), RevocationMessage: "CVE in base image"})
 	if got == nil || got.RevokeAt.IsZero() {
 		t.Fatalf("UpdateIteration(revoke) returned %+v", got)
 	}
-	it := s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IterationID: swag.String(s.it1)})
-	at := time.Time(it.RevokeAt)
-	if at.Before(now.Add(-2*time.Second)) || at.After(now.Add(2*time.Second)) {
+	it := s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IterationID: swag.String(s.itRevoke)})
+	if at := time.Time(it.RevokeAt); at.Before(now.Add(-2*time.Second)) || at.After(now.Add(2*time.Second)) {
 		t.Fatalf("revoke_at = %v, want about %v", at, now)
 	}
 	equal(t, "revocation_message", it.RevocationMessage, "CVE in base image")
 	if it.RevocationAuthor == "" {
 		t.Errorf("revocation_author not recorded")
 	}
-	_, err := s.assign(ps.PackerServiceUpdateChannelBody{IterationID: s.it1})
+	_, err := s.assign(ps.PackerServiceUpdateChannelBody{IterationID: s.itRevoke})
 	if e, isRPC := err.(rpcError); !isRPC || e.Code() < 400 || e.Code() >= 500 {
 		t.Fatalf("assigning a revoked iteration: want a 4xx error, got %v", err)
 	}
 }
 
+// The generated UpdateIteration body always carries revoke_at: a zero
+// strfmt.DateTime is sent as "0001-01-01T00:00:00.000Z" (omitempty does not
+// omit structs), so the server must read that value as "not set".
 func (s *scenario) restoreIteration(t *testing.T) {
-	// The generated body always carries revoke_at: a zero strfmt.DateTime is sent
-	// as "0001-01-01T00:00:00.000Z", since omitempty does not omit structs.
-	_, err := s.packer.PackerServiceUpdateIteration(&ps.PackerServiceUpdateIterationParams{
-		Context: s.ctx, LocationOrganizationID: s.org, LocationProjectID: s.proj, IterationID: s.it1}, nil,
-		func(op *runtime.ClientOperation) {
-			orig := op.Params
-			op.Params = runtime.ClientRequestWriterFunc(func(r runtime.ClientRequest, reg strfmt.Registry) error {
-				_ = orig.WriteToRequest(r, reg)
-				return r.SetBodyParam(map[string]any{"bucket_slug": s.bucket, "restore": true})
-			})
-		})
-	ok(t, "HACK restore", err)
-	it := s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IterationID: swag.String(s.it1)})
+	s.updateIteration(t, s.itRevoke, ps.PackerServiceUpdateIterationBody{Restore: true})
+	it := s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IterationID: swag.String(s.itRevoke)})
 	if !it.RevokeAt.IsZero() || it.RevocationMessage != "" {
 		t.Fatalf("after restore: revoke_at=%v message=%q", it.RevokeAt, it.RevocationMessage)
 	}
+	s.mustAssign(t, ps.PackerServiceUpdateChannelBody{IterationID: s.itRevoke}, s.itRevoke)
 	s.mustAssign(t, ps.PackerServiceUpdateChannelBody{IterationID: s.it1}, s.it1)
+}
+
+// scheduleRevocation revokes an incomplete iteration of its own 30 days ahead.
+func (s *scenario) scheduleRevocation(t *testing.T) {
+	id := s.newIteration(t, s.bucket, s.fpSchedule)
+	want := time.Now().UTC().Add(30 * 24 * time.Hour)
+	s.updateIteration(t, id, ps.PackerServiceUpdateIterationBody{RevokeIn: "30d", RevocationMessage: "end of life"})
+	it := s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IterationID: swag.String(id)})
+	if at := time.Time(it.RevokeAt); at.Before(want.Add(-time.Minute)) || at.After(want.Add(time.Minute)) {
+		t.Fatalf("revoke_in 30d: revoke_at = %v, want about %v", at, want)
+	}
+	equal(t, "revocation_message", it.RevocationMessage, "end of life")
+	s.updateIteration(t, id, ps.PackerServiceUpdateIterationBody{Restore: true})
+	if it = s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IterationID: swag.String(id)}); !it.RevokeAt.IsZero() {
+		t.Fatalf("after restore: revoke_at=%v", it.RevokeAt)
+	}
+}
+
+// completeIteration sends complete=true for a finished iteration of its own:
+// a no-op that must not be read as a revocation at the zero revoke_at.
+func (s *scenario) completeIteration(t *testing.T) {
+	id := s.newIteration(t, s.bucket, s.fpComplete)
+	b, err := s.newBuild(t, s.bucket, id, s.fpComplete, components[0])
+	ok(t, "CreateBuild", err)
+	s.finish(t, b.ID, "aws", "ami-0complete", "us-east-1", models.HashicorpCloudPackerBuildUpdates{})
+	got := s.updateIteration(t, id, ps.PackerServiceUpdateIterationBody{Complete: true})
+	if got == nil || !got.Complete || !got.RevokeAt.IsZero() {
+		t.Fatalf("UpdateIteration(complete) returned %+v", got)
+	}
+	it := s.iteration(t, s.bucket, ps.PackerServiceGetIterationParams{IterationID: swag.String(id)})
+	if !it.Complete || !it.RevokeAt.IsZero() {
+		t.Fatalf("after complete: complete=%v revoke_at=%v", it.Complete, it.RevokeAt)
+	}
 }
 
 func (s *scenario) ancestry(t *testing.T, slug, kind string) []*models.HashicorpCloudPackerBucketAncestry {

@@ -28,15 +28,17 @@ type scenario struct {
 	orgs      organization_service.ClientService
 	projects  project_service.ClientService
 
-	bucket, child  string // bucket slugs, unique per run
-	fp1, fp2, fp3  string // iteration fingerprints
-	fpChild        string
-	it1, it2, it3  string // iteration ids
-	itChild        string
-	builds         map[string]string // component type -> build id (iteration 1)
-	channelID      string
-	hmacKey        string
-	registryActive bool
+	bucket, child     string // bucket slugs, unique per run
+	fp1, fp2, fp3     string // iteration fingerprints
+	fpChild, fpRevoke string
+	fpSchedule        string
+	fpComplete        string
+	it1, it2, it3     string // iteration ids
+	itChild, itRevoke string
+	builds            map[string]string // component type -> build id (iteration 1)
+	channelID         string
+	hmacKey           string
+	registryActive    bool
 }
 
 // newScenario reads the whole configuration from the environment.
@@ -72,6 +74,9 @@ func newScenario(t *testing.T) *scenario {
 		fp2:            "fp2-" + run,
 		fp3:            "fp3-" + run,
 		fpChild:        "fpc-" + run,
+		fpRevoke:       "fpr-" + run,
+		fpSchedule:     "fps-" + run,
+		fpComplete:     "fpx-" + run,
 		builds:         map[string]string{},
 		registryActive: true, // a bootstrapped project has an active registry
 	}

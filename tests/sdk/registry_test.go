@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"encoding/json"
 	"net/url"
 	"slices"
 	"testing"
@@ -140,7 +141,8 @@ func (s *scenario) deleteRegistry(t *testing.T) *models.HashicorpCloudPackerRegi
 	res, err := s.packer.PackerServiceDeleteRegistry(&ps.PackerServiceDeleteRegistryParams{
 		Context: s.ctx, LocationOrganizationID: s.org, LocationProjectID: s.proj, HardDelete: swag.Bool(false)}, nil)
 	ok(t, "DeleteRegistry", err)
-	t.Logf("DeleteRegistry(hard_delete=false) answered registry=%+v operation=%+v", res.Payload.Registry, res.Payload.Operation)
+	answer, _ := json.Marshal(res.Payload)
+	t.Logf("DeleteRegistry(hard_delete=false) answered %s", answer)
 	s.registryActive = false
 	return res.Payload.Registry
 }

@@ -2,8 +2,9 @@ package sdk
 
 import "testing"
 
-// TestPacker20210430 runs one ordered scenario: every step builds on the
-// state the steps before it left, so the scenario stops at the first failure.
+// TestPacker20210430 runs one ordered scenario: steps build on the state the
+// steps before them left, so the scenario stops at the first failure, except
+// after the UpdateIteration steps, which each work on an iteration nothing else uses.
 func TestPacker20210430(t *testing.T) {
 	s := newScenario(t)
 	t.Cleanup(func() { s.cleanup(t) })
@@ -34,10 +35,12 @@ func TestPacker20210430(t *testing.T) {
 		{"ListChannelHistory", s.listChannelHistory},
 		{"UpdateIteration/Revoke", s.revokeIteration},
 		{"UpdateIteration/Restore", s.restoreIteration},
+		{"UpdateIteration/RevokeIn", s.scheduleRevocation},
 		{"ListBucketAncestry", s.listBucketAncestry},
 		{"DeleteChannel", s.deleteChannel},
 		{"DeleteBuild", s.deleteBuild},
 		{"DeleteIteration", s.deleteIteration},
+		{"UpdateIteration/Complete", s.completeIteration},
 		{"GetRegistry", s.getRegistry},
 		{"CreateRegistry/WhileActive", s.createRegistryActive},
 		{"UpdateRegistry/FeatureTier", s.updateRegistryTier},
@@ -48,8 +51,12 @@ func TestPacker20210430(t *testing.T) {
 		{"UpdateRegistry/Activate", s.activateRegistry},
 		{"DeleteRegistry/ThenCreateRegistry", s.deleteThenCreateRegistry},
 	}
+	independent := map[string]bool{
+		"UpdateIteration/Revoke": true, "UpdateIteration/Restore": true, "UpdateIteration/RevokeIn": true,
+		"UpdateIteration/Complete": true,
+	}
 	for _, step := range steps {
-		if !t.Run(step.name, step.run) {
+		if !t.Run(step.name, step.run) && !independent[step.name] {
 			t.Fatalf("step %s failed; later steps depend on it", step.name)
 		}
 	}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import ssl
@@ -219,7 +218,3 @@ def running_server(root: Path, *extra: str) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
-
-
-def go_available() -> bool:
-    return shutil.which("go") is not None

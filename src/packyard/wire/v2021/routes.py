@@ -164,7 +164,8 @@ def list_iterations(call: Call) -> object:
 def update_iteration(call: Call) -> object:
     body: rq.UpdateIteration = call.body
     version_id = call.param("iteration_id")
-    revoking = body.revoke_at is not None or body.revoke_in is not None
+    revoke_at = _timestamp(body.revoke_at)
+    revoking = revoke_at is not None or bool(body.revoke_in)
     if body.restore and revoking:
         raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
     if body.restore:
@@ -178,7 +179,7 @@ def update_iteration(call: Call) -> object:
             call.scope,
             version_id=version_id,
             revocation=revocation.Revocation(
-                revoke_at=_timestamp(body.revoke_at),
+                revoke_at=revoke_at,
                 revoke_in=body.revoke_in,
                 message=body.revocation_message or "",
                 skip_descendants=bool(body.skip_descendants_revocation),
