@@ -107,11 +107,16 @@ def authenticate(conn: Connection, *, client_id: str, client_secret: str) -> tup
     return row.id, row.secret_generation
 
 
-def actor_for(conn: Connection, *, principal_id: str, generation: int) -> Actor:
-    row = Tenants(conn).principal_by_id(principal_id)
+def actor_for(
+    conn: Connection, *, principal_id: str, generation: int, project_id: str = ""
+) -> tuple[Actor, tuple[str, int] | None]:
+    """The token's principal, and the addressed project's registry content stamp if active."""
+    row = Tenants(conn).caller(principal_id, project_id)
     if row is None or row.secret_generation != generation:
         raise Unauthenticated("the token's principal no longer exists or was rotated")
-    return Actor(row.id, row.name, Role.parse(row.role), row.organization_id, row.project_id)
+    actor = Actor(row.id, row.name, Role.parse(row.role), row.organization_id, row.project_id)
+    stamp = (row.registry_id, row.content_version) if row.activated else None
+    return actor, stamp
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,9 +29,12 @@ def load_signing_key(data_dir: Path) -> bytes:
 
 
 class TokenIssuer:
-    def __init__(self, key: bytes, *, ttl_seconds: int) -> None:
+    def __init__(self, key: bytes, *, ttl_seconds: int, remember: int = 4096) -> None:
         self._key = key
         self.ttl_seconds = ttl_seconds
+        # Tokens whose signature was checked already: (subject, generation, expiry).
+        self._verified: dict[str, tuple[str, int, float]] = {}
+        self._remember = remember
 
     def issue(self, *, principal_id: str, generation: int, now: datetime) -> str:
         claims = {
@@ -44,6 +48,11 @@ class TokenIssuer:
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def verify(self, token: str) -> tuple[str, int]:
+        known = self._verified.get(token)
+        if known is not None:
+            if known[2] > time.time():
+                return known[0], known[1]
+            del self._verified[token]
         try:
             claims = jwt.decode(
                 token,
@@ -57,4 +66,8 @@ class TokenIssuer:
             raise Unauthenticated("the access token has expired") from None
         except jwt.PyJWTError:
             raise Unauthenticated("the access token is not valid") from None
-        return str(claims["sub"]), int(claims["gen"])
+        subject, generation = str(claims["sub"]), int(claims["gen"])
+        if len(self._verified) >= self._remember:
+            self._verified.clear()
+        self._verified[token] = (subject, generation, float(claims["exp"]))
+        return subject, generation

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
-from packyard.domain.registry import Artifact, Build, BuildStatus, Version, require_name
+from packyard.domain.registry import Artifact, Build, BuildStatus, require_name
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
-from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
+from packyard.services.common import active_registry, find_bucket, unique, version_in_bucket
 from packyard.services.versions import complete_if_done, find_version
 from packyard.store.repository import Repository
 
@@ -71,14 +71,13 @@ def create_build(
     bucket = find_bucket(repo, scope, bucket_name)
     require_name(component_type, "component_type")
     if version_id:
-        version = version_in_bucket(repo, bucket, version_id)
+        version = version_in_bucket(repo, bucket, version_id, with_builds=False)
     else:
         version = find_version(repo, scope, bucket_name=bucket_name, fingerprint=fingerprint)
     if version.complete:
         raise FailedPrecondition("the version is complete; change the fingerprint to build again")
     message = f'a build for "{component_type}" already exists in this version'
-    if any(build.component_type == component_type for build in version.builds):
-        raise AlreadyExists(message)
+    # The store's unique constraint on (version, component type) decides duplicates.
     _check_parents(repo, changes)
     status = changes.status or BuildStatus.UNSET
     if status is BuildStatus.DONE and not changes.artifacts:
@@ -100,24 +99,21 @@ def create_build(
         artifacts=_artifacts(changes.artifacts or [], now=now),
     )
     unique(lambda: repo.add_build(build), message)
-    version.builds.append(build)
-    complete_if_done(repo, actor, version, now=now)
+    if status is BuildStatus.DONE:
+        complete_if_done(repo, actor, version, now=now)
     return build
 
 
-def _build_in_project(repo: Repository, scope: Scope, build_id: str) -> tuple[Build, Version]:
-    build = repo.build(build_id)
+def _build_in_project(repo: Repository, scope: Scope, build_id: str) -> Build:
+    active_registry(repo, scope)
+    build = repo.build(build_id, project_id=scope.project_id)
     if build is None:
         raise NotFound(f'build "{build_id}" not found')
-    try:
-        version = version_in_project(repo, scope, build.version_id)
-    except NotFound:
-        raise NotFound(f'build "{build_id}" not found') from None
-    return build, version
+    return build
 
 
 def get_build(repo: Repository, scope: Scope, *, build_id: str) -> Build:
-    return _build_in_project(repo, scope, build_id)[0]
+    return _build_in_project(repo, scope, build_id)
 
 
 def list_builds(
@@ -144,7 +140,7 @@ def update_build(
     changes: BuildChanges,
     now: datetime,
 ) -> Build:
-    build, version = _build_in_project(repo, scope, build_id)
+    build = _build_in_project(repo, scope, build_id)
     if build.status is BuildStatus.DONE and changes.status not in (None, BuildStatus.DONE):
         raise FailedPrecondition("a DONE build cannot change its status")
     _check_parents(repo, changes)
@@ -166,15 +162,16 @@ def update_build(
     if changes.status is not None:
         if changes.status is BuildStatus.DONE and not build.artifacts:
             raise InvalidArgument("a build can be DONE only with at least one artifact")
-        values["status"] = changes.status.value
+        values["status"] = changes.status
     repo.change_build(build.id, **values)
-    updated = repo.build(build.id)
-    assert updated is not None
-    version.builds = [updated if item.id == build.id else item for item in version.builds]
-    complete_if_done(repo, actor, version, now=now)
-    return updated
+    for name, value in values.items():
+        setattr(build, name, value)
+    if build.status is BuildStatus.DONE:
+        version = repo.version_in_project(build.version_id, scope.project_id, with_builds=False)
+        assert version is not None
+        complete_if_done(repo, actor, version, now=now)
+    return build
 
 
 def delete_build(repo: Repository, scope: Scope, *, build_id: str) -> None:
-    build, _version = _build_in_project(repo, scope, build_id)
-    repo.remove_build(build.id)
+    repo.remove_build(_build_in_project(repo, scope, build_id).id)

@@ -31,20 +31,23 @@ def find_bucket(repo: Repository, scope: Scope, name: str) -> Bucket:
     return bucket
 
 
-def version_in_bucket(repo: Repository, bucket: Bucket, version_id: str) -> Version:
-    version = repo.version(versions.c.id == version_id, versions.c.bucket_id == bucket.id)
+def version_in_bucket(
+    repo: Repository, bucket: Bucket, version_id: str, *, with_builds: bool = True
+) -> Version:
+    version = repo.version(
+        versions.c.id == version_id, versions.c.bucket_id == bucket.id, with_builds=with_builds
+    )
     if version is None:
         raise NotFound(f'version "{version_id}" not found in bucket "{bucket.name}"')
     return version
 
 
-def version_in_project(repo: Repository, scope: Scope, version_id: str) -> Version:
+def version_in_project(
+    repo: Repository, scope: Scope, version_id: str, *, with_builds: bool = True
+) -> Version:
     active_registry(repo, scope)
-    version = repo.version_by_id(version_id)
+    version = repo.version_in_project(version_id, scope.project_id, with_builds=with_builds)
     if version is None:
-        raise NotFound(f'version "{version_id}" not found')
-    bucket = repo.bucket_by_id(version.bucket_id)
-    if bucket is None or bucket.project_id != scope.project_id:
         raise NotFound(f'version "{version_id}" not found')
     return version
 

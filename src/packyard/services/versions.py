@@ -91,10 +91,19 @@ def list_versions(
 
 
 def complete_if_done(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> bool:
-    """Complete a version whose builds are all DONE: next sequence number, onto `latest`."""
-    if version.complete or not version.builds:
+    """Complete a version whose builds are all DONE: next sequence number, onto `latest`.
+
+    The statuses are read from the store, inside the caller's transaction, so the decision
+    is the same whichever request finished the last build.
+    """
+    if version.complete:
         return False
-    if any(build.status is not BuildStatus.DONE for build in version.builds):
+    repo.lock_version(version.id)
+    current = repo.version(versions.c.id == version.id, with_builds=False)
+    if current is None or current.complete:
+        return False
+    statuses = repo.build_statuses(version.id)
+    if not statuses or any(status != BuildStatus.DONE.value for status in statuses):
         return False
     version.sequence = repo.next_sequence(version.bucket_id)
     version.updated_at = now

@@ -131,6 +131,13 @@ class Repository:
             update(registries).where(registries.c.project_id == project_id).values(**values)
         )
 
+    def bump_content(self, project_id: str) -> None:
+        self.conn.execute(
+            update(registries)
+            .where(registries.c.project_id == project_id)
+            .values(content_version=registries.c.content_version + 1)
+        )
+
     def remove_registry(self, project_id: str) -> None:
         self.conn.execute(delete(registries).where(registries.c.project_id == project_id))
 
@@ -224,12 +231,32 @@ class Repository:
         )
         return [_version(row) for row in rows]
 
-    def version(self, *where: Any) -> Version | None:
+    def version(self, *where: Any, with_builds: bool = True) -> Version | None:
         found = self._versions(*where)
         if not found:
             return None
-        self.fill_builds(found)
+        if with_builds:
+            self.fill_builds(found)
         return found[0]
+
+    def version_in_project(
+        self, version_id: str, project_id: str, *, with_builds: bool = True
+    ) -> Version | None:
+        return self.version(
+            versions.c.id == version_id,
+            buckets.c.project_id == project_id,
+            with_builds=with_builds,
+        )
+
+    def lock_version(self, version_id: str) -> None:
+        """Serialise completion of one version across concurrent transactions."""
+        self.conn.execute(
+            select(versions.c.id).where(versions.c.id == version_id).with_for_update()
+        )
+
+    def build_statuses(self, version_id: str) -> list[str]:
+        rows = self.conn.execute(select(builds.c.status).where(builds.c.version_id == version_id))
+        return [row[0] for row in rows]
 
     def version_by_id(self, version_id: str) -> Version | None:
         return self.version(versions.c.id == version_id)
@@ -349,8 +376,15 @@ class Repository:
                 )
             )
 
-    def build(self, build_id: str) -> Build | None:
-        row = self.conn.execute(select(builds).where(builds.c.id == build_id)).first()
+    def build(self, build_id: str, *, project_id: str | None = None) -> Build | None:
+        query = select(builds).where(builds.c.id == build_id)
+        if project_id is not None:
+            query = (
+                query.join(versions, versions.c.id == builds.c.version_id)
+                .join(buckets, buckets.c.id == versions.c.bucket_id)
+                .where(buckets.c.project_id == project_id)
+            )
+        row = self.conn.execute(query).first()
         if row is None:
             return None
         found = _build(row)

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from packyard.domain.identity import Role
-from packyard.store.tables import organizations, principals, projects
+from packyard.store.tables import organizations, principals, projects, registries
+
+# Built once: the per-request look-up of the caller and of the registry it addresses.
+_CALLER = (
+    select(
+        principals,
+        registries.c.id.label("registry_id"),
+        registries.c.content_version,
+        registries.c.activated,
+    )
+    .select_from(
+        principals.outerjoin(registries, registries.c.project_id == bindparam("project_id"))
+    )
+    .where(principals.c.id == bindparam("principal_id"))
+)
 
 
 class Tenants:
@@ -52,6 +66,12 @@ class Tenants:
 
     def principal_by_id(self, principal_id: str) -> Row[Any] | None:
         return self.conn.execute(select(principals).where(principals.c.id == principal_id)).first()
+
+    def caller(self, principal_id: str, project_id: str) -> Row[Any] | None:
+        """A principal with the addressed project's registry state, in one query."""
+        return self.conn.execute(
+            _CALLER, {"principal_id": principal_id, "project_id": project_id}
+        ).first()
 
     def principal_by_name(self, name: str) -> Row[Any] | None:
         return self.conn.execute(select(principals).where(principals.c.name == name)).first()

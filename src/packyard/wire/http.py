@@ -23,6 +23,10 @@ class Pagination(msgspec.Struct, omit_defaults=True):
     previous_page_token: str | None = None
 
 
+def encode(payload: object) -> bytes:
+    return _encoder.encode(payload)
+
+
 def json_response(payload: object, status: int = 200) -> Response:
     return Response(_encoder.encode(payload), status, media_type="application/json")
 

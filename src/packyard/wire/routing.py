@@ -22,7 +22,8 @@ from packyard.errors import NotFound, PermissionDenied, RegistryError, Unauthent
 from packyard.ids import utcnow
 from packyard.store.engine import Store
 from packyard.store.repository import Repository
-from packyard.wire.http import error_response, json_response, read_body
+from packyard.wire.cache import ReadCache
+from packyard.wire.http import encode, error_response, json_response, read_body
 
 log = logging.getLogger("packyard.request")
 
@@ -66,6 +67,7 @@ class Route:
     operation: str
     body: type | None = None
     scoped: bool = True
+    cached: bool = False
 
     @property
     def write(self) -> bool:
@@ -79,7 +81,7 @@ class Services:
     settings: Settings
     store: Store
     tokens: TokenIssuer
-    extra: dict[str, Any] = field(default_factory=dict)
+    cache: ReadCache = field(default_factory=ReadCache)
 
 
 def bearer(request: Request) -> str:
@@ -108,7 +110,6 @@ def endpoint(route: Route, services: Services) -> StarletteRoute:
             status = response.status_code
             return response
         except RegistryError as exc:
-            status = 0
             response = error_response(exc.code, exc.message)
             status = response.status_code
             return response
@@ -127,7 +128,12 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
     with services.store.transaction(write=route.write) as conn:
-        actor = actor_for(conn, principal_id=principal_id, generation=generation)
+        actor, stamp = actor_for(
+            conn,
+            principal_id=principal_id,
+            generation=generation,
+            project_id=params.get("project_id", ""),
+        )
         scope = scope_of(actor, params) if route.scoped else Scope(actor.organization_id, "")
         if actor.role < route.role:
             raise PermissionDenied(f"the {actor.role.label} role may not call {route.operation}")
@@ -141,5 +147,24 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
             settings=services.settings,
             body=body,
         )
+        if route.cached and stamp is not None:
+            return _cached(route, services, call, stamp)
         payload = route.handler(call)
+        if route.write and route.scoped:
+            call.repo.bump_content(scope.project_id)
     return json_response(payload)
+
+
+def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]) -> Response:
+    """Serve a clock-independent read from the cache while the registry content is unchanged."""
+    key = (
+        route.operation,
+        call.request.url.path,
+        call.request.url.query,
+        call.actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
+    )
+    body = services.cache.get(key, stamp)
+    if body is None:
+        body = encode(route.handler(call))
+        services.cache.put(key, stamp, body)
+    return Response(body, 200, media_type="application/json")
