@@ -100,9 +100,10 @@ def server_seconds(api: ApiClient) -> dict[str, tuple[float, float]]:
     return {op: (sums[op], counts.get(op, 0.0)) for op in sums}
 
 
-def push_sequence(api: ApiClient, pushes: int) -> list[float]:
+def push_sequence(api: ApiClient, pushes: int) -> tuple[list[float], dict[str, float]]:
     """Server time (ms) of each push: create bucket, iteration, 3 builds RUNNING then DONE."""
     totals = []
+    start = server_seconds(api)
     for n in range(pushes):
         before = server_seconds(api)
         bucket = f"push-{n}"
@@ -133,7 +134,15 @@ def push_sequence(api: ApiClient, pushes: int) -> list[float]:
             )
         after = server_seconds(api)
         totals.append(1000 * sum(after[op][0] - before.get(op, (0.0, 0.0))[0] for op in after))
-    return sorted(totals)
+    end = server_seconds(api)
+    per_op = {
+        op: 1000
+        * (end[op][0] - start.get(op, (0.0, 0.0))[0])
+        / max(1.0, end[op][1] - start.get(op, (0.0, 0.0))[1])
+        for op in end
+        if end[op][1] > start.get(op, (0.0, 0.0))[1] and op != "ListBuckets"
+    }
+    return sorted(totals), per_op
 
 
 def main() -> None:
@@ -164,11 +173,15 @@ def main() -> None:
                 f"{result['rps'] / trivial['rps']:.0%} | {result['p50']:.2f} | "
                 f"{result['p99']:.2f} |"
             )
-        totals = push_sequence(api, args.pushes)
+        totals, per_op = push_sequence(api, args.pushes)
         p50, p99 = totals[len(totals) // 2], totals[int(len(totals) * 0.99) - 1]
         print(
             f"\npush sequence (12 requests, 3 builds), server time over {len(totals)} pushes: "
             f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {totals[-1]:.1f} ms"
+        )
+        print(
+            "mean server ms per request: "
+            + ", ".join(f"{op} {ms:.2f}" for op, ms in sorted(per_op.items()))
         )
 
 
