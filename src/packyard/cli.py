@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -126,6 +127,16 @@ def _default_tenant(store: Store) -> tuple[str, str]:
         return organizations[0].id, projects[0].id
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a taken port: the server binds with SO_REUSEPORT, which would share it silently."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise Failure(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 @app.command()
 def serve(
     data_dir: DataDir = default_data_dir(),
@@ -146,6 +157,7 @@ def serve(
         raise typer.BadParameter("--cert and --key go together")
     if insecure_http and cert:
         raise typer.BadParameter("--insecure-http cannot be combined with --cert/--key")
+    _check_port_free(host, port)
     settings = _settings(
         data_dir,
         database,

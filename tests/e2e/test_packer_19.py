@@ -13,9 +13,15 @@ Behaviour quoted from Packer's own source (github.com/hashicorp/packer@v1.9.4):
   already DONE are skipped on a rerun, with a spurious `Error: hcp: failed to start build
   "<name>" build is already done` (a Packer 1.9.4 errors.As bug in command/build.go; the
   run still exits 0).
+* Ctrl-C (SIGINT to packer's process group) marks the running build CANCELLED.
 * datasource/hcp-packer-iteration: a channel's iteration whose revoke_at is past fails with
   "the iteration associated with the channel <c> is revoked and can not be used on Packer
-  builds".
+  builds"; hcp-packer-image says "the iteration <id> is revoked ...".
+* internal/hcp/api/client.go: without HCP_ORGANIZATION_ID Packer lists organizations, then
+  projects (or, with HCP_PROJECT_ID alone, reads that project's registry).
+
+On failure the test's captured stdout shows every packer run (stdout, stderr and the server
+requests it caused); a failing packer run also shows the PACKER_LOG tail and server log.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -57,7 +65,7 @@ def packer_bin() -> Path:
 
 @pytest.fixture(scope="session")
 def admin_api(live_server: LiveServer) -> ApiClient:
-    """People's side of the registry (channels, revocation): an admin key."""
+    """The registry as people see it (reads, channel assignment, revocation): an admin key."""
     return live_server.api("admin")
 
 
@@ -68,6 +76,12 @@ class PackerRun:
     stdout: str
     stderr: str
     server_lines: list[str]
+    log_path: Path
+
+    def packer_log_tail(self, count: int = 60) -> str:
+        if not self.log_path.exists():
+            return "(no PACKER_LOG file)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-count:])
 
     @property
     def output(self) -> str:
@@ -91,10 +105,37 @@ class E2E:
         shutil.copytree(TEMPLATES / name, target)
         return target
 
-    def run(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> PackerRun:
+    def _environment(self, env: dict[str, str] | None) -> tuple[dict[str, str], Path]:
         environment = dict(self.env)
         environment.update(env or {})
-        before = len(self.server.log_text())
+        log_path = self.workdir / f"packer-{len(self.runs) + 1}.log"
+        environment.setdefault("PACKER_LOG", "1")
+        environment.setdefault("PACKER_LOG_PATH", str(log_path))
+        return environment, log_path
+
+    def _record(
+        self,
+        args: tuple[str, ...],
+        cwd: Path,
+        env: dict[str, str] | None,
+        outcome: tuple[int, str, str],
+        log_from: int,
+        log_path: Path,
+    ) -> PackerRun:
+        returncode, stdout, stderr = outcome
+        lines = [line for line in self.server.log_text()[log_from:].splitlines() if line.strip()]
+        run = PackerRun([*args], returncode, stdout, stderr, lines, log_path)
+        self.runs.append(run)
+        extra = {k: v for k, v in (env or {}).items() if k.startswith(("HCP_PACKER", "PACKER"))}
+        # Captured stdout: pytest shows it with any failure of this test.
+        print(f"\n$ {extra} packer {' '.join(args)}  (cwd={cwd}, rc={returncode})")
+        print(f"--- stdout ---\n{stdout}--- stderr ---\n{stderr}--- server requests ---")
+        print("\n".join(_request_summary(line) for line in lines))
+        return run
+
+    def run(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> PackerRun:
+        environment, log_path = self._environment(env)
+        log_from = len(self.server.log_text())
         try:
             result = subprocess.run(
                 [str(self.packer), *args],
@@ -104,19 +145,57 @@ class E2E:
                 text=True,
                 timeout=PACKER_TIMEOUT,
             )
-            returncode, stdout, stderr = result.returncode, result.stdout, result.stderr
+            outcome = (result.returncode, result.stdout, result.stderr)
         except subprocess.TimeoutExpired as exc:
-            returncode = -1
             stdout = _text(exc.stdout) + f"\n[packer timed out after {PACKER_TIMEOUT}s]"
-            stderr = _text(exc.stderr)
-        lines = [line for line in self.server.log_text()[before:].splitlines() if line.strip()]
-        run = PackerRun([*args], returncode, stdout, stderr, lines)
-        self.runs.append(run)
-        extra = {k: v for k, v in (env or {}).items() if k.startswith(("HCP_PACKER", "PACKER"))}
-        # Captured stdout: pytest shows it with any failure of this test.
-        print(f"\n$ {extra} packer {' '.join(args)}  (cwd={cwd}, rc={returncode})")
-        print(f"--- stdout ---\n{stdout}--- stderr ---\n{stderr}--- server requests ---")
-        print("\n".join(_request_summary(line) for line in lines))
+            outcome = (-1, stdout, _text(exc.stderr))
+        return self._record(args, cwd, env, outcome, log_from, log_path)
+
+    def interrupt(
+        self, *args: str, cwd: Path, after: tuple[str, ...], env: dict[str, str] | None = None
+    ) -> PackerRun:
+        """Run packer and press Ctrl-C once every `after` text is on its stdout.
+
+        Like a terminal, SIGINT goes to packer's whole process group: packer runs under
+        panicwrap, whose parent process ignores SIGINT sent to it alone.
+        """
+        environment, log_path = self._environment(env)
+        log_from = len(self.server.log_text())
+        process = subprocess.Popen(
+            [str(self.packer), *args],
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        seen: list[str] = []
+        ready = threading.Event()
+
+        def pump() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                seen.append(line)
+                if all(marker in "".join(seen) for marker in after):
+                    ready.set()
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        signalled = ready.wait(PACKER_TIMEOUT)
+        os.killpg(process.pid, signal.SIGINT if signalled else signal.SIGKILL)
+        try:
+            process.wait(timeout=PACKER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        reader.join(timeout=30)
+        stderr = process.stderr.read() if process.stderr else ""
+        run = self._record(
+            args, cwd, env, (process.returncode, "".join(seen), stderr), log_from, log_path
+        )
+        if not signalled:
+            pytest.fail(self.explain(run, f"packer never printed all of {after}"), pytrace=False)
         return run
 
     def build_ok(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> PackerRun:
@@ -136,6 +215,7 @@ class E2E:
         return (
             f"{headline}: packer {' '.join(run.args)} (rc={run.returncode})\n"
             f"--- packer stdout ---\n{run.stdout}\n--- packer stderr ---\n{run.stderr}\n"
+            f"--- PACKER_LOG ({run.log_path}, last 60 lines) ---\n{run.packer_log_tail()}\n"
             f"--- server log (last {LOG_TAIL} lines) ---\n" + "\n".join(tail)
         )
 
@@ -237,6 +317,7 @@ def assert_null_build(build: dict[str, Any], iteration_id: str) -> None:
     assert build["iteration_id"] == iteration_id, build
     assert build["cloud_provider"] == "null", build
     assert [(i["image_id"], i["region"]) for i in build["images"]] == [("Null", "null")], build
+    assert build["source_image_id"] == "null", build  # the null artifact's SourceImageID
     assert build["packer_run_uuid"], build
 
 
@@ -248,6 +329,7 @@ def assert_file_build(build: dict[str, Any], iteration_id: str, target: str) -> 
     assert [(i["image_id"], i["region"]) for i in build["images"]] == [(image_id, region or ".")], (
         build
     )
+    assert build["source_image_id"] == "<no-defined-source-file>", build  # `content`, no `source`
     assert build["packer_run_uuid"], build
 
 
@@ -438,35 +520,46 @@ def test_registry_off_publishes_nothing(e2e: E2E) -> None:
 
 
 def test_datasources_read_channel_and_refuse_revoked(e2e: E2E) -> None:
-    """(g) hcp-packer-iteration/-image through a channel; revoked → Packer refuses."""
+    """(g) hcp-packer-iteration/-image read a channel's iteration; revoked → Packer refuses."""
     bucket, fingerprint = unique_bucket("ds"), "fp-g-1"
     build_two_sources(e2e, bucket, fingerprint)
     iteration = e2e.iteration(bucket, fingerprint=fingerprint)
     builds = e2e.builds(bucket, iteration["id"])
 
+    # Promotion is done by people: assign the iteration to a new channel through the API.
     channels = e2e.api.v1 + f"/images/{bucket}/channels"
     created = e2e.api.post(channels, json={"slug": "release", "iteration_id": iteration["id"]})
     assert created.status_code == 200, created.text
     channel = created.json()["channel"]
     assert channel["iteration"]["id"] == iteration["id"], channel
 
-    consumer = e2e.copy_template("datasources")
-    run = e2e.build_ok("-var", f"bucket={bucket}", ".", cwd=consumer)
-    expected = {
-        "ITERATION_ID": iteration["id"],
-        "ITERATION_VERSION": "1",
-        "ITERATION_FINGERPRINT": fingerprint,
-        "ITERATION_COMPLETE": "true",
-        "CHANNEL_ID": channel["id"],
-        "NULL_IMAGE_ID": "Null",
-        "NULL_COMPONENT": "null.a",
-        "NULL_ITERATION_ID": iteration["id"],
-        "NULL_BUILD_ID": builds["null.a"]["id"],
-        "FILE_IMAGE_ID": "b.txt",
-        "FILE_COMPONENT": "file.b",
-    }
-    for key, value in expected.items():
-        assert f"{key}={value}\n" in run.stdout, (key, value)
+    # hcp-packer-iteration (GetChannel) feeding hcp-packer-image by iteration_id (GetIteration).
+    by_iteration = e2e.copy_template("datasources")
+    run = e2e.build_ok("-var", f"bucket={bucket}", ".", cwd=by_iteration)
+    assert_echoed(
+        run,
+        ITERATION_ID=iteration["id"],
+        ITERATION_VERSION="1",
+        ITERATION_FINGERPRINT=fingerprint,
+        ITERATION_COMPLETE="true",
+        CHANNEL_ID=channel["id"],
+        NULL_IMAGE_ID="Null",
+        NULL_COMPONENT="null.a",
+        NULL_ITERATION_ID=iteration["id"],
+        NULL_BUILD_ID=builds["null.a"]["id"],
+        FILE_IMAGE_ID="b.txt",
+        FILE_COMPONENT="file.b",
+    )
+    # hcp-packer-image straight through the channel.
+    via_channel = e2e.copy_template("image-via-channel")
+    run = e2e.build_ok("-var", f"bucket={bucket}", ".", cwd=via_channel)
+    assert_echoed(
+        run,
+        VIA_CHANNEL_IMAGE_ID="Null",
+        VIA_CHANNEL_CHANNEL_ID=channel["id"],
+        VIA_CHANNEL_ITERATION_ID=iteration["id"],
+        VIA_CHANNEL_COMPONENT="null.a",
+    )
 
     # Revoke now. Without rollback_channels the channel keeps pointing at the iteration.
     revoked = e2e.api.patch(
@@ -479,12 +572,84 @@ def test_datasources_read_channel_and_refuse_revoked(e2e: E2E) -> None:
     assert still["iteration"]["id"] == iteration["id"], still
     assert still["iteration"]["revoke_at"], still
 
-    refused = e2e.build_fails("-var", f"bucket={bucket}", ".", cwd=consumer)
+    refused = e2e.build_fails("-var", f"bucket={bucket}", ".", cwd=by_iteration)
     assert (
         "the iteration associated with the channel release is revoked and can not be used "
         "on Packer builds" in refused.output
     ), refused.output
     assert "ITERATION_ID=" not in refused.stdout
+    refused = e2e.build_fails("-var", f"bucket={bucket}", ".", cwd=via_channel)
+    assert (
+        f"the iteration {iteration['id']} is revoked and can not be used on Packer builds"
+        in refused.output
+    ), refused.output
+    assert "VIA_CHANNEL_IMAGE_ID=" not in refused.stdout
+
+
+def assert_echoed(run: PackerRun, **expected: str) -> None:
+    """Each KEY=value was echoed by the shell-local provisioner (Packer prefixes the source)."""
+    lines = {line.strip().split(": ", 1)[-1] for line in run.stdout.splitlines()}
+    missing = {key: value for key, value in expected.items() if f"{key}={value}" not in lines}
+    assert not missing, f"not echoed: {missing}\n{run.stdout}"
+
+
+def test_interrupted_build_is_cancelled_then_resumed(e2e: E2E) -> None:
+    """Ctrl-C while null.a provisions → that build CANCELLED; the same fingerprint resumes.
+
+    types.bucket.go: on a cancelled context the build goes to CANCELLED (not FAILED).
+    """
+    bucket, fingerprint = unique_bucket("cancel"), "fp-i-1"
+    template = e2e.copy_template("two-sources")
+    run = e2e.interrupt(
+        "build",
+        "-color=false",
+        "-var",
+        f"bucket={bucket}",
+        "-var",
+        "pause=300",
+        ".",
+        cwd=template,
+        env=fingerprint_env(fingerprint),
+        after=("provisioning null.a", "Build 'file.b' finished"),
+    )
+    assert run.returncode != 0, e2e.explain(run, "an interrupted build exited 0")
+
+    iteration = e2e.iteration(bucket, fingerprint=fingerprint)
+    assert iteration["complete"] is False, iteration
+    builds = e2e.builds(bucket, iteration["id"])
+    assert builds["null.a"]["status"] == "CANCELLED", builds["null.a"]
+    assert_file_build(builds["file.b"], iteration["id"], "out/b.txt")
+
+    build_two_sources(e2e, bucket, fingerprint)
+    iteration = e2e.iteration(bucket, fingerprint=fingerprint)
+    assert_complete(iteration, 1, fingerprint)
+    builds = e2e.builds(bucket, iteration["id"])
+    assert_null_build(builds["null.a"], iteration["id"])
+    assert_file_build(builds["file.b"], iteration["id"], "out/b.txt")
+
+
+@pytest.mark.parametrize("pinned", ["nothing", "project"])
+def test_discovers_organization_and_project(e2e: E2E, pinned: str) -> None:
+    """Without HCP_ORGANIZATION_ID (and HCP_PROJECT_ID) Packer asks resource-manager.
+
+    api/client.go: the one organization the key sees is taken; then either the oldest
+    project by created_at, or, when HCP_PROJECT_ID is set, that project after
+    `GET .../registry` confirms it has an active registry.
+    """
+    del e2e.env["HCP_ORGANIZATION_ID"]
+    if pinned == "nothing":
+        del e2e.env["HCP_PROJECT_ID"]
+    bucket, fingerprint = unique_bucket(f"discover-{pinned}"), "fp-h-1"
+    build_two_sources(e2e, bucket, fingerprint)
+
+    calls = [(method, path) for method, path, _ in _requests(e2e.runs[-1].server_lines)]
+    assert ("GET", "/resource-manager/2019-12-10/organizations") in calls, calls
+    if pinned == "nothing":
+        assert ("GET", "/resource-manager/2019-12-10/projects") in calls, calls
+    else:
+        assert ("GET", e2e.api.v1 + "/registry") in calls, calls
+    # The bucket landed in the server's bootstrap project (the one the API client uses).
+    assert_complete(e2e.iteration(bucket, fingerprint=fingerprint), 1, fingerprint)
 
 
 def test_client_binary_is_packer_19(packer_bin: Path) -> None:

@@ -74,3 +74,14 @@ def test_env_prints_exports(live_server):
     assert "HCP_CLIENT_SECRET=" not in out
     rotated = packyard("env", "--rotate", data_dir=live_server.data_dir).stdout
     assert "export HCP_CLIENT_SECRET=" in rotated
+
+
+def test_serve_refuses_a_taken_port(live_server, tmp_path):
+    result = subprocess.run(
+        [*PACKYARD, "serve", "--data-dir", str(tmp_path), "--port", str(live_server.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "cannot listen" in result.stderr

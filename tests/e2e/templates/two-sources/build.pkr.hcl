@@ -1,12 +1,18 @@
 # Two sources that need no cloud, published to the registry through hcp_packer_registry.
 # `bucket` names the bucket; `fail_code` is the exit code of a shell-local step that runs
-# on null.a only, so a run can fail one build and leave the other DONE.
+# on null.a only, so a run can fail one build and leave the other DONE; `pause` makes that
+# step sleep, so a run can be interrupted while null.a is in progress.
 
 variable "bucket" {
   type = string
 }
 
 variable "fail_code" {
+  type    = number
+  default = 0
+}
+
+variable "pause" {
   type    = number
   default = 0
 }
@@ -38,6 +44,10 @@ build {
 
   provisioner "shell-local" {
     only   = ["null.a"]
-    inline = ["echo provisioning null.a with exit code ${var.fail_code}", "exit ${var.fail_code}"]
+    inline = [
+      "echo provisioning null.a with exit code ${var.fail_code}",
+      "sleep ${var.pause}",
+      "exit ${var.fail_code}",
+    ]
   }
 }
