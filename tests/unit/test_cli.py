@@ -85,3 +85,14 @@ def test_serve_refuses_a_taken_port(live_server, tmp_path):
     )
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
+
+
+def test_sigterm_stops_gracefully(tmp_path):
+    from tests.support.server import LiveServer, free_port
+
+    server = LiveServer(data_dir=tmp_path / "data", port=free_port())
+    server.start()
+    assert server.process is not None
+    server.stop()
+    assert server.process.returncode == 0
+    assert "shutdown" in server.log_text().lower()

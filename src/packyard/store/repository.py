@@ -33,7 +33,7 @@ from packyard.store.tables import (
 _VERSION_COLUMNS = (*versions.c, buckets.c.name.label("bucket_name"))
 
 
-def _bucket(row: Row[Any]) -> Bucket:
+def _bucket(row: Row[Any] | Any) -> Bucket:
     return Bucket(
         id=row.id,
         organization_id=row.organization_id,
@@ -46,7 +46,7 @@ def _bucket(row: Row[Any]) -> Bucket:
     )
 
 
-def _version(row: Row[Any]) -> Version:
+def _version(row: Row[Any] | Any) -> Version:
     return Version(
         id=row.id,
         bucket_id=row.bucket_id,
@@ -64,7 +64,7 @@ def _version(row: Row[Any]) -> Version:
     )
 
 
-def _build(row: Row[Any]) -> Build:
+def _build(row: Row[Any] | Any) -> Build:
     return Build(
         id=row.id,
         version_id=row.version_id,
@@ -82,7 +82,7 @@ def _build(row: Row[Any]) -> Build:
     )
 
 
-def _channel(row: Row[Any]) -> Channel:
+def _channel(row: Row[Any] | Any) -> Channel:
     return Channel(
         id=row.id,
         bucket_id=row.bucket_id,
@@ -96,7 +96,7 @@ def _channel(row: Row[Any]) -> Channel:
     )
 
 
-def _registry(row: Row[Any]) -> Registry:
+def _registry(row: Row[Any] | Any) -> Registry:
     return Registry(
         id=row.id,
         organization_id=row.organization_id,

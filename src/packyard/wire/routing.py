@@ -124,7 +124,7 @@ def endpoint(route: Route, services: Services) -> StarletteRoute:
 async def _dispatch(route: Route, services: Services, request: Request) -> Response:
     principal_id, generation = services.tokens.verify(bearer(request))
     params = {key: str(value) for key, value in request.path_params.items()}
-    body = None
+    body: object = None
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
     with services.store.transaction(write=route.write) as conn:
