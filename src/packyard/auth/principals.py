@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -107,16 +108,22 @@ def authenticate(conn: Connection, *, client_id: str, client_secret: str) -> tup
     return row.id, row.secret_generation
 
 
+def caller_from(row: Any, *, generation: int) -> tuple[Actor, tuple[str, int] | None]:
+    """The token's principal, and the addressed project's registry content stamp if active."""
+    if row is None or row["secret_generation"] != generation:
+        raise Unauthenticated("the token's principal no longer exists or was rotated")
+    actor = Actor(
+        row["id"], row["name"], Role.parse(row["role"]), row["organization_id"], row["project_id"]
+    )
+    stamp = (row["registry_id"], row["content_version"]) if row["activated"] else None
+    return actor, stamp
+
+
 def actor_for(
     conn: Connection, *, principal_id: str, generation: int, project_id: str = ""
 ) -> tuple[Actor, tuple[str, int] | None]:
-    """The token's principal, and the addressed project's registry content stamp if active."""
     row = Tenants(conn).caller(principal_id, project_id)
-    if row is None or row.secret_generation != generation:
-        raise Unauthenticated("the token's principal no longer exists or was rotated")
-    actor = Actor(row.id, row.name, Role.parse(row.role), row.organization_id, row.project_id)
-    stamp = (row.registry_id, row.content_version) if row.activated else None
-    return actor, stamp
+    return caller_from(None if row is None else row._mapping, generation=generation)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from packyard.errors import Unavailable
@@ -47,6 +47,36 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._compiled: dict[int, tuple[str, list[str] | None, list[str]]] = {}
+
+    def read_one(self, statement: Select[Any], params: dict[str, Any]) -> dict[str, Any] | None:
+        """One row of a prebuilt, single-statement read on a raw pooled connection.
+
+        The hot path: no transaction, no per-call statement compilation. Only for statements
+        built once at import time, whose single SELECT is consistent on its own.
+        """
+        compiled = self._compiled.get(id(statement))
+        if compiled is None:
+            sql = statement.compile(dialect=self.engine.dialect)
+            order = list(sql.positiontup) if sql.positiontup else None
+            keys = [str(column.key) for column in statement.selected_columns]
+            compiled = (str(sql), order, keys)
+            self._compiled[id(statement)] = compiled
+        text, positions, names = compiled
+        try:
+            conn = self.engine.raw_connection()
+        except OperationalError as exc:
+            raise Unavailable("the store is unavailable, retry the request") from exc
+        try:
+            cursor = conn.cursor()
+            cursor.execute(text, [params[name] for name in positions] if positions else params)
+            row = cursor.fetchone()
+            cursor.close()
+        except Exception as exc:
+            raise Unavailable("the store is unavailable, retry the request") from exc
+        finally:
+            conn.close()
+        return None if row is None else dict(zip(names, row, strict=True))
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Connection]:

@@ -10,7 +10,7 @@ from packyard.domain.identity import Role
 from packyard.store.tables import organizations, principals, projects, registries
 
 # Built once: the per-request look-up of the caller and of the registry it addresses.
-_CALLER = (
+CALLER = (
     select(
         principals,
         registries.c.id.label("registry_id"),
@@ -70,7 +70,7 @@ class Tenants:
     def caller(self, principal_id: str, project_id: str) -> Row[Any] | None:
         """A principal with the addressed project's registry state, in one query."""
         return self.conn.execute(
-            _CALLER, {"principal_id": principal_id, "project_id": project_id}
+            CALLER, {"principal_id": principal_id, "project_id": project_id}
         ).first()
 
     def principal_by_name(self, name: str) -> Row[Any] | None:

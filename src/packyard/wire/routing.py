@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
-from packyard.auth.principals import actor_for
+from packyard.auth.principals import actor_for, caller_from
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.domain.identity import Actor, Role, Scope
@@ -22,6 +22,7 @@ from packyard.errors import NotFound, PermissionDenied, RegistryError, Unauthent
 from packyard.ids import utcnow
 from packyard.store.engine import Store
 from packyard.store.repository import Repository
+from packyard.store.tenants import CALLER
 from packyard.wire.cache import ReadCache
 from packyard.wire.http import encode, error_response, json_response, read_body
 
@@ -101,6 +102,41 @@ def scope_of(actor: Actor, params: dict[str, str]) -> Scope:
     return Scope(organization_id, project_id)
 
 
+def authorize(route: Route, actor: Actor, params: dict[str, str]) -> Scope:
+    scope = scope_of(actor, params) if route.scoped else Scope(actor.organization_id, "")
+    if actor.role < route.role:
+        raise PermissionDenied(f"the {actor.role.label} role may not call {route.operation}")
+    return scope
+
+
+def _cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...]:
+    return (
+        route.operation,
+        request.url.path,
+        request.url.query,
+        actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
+    )
+
+
+def _cache_hit(
+    route: Route,
+    services: Services,
+    request: Request,
+    principal_id: str,
+    generation: int,
+    params: dict[str, str],
+) -> bytes | None:
+    """The hot path: one raw read of the caller and registry stamp, then the cache."""
+    row = services.store.read_one(
+        CALLER, {"principal_id": principal_id, "project_id": params.get("project_id", "")}
+    )
+    actor, stamp = caller_from(row, generation=generation)
+    authorize(route, actor, params)
+    if stamp is None:
+        return None
+    return services.cache.get(_cache_key(route, request, actor), stamp)
+
+
 def endpoint(route: Route, services: Services) -> StarletteRoute:
     async def serve(request: Request) -> Response:
         started = time.perf_counter()
@@ -127,6 +163,10 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
     body: object = None
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
+    if route.cached:
+        hit = _cache_hit(route, services, request, principal_id, generation, params)
+        if hit is not None:
+            return Response(hit, 200, media_type="application/json")
     with services.store.transaction(write=route.write) as conn:
         actor, stamp = actor_for(
             conn,
@@ -134,9 +174,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
             generation=generation,
             project_id=params.get("project_id", ""),
         )
-        scope = scope_of(actor, params) if route.scoped else Scope(actor.organization_id, "")
-        if actor.role < route.role:
-            raise PermissionDenied(f"the {actor.role.label} role may not call {route.operation}")
+        scope = authorize(route, actor, params)
         call = Call(
             request=request,
             actor=actor,
@@ -156,15 +194,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
 
 
 def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]) -> Response:
-    """Serve a clock-independent read from the cache while the registry content is unchanged."""
-    key = (
-        route.operation,
-        call.request.url.path,
-        call.request.url.query,
-        call.actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
-    )
-    body = services.cache.get(key, stamp)
-    if body is None:
-        body = encode(route.handler(call))
-        services.cache.put(key, stamp, body)
+    """Render a clock-independent read and keep it for as long as the content is unchanged."""
+    body = encode(route.handler(call))
+    services.cache.put(_cache_key(route, call.request, call.actor), stamp, body)
     return Response(body, 200, media_type="application/json")
