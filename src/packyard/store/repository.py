@@ -123,6 +123,46 @@ class Repository:
         ).first()
         return None if row is None else _registry(row)
 
+    def registry_by_run_task(self, api_id: str) -> Registry | None:
+        row = self.conn.execute(
+            select(registries).where(registries.c.run_task_api_id == api_id)
+        ).first()
+        return None if row is None else _registry(row)
+
+    def revoked_artifacts(self, project_id: str, now: datetime) -> list[tuple[str, Version]]:
+        """(external identifier, version) of every artifact whose version is revoked now."""
+        rows = self.conn.execute(
+            select(artifacts.c.external_identifier, *_VERSION_COLUMNS)
+            .join(builds, builds.c.id == artifacts.c.build_id)
+            .join(versions, versions.c.id == builds.c.version_id)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .where(
+                buckets.c.project_id == project_id,
+                versions.c.revoke_at.is_not(None),
+                versions.c.revoke_at <= now,
+            )
+        )
+        return [(row.external_identifier, _version(row)) for row in rows]
+
+    def known_artifacts(self, project_id: str, identifiers: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(identifiers), 500):  # stay under bind-parameter limits
+            found |= self._known_artifacts(project_id, identifiers[start : start + 500])
+        return found
+
+    def _known_artifacts(self, project_id: str, identifiers: Sequence[str]) -> set[str]:
+        rows = self.conn.execute(
+            select(artifacts.c.external_identifier)
+            .join(builds, builds.c.id == artifacts.c.build_id)
+            .join(versions, versions.c.id == builds.c.version_id)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .where(
+                buckets.c.project_id == project_id,
+                artifacts.c.external_identifier.in_(identifiers),
+            )
+        )
+        return {row[0] for row in rows}
+
     def add_registry(self, registry: Registry) -> None:
         self.conn.execute(insert(registries).values(**vars(registry)))
 

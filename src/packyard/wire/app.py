@@ -22,6 +22,7 @@ from packyard.wire.http import error_response
 from packyard.wire.oauth import token_route
 from packyard.wire.ops import ops_routes
 from packyard.wire.routing import Route, Services, endpoint
+from packyard.wire.run_tasks import run_task_route
 from packyard.wire.v2021 import routes as v2021
 
 log = logging.getLogger("packyard.access")
@@ -96,6 +97,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     )
     routes: list[Any] = [
         token_route(services),
+        run_task_route(services),
         *ops_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),
     ]

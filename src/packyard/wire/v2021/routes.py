@@ -469,7 +469,7 @@ def get_run_task(call: Call) -> object:
         raise InvalidArgument('the only run task type is "validation"')
     found = registry.get_registry(call.repo, call.scope)
     return {
-        "api_url": f"{call.settings.base_url}/packer/2021-04-30/runtasks/{found.run_task_api_id}",
+        "api_url": f"{call.settings.base_url}/runtasks/{found.run_task_api_id}",
         "hmac_key": found.run_task_hmac_key,
     }
 
