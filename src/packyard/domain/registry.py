@@ -48,6 +48,14 @@ class FeatureTier(StrEnum):
     PLUS = "PLUS"
 
 
+class RunTaskBehaviour(StrEnum):
+    """What the run task does with an image the registry does not know."""
+
+    UNSET = "UNSET"
+    FAIL = "FAIL"
+    WARN = "WARN"
+
+
 @dataclass
 class Artifact:
     id: str
@@ -173,6 +181,7 @@ class Registry:
     run_task_hmac_key: str
     created_at: datetime
     updated_at: datetime
+    run_task_untracked: RunTaskBehaviour = field(default_factory=lambda: RunTaskBehaviour.UNSET)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from packyard.domain.identity import Scope
-from packyard.domain.registry import FeatureTier, Registry
+from packyard.domain.registry import FeatureTier, Registry, RunTaskBehaviour
 from packyard.errors import AlreadyExists, NotFound
 from packyard.ids import new_id
 from packyard.store.repository import Repository
@@ -87,3 +87,11 @@ def regenerate_hmac_key(repo: Repository, scope: Scope, *, now: datetime) -> str
     key = new_hmac_key()
     repo.change_registry(scope.project_id, run_task_hmac_key=key, updated_at=now)
     return key
+
+
+def configure_run_task(
+    repo: Repository, scope: Scope, *, on_untracked: RunTaskBehaviour, now: datetime
+) -> Registry:
+    get_registry(repo, scope)
+    repo.change_registry(scope.project_id, run_task_untracked=on_untracked.value, updated_at=now)
+    return get_registry(repo, scope)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from packyard.domain.registry import Registry
+from packyard.domain.registry import Registry, RunTaskBehaviour
 from packyard.errors import NotFound, Unauthenticated
 from packyard.store.repository import Repository
 
@@ -65,4 +65,6 @@ def judge_plan(
     if revoked:
         return Verdict(False, "The plan uses revoked artifacts: " + ", ".join(revoked))
     known = repo.known_artifacts(registry.project_id, sorted(values))
+    if not known and registry.run_task_untracked is RunTaskBehaviour.FAIL:
+        return Verdict(False, "The plan uses no artifact that the registry tracks")
     return Verdict(True, f"{len(known)} artifact(s) from the registry in the plan, none revoked")

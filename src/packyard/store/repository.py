@@ -17,6 +17,7 @@ from packyard.domain.registry import (
     Channel,
     FeatureTier,
     Registry,
+    RunTaskBehaviour,
     TemplateType,
     Version,
 )
@@ -105,6 +106,7 @@ def _registry(row: Row[Any] | Any) -> Registry:
         feature_tier=FeatureTier(row.feature_tier),
         run_task_api_id=row.run_task_api_id,
         run_task_hmac_key=row.run_task_hmac_key,
+        run_task_untracked=RunTaskBehaviour(row.run_task_untracked),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

@@ -80,6 +80,9 @@ registries = Table(
     Column("feature_tier", String(20), nullable=False),
     Column("run_task_api_id", String(26), nullable=False),
     Column("run_task_hmac_key", String(100), nullable=False),
+    Column(
+        "run_task_untracked", String(10), nullable=False, default="UNSET", server_default="UNSET"
+    ),
     # Bumped by every write to the project's registry content; read caches compare it.
     Column("content_version", Integer, nullable=False, default=0, server_default="0"),
     _ts("created_at"),

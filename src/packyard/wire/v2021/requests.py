@@ -76,10 +76,6 @@ class UpdateChannel(CreateChannel):
     mask: str | None = None
 
 
-class CreateRegistry(Body):
-    feature_tier: FeatureTier | None = None
-
-
 class UpdateRegistry(Body):
     feature_tier: FeatureTier | None = None
     activate: bool | None = None

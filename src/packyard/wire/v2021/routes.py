@@ -13,6 +13,15 @@ from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
 from packyard.services.common import version_in_project
 from packyard.wire.http import paginate, query_bool, query_int, sort
+from packyard.wire.registry_handlers import (
+    CreateRegistry,
+    create_registry,
+    delete_registry,
+    get_registry,
+    get_run_task,
+    regenerate_hmac,
+)
+from packyard.wire.registry_shapes import registry as registry_shape
 from packyard.wire.routing import Call, Route
 from packyard.wire.v2021 import requests as rq
 from packyard.wire.v2021 import shapes
@@ -432,50 +441,12 @@ def list_channel_history(call: Call) -> object:
     }
 
 
-# registry ---------------------------------------------------------------------------------
-def get_registry(call: Call) -> object:
-    return {"registry": shapes.registry(registry.get_registry(call.repo, call.scope))}
-
-
-def create_registry(call: Call) -> object:
-    body: rq.CreateRegistry = call.body
-    found = registry.create_registry(
-        call.repo, call.scope, feature_tier=body.feature_tier, now=call.now
-    )
-    return {"registry": shapes.registry(found)}
-
-
 def update_registry(call: Call) -> object:
     body: rq.UpdateRegistry = call.body
     found = registry.update_registry(
         call.repo, call.scope, activate=body.activate, feature_tier=body.feature_tier, now=call.now
     )
-    return {"registry": shapes.registry(found)}
-
-
-def delete_registry(call: Call) -> object:
-    found = registry.delete_registry(
-        call.repo,
-        call.scope,
-        hard_delete=bool(query_bool(call.request, "hard_delete")),
-        now=call.now,
-    )
-    return {"registry": shapes.registry(found)}
-
-
-def get_run_task(call: Call) -> object:
-    task_type = call.param("task_type")
-    if task_type != "validation":
-        raise InvalidArgument('the only run task type is "validation"')
-    found = registry.get_registry(call.repo, call.scope)
-    return {
-        "api_url": f"{call.settings.base_url}/runtasks/{found.run_task_api_id}",
-        "hmac_key": found.run_task_hmac_key,
-    }
-
-
-def regenerate_hmac(call: Call) -> object:
-    return {"hmac_key": registry.regenerate_hmac_key(call.repo, call.scope, now=call.now)}
+    return {"registry": registry_shape(found)}
 
 
 V, C, A = Role.VIEWER, Role.CONTRIBUTOR, Role.ADMIN
@@ -529,7 +500,7 @@ ROUTES = [
     ),
     Route("GET", PREFIX + "/registry", get_registry, V, "GetRegistry"),
     Route("DELETE", PREFIX + "/registry", delete_registry, A, "DeleteRegistry"),
-    Route("PUT", PREFIX + "/registry", create_registry, A, "CreateRegistry", rq.CreateRegistry),
+    Route("PUT", PREFIX + "/registry", create_registry, A, "CreateRegistry", CreateRegistry),
     Route("PATCH", PREFIX + "/registry", update_registry, A, "UpdateRegistry", rq.UpdateRegistry),
     Route("PATCH", PREFIX + "/runtasks/hmac", regenerate_hmac, A, "RegenerateTFCRunTaskHmacKey"),
     Route("GET", PREFIX + "/runtasks/{task_type}", get_run_task, A, "GetRegistryTFCRunTaskAPI"),

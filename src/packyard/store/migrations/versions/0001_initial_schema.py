@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises:
-
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "organizations",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -87,6 +85,9 @@ def upgrade() -> None:
         sa.Column("feature_tier", sa.String(length=20), nullable=False),
         sa.Column("run_task_api_id", sa.String(length=26), nullable=False),
         sa.Column("run_task_hmac_key", sa.String(length=100), nullable=False),
+        sa.Column(
+            "run_task_untracked", sa.String(length=10), server_default="UNSET", nullable=False
+        ),
         sa.Column("content_version", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -212,7 +213,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("channel_history", schema=None) as batch_op:
         batch_op.drop_index("ix_channel_history_channel_id")
 
