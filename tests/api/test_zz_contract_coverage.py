@@ -5,12 +5,18 @@ from __future__ import annotations
 from tests.support import contract
 from tests.support.server import ApiClient
 
-RESOURCE_MANAGER = {"OrganizationService_List", "ProjectService_List", "ProjectService_Get"}
+RM = "resource-manager-2019-12-10:"
+RESOURCE_MANAGER = {
+    RM + "OrganizationService_List",
+    RM + "ProjectService_List",
+    RM + "ProjectService_Get",
+}
+EARLY = "packer-2021-04-30-early:"
 
 
 def test_every_operation_was_validated():
-    current = {op.name for op in contract.operations() if op.name.startswith("PackerService_")}
-    packer = current | {"GetAncestorImages", "GetChildImages"}  # the early revision's two
+    current = {op.name for op in contract.operations() if op.name.startswith("packer-2021-04-30:")}
+    packer = current | {EARLY + "GetAncestorImages", EARLY + "GetChildImages"}
     assert len(packer) == 30
     missing = (packer | RESOURCE_MANAGER) - ApiClient.validated
     assert not missing, f"operations never exercised with a validated 200: {sorted(missing)}"

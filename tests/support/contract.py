@@ -56,6 +56,7 @@ def operations() -> list[Operation]:
     found: list[Operation] = []
     for name in (
         "packer-2021-04-30/hcp.swagger.json",
+        "packer-2023-01-01/hcp.swagger.json",
         "resource-manager-2019-12-10/hcp.swagger.json",
         "packer-2021-04-30-early/openapi.yml",
     ):
@@ -67,7 +68,7 @@ def operations() -> list[Operation]:
                     continue
                 found.append(
                     Operation(
-                        op.get("operationId", template),
+                        f"{name.split('/')[0]}:{op.get('operationId', template)}",
                         method.upper(),
                         _pattern(template),
                         template,
@@ -77,7 +78,7 @@ def operations() -> list[Operation]:
                 )
     # The current revision wins where both have an operation; the early file only adds two,
     # and they answer in the current revision's shapes (CONTRACT.md).
-    current = next(op.root for op in found if op.name.startswith("PackerService_"))
+    current = next(op.root for op in found if op.name.startswith("packer-2021-04-30:"))
     for op in found:
         if op.template.endswith(("/ancestors", "/children")):
             key = "ancestors" if op.template.endswith("/ancestors") else "children"

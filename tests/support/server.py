@@ -181,6 +181,7 @@ class ApiClient:
             base_url=server.base_url, headers=headers, verify=server.tls(), timeout=30
         )
         self.v1 = f"/packer/2021-04-30/organizations/{server.org_id}/projects/{server.project_id}"
+        self.v2 = f"/packer/2023-01-01/organizations/{server.org_id}/projects/{server.project_id}"
 
     def request(
         self, method: str, path: str, *, check: bool = True, **kwargs: Any

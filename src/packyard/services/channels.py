@@ -187,3 +187,27 @@ def channel_history(
     for entry in entries:
         entry.version = found.get(entry.version_id) if entry.version_id else None
     return entries
+
+
+def copy_assignment(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    source: str,
+    target: str,
+    now: datetime,
+) -> tuple[Channel, Channel]:
+    """Point the target channel at the version the source channel points at."""
+    bucket = find_bucket(repo, scope, bucket_name)
+    require_name(source, "source_channel")
+    require_name(target, "target_channel")
+    origin = visible_channel(actor, repo.channel(bucket.id, source), source)
+    destination = visible_channel(actor, repo.channel(bucket.id, target), target)
+    if destination.managed:
+        raise FailedPrecondition(f'channel "{target}" is managed by the registry')
+    if origin.version is None:
+        raise FailedPrecondition(f'channel "{source}" has no version assigned')
+    point_channel(repo, actor, destination, assignable(origin.version, now=now), now=now)
+    return origin, destination

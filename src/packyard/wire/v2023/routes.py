@@ -1,0 +1,519 @@
+"""The 2023-01-01 operations served so far: parse, call a use case, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from packyard.domain.identity import Role
+from packyard.domain.registry import TemplateType, Version
+from packyard.errors import Aborted, InvalidArgument, NotFound
+from packyard.ids import parse_rfc3339
+from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
+from packyard.services.builds import ArtifactInput, BuildChanges
+from packyard.services.channels import VersionChoice
+from packyard.services.common import find_bucket
+from packyard.wire.http import paginate, query_bool, sort
+from packyard.wire.registry_handlers import (
+    CreateRegistry,
+    create_registry,
+    delete_registry,
+    get_registry,
+    get_run_task,
+    regenerate_hmac,
+)
+from packyard.wire.registry_shapes import registry as registry_shape
+from packyard.wire.routing import Call, Route
+from packyard.wire.v2023 import requests as rq
+from packyard.wire.v2023 import shapes
+
+PREFIX = "/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}"
+
+
+def render_version(call: Call, found: Version) -> shapes.VersionShape:
+    ancestor = None
+    if found.revoked_from_id:
+        root = call.repo.version_by_id(found.revoked_from_id)
+        if root is not None:
+            ancestor = shapes.RevokedAncestor(
+                href=PREFIX.format(
+                    organization_id=call.scope.organization_id, project_id=call.scope.project_id
+                )
+                + f"/buckets/{root.bucket_name}/versions/{root.fingerprint}",
+                bucket_name=root.bucket_name,
+                version_name=shapes.version_name(root),
+                version_id=root.id,
+                version_fingerprint=root.fingerprint,
+            )
+    return shapes.version(found, call.now, ancestor)
+
+
+def _version(call: Call) -> Version:
+    """The version the path names by fingerprint; unknown is "not found" below GetVersion."""
+    try:
+        return versions.find_version(
+            call.repo,
+            call.scope,
+            bucket_name=call.param("bucket_name"),
+            fingerprint=call.param("fingerprint"),
+        )
+    except Aborted as exc:
+        raise NotFound(exc.message) from None
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_rfc3339(text)
+    except ValueError:
+        raise InvalidArgument(f'"{text}" is not an RFC 3339 timestamp') from None
+
+
+# buckets ----------------------------------------------------------------------------------
+def create_bucket(call: Call) -> object:
+    body: rq.CreateBucket = call.body
+    found = buckets.create_bucket(
+        call.repo,
+        call.actor,
+        call.scope,
+        name=body.name or "",
+        description=body.description or "",
+        labels=body.labels,
+        now=call.now,
+    )
+    created = buckets.get_bucket(call.repo, call.scope, name=found.name)
+    return {"bucket": shapes.bucket(created, call.now)}
+
+
+def get_bucket(call: Call) -> object:
+    found = buckets.get_bucket(call.repo, call.scope, name=call.param("bucket_name"))
+    return {"bucket": shapes.bucket(found, call.now)}
+
+
+def list_buckets(call: Call) -> object:
+    found = sort(
+        call.request,
+        buckets.list_buckets(call.repo, call.scope),
+        {
+            "name": lambda b: b.name,
+            "created_at": lambda b: b.created_at,
+            "updated_at": lambda b: b.updated_at,
+        },
+    )
+    page, pagination = paginate(call.request, found)
+    return {"buckets": [shapes.bucket(item, call.now) for item in page], "pagination": pagination}
+
+
+def update_bucket(call: Call) -> object:
+    body: rq.UpdateBucket = call.body
+    found = buckets.update_bucket(
+        call.repo,
+        call.scope,
+        name=call.param("bucket_name"),
+        description=body.description,
+        labels=body.labels,
+        now=call.now,
+    )
+    return {"bucket": shapes.bucket(found, call.now)}
+
+
+def delete_bucket(call: Call) -> object:
+    buckets.delete_bucket(call.repo, call.scope, name=call.param("bucket_name"))
+    return {}
+
+
+_RELATIONS = {
+    "ANCESTRY_TYPE_PARENTS": ancestry.Relation.PARENTS,
+    "ANCESTRY_TYPE_CHILDREN": ancestry.Relation.CHILDREN,
+}
+
+
+def list_bucket_ancestry(call: Call) -> object:
+    kind = call.request.query_params.get("type") or "ANCESTRY_TYPE_UNSET"
+    if kind not in (*_RELATIONS, "ANCESTRY_TYPE_UNSET"):
+        raise InvalidArgument("type must be ANCESTRY_TYPE_PARENTS or ANCESTRY_TYPE_CHILDREN")
+    query = ancestry.AncestryQuery(
+        relation=_RELATIONS.get(kind),
+        channel=call.request.query_params.get("channel_name") or None,
+        fingerprint=call.request.query_params.get("version_fingerprint") or None,
+    )
+    found = ancestry.bucket_ancestry(
+        call.repo, call.scope, bucket_name=call.param("bucket_name"), query=query, now=call.now
+    )
+    page, pagination = paginate(call.request, found)
+    return {
+        "relations": [shapes.relation(item) for item in page],
+        "total_count": len(found),
+        "pagination": pagination,
+    }
+
+
+# versions ---------------------------------------------------------------------------------
+def create_version(call: Call) -> object:
+    body: rq.CreateVersion = call.body
+    found = versions.create_version(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=body.fingerprint or "",
+        template_type=body.template_type or TemplateType.UNSET,
+        now=call.now,
+    )
+    return {"version": render_version(call, found)}
+
+
+def get_version(call: Call) -> object:
+    found = versions.find_version(
+        call.repo,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
+    )
+    return {"version": render_version(call, found)}
+
+
+def list_versions(call: Call) -> object:
+    found = sort(
+        call.request,
+        versions.list_versions(call.repo, call.scope, bucket_name=call.param("bucket_name")),
+        {
+            "created_at": lambda v: v.created_at,
+            "updated_at": lambda v: v.updated_at,
+            "name": lambda v: v.sequence or 0,
+            "fingerprint": lambda v: v.fingerprint,
+        },
+    )
+    page, pagination = paginate(call.request, found)
+    return {"versions": [render_version(call, item) for item in page], "pagination": pagination}
+
+
+def update_version(call: Call) -> object:
+    body: rq.UpdateVersion = call.body
+    version_id = _version(call).id
+    revoke_at = _timestamp(body.revoke_at)
+    revoking = revoke_at is not None or bool(body.revoke_in)
+    if body.restore and revoking:
+        raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
+    if body.restore:
+        found = revocation.restore_version(
+            call.repo, call.scope, version_id=version_id, now=call.now
+        )
+    elif revoking:
+        found = revocation.revoke_version(
+            call.repo,
+            call.actor,
+            call.scope,
+            version_id=version_id,
+            revocation=revocation.Revocation(
+                revoke_at=revoke_at,
+                revoke_in=body.revoke_in,
+                message=body.revocation_message or "",
+                skip_descendants=bool(body.skip_descendants_revocation),
+                rollback_channels=not body.disable_rollback_channels,
+            ),
+            now=call.now,
+        )
+    elif body.complete:
+        found = _version(call)
+        versions.complete_version(call.repo, call.actor, found, now=call.now)
+        found = _version(call)
+    else:
+        raise InvalidArgument("set one of complete, revoke_at, revoke_in or restore")
+    return {"version": render_version(call, found)}
+
+
+def delete_version(call: Call) -> object:
+    versions.delete_version(
+        call.repo,
+        call.actor,
+        call.scope,
+        version_id=_version(call).id,
+        rollback_channels=bool(query_bool(call.request, "rollback_channels")),
+        now=call.now,
+    )
+    return {}
+
+
+# builds -----------------------------------------------------------------------------------
+def _changes(fields: rq.BuildFields) -> BuildChanges:
+    return BuildChanges(
+        status=fields.status.domain if fields.status else None,
+        platform=fields.platform,
+        packer_run_uuid=fields.packer_run_uuid,
+        labels=fields.labels,
+        metadata=fields.metadata,
+        source_external_identifier=fields.source_external_identifier,
+        parent_version_id=fields.parent_version_id,
+        parent_channel_id=fields.parent_channel_id,
+        artifacts=None
+        if fields.artifacts is None
+        else [
+            ArtifactInput(item.external_identifier or "", item.region or "")
+            for item in fields.artifacts
+        ],
+    )
+
+
+def _build_of_version(call: Call) -> str:
+    version = _version(call)
+    build_id = call.param("build_id")
+    if all(item.id != build_id for item in version.builds):
+        raise NotFound(f'build "{build_id}" not found in version "{version.fingerprint}"')
+    return build_id
+
+
+def create_build(call: Call) -> object:
+    body: rq.BuildFields = call.body
+    found = builds.create_build(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        version_id=_version(call).id,
+        component_type=body.component_type or "",
+        changes=_changes(body),
+        now=call.now,
+    )
+    return {"build": shapes.build(found)}
+
+
+def list_builds(call: Call) -> object:
+    page, pagination = paginate(call.request, _version(call).builds)
+    return {
+        "location": shapes.Location(call.scope.organization_id, call.scope.project_id),
+        "builds": [shapes.build(item) for item in page],
+        "pagination": pagination,
+    }
+
+
+def get_build(call: Call) -> object:
+    found = builds.get_build(call.repo, call.scope, build_id=_build_of_version(call))
+    return {"build": shapes.build(found)}
+
+
+def update_build(call: Call) -> object:
+    body: rq.BuildFields = call.body
+    found = builds.update_build(
+        call.repo,
+        call.actor,
+        call.scope,
+        build_id=_build_of_version(call),
+        changes=_changes(body),
+        now=call.now,
+    )
+    return {"build": shapes.build(found)}
+
+
+def delete_build(call: Call) -> object:
+    builds.delete_build(call.repo, call.scope, build_id=_build_of_version(call))
+    return {}
+
+
+# channels ---------------------------------------------------------------------------------
+def create_channel(call: Call) -> object:
+    body: rq.CreateChannel = call.body
+    found = channels.create_channel(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        name=body.name or "",
+        choice=VersionChoice(fingerprint=body.version_fingerprint or None),
+        restricted=bool(body.restricted),
+        now=call.now,
+    )
+    return {"channel": shapes.channel(found, call.now)}
+
+
+def get_channel(call: Call) -> object:
+    found = channels.get_channel(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        name=call.param("channel_name"),
+    )
+    return {"channel": shapes.channel(found, call.now)}
+
+
+def list_channels(call: Call) -> object:
+    found = channels.list_channels(
+        call.repo, call.actor, call.scope, bucket_name=call.param("bucket_name")
+    )
+    return {"channels": [shapes.channel(item, call.now) for item in found]}
+
+
+def update_channel(call: Call) -> object:
+    body: rq.UpdateChannel = call.body
+    paths = {path.strip() for path in (body.update_mask or "").split(",") if path.strip()}
+    if not paths:
+        raise InvalidArgument("update_mask is required, e.g. versionFingerprint or restricted")
+    unknown = paths - {"versionFingerprint", "restricted"}
+    if unknown:
+        raise InvalidArgument(f"unknown update_mask paths: {', '.join(sorted(unknown))}")
+    choice = None
+    if "versionFingerprint" in paths:
+        choice = VersionChoice(fingerprint=body.version_fingerprint or None)
+    found = channels.update_channel(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        name=call.param("channel_name"),
+        choice=choice,
+        restricted=bool(body.restricted) if "restricted" in paths else None,
+        now=call.now,
+    )
+    return {"channel": shapes.channel(found, call.now)}
+
+
+def delete_channel(call: Call) -> object:
+    channels.delete_channel(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        name=call.param("channel_name"),
+    )
+    return {}
+
+
+def assign_channel(call: Call) -> object:
+    body: rq.AssignChannel = call.body
+    source, target = channels.copy_assignment(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        source=body.source_channel or "",
+        target=body.target_channel or "",
+        now=call.now,
+    )
+    assert target.version is not None
+    return {
+        "fingerprint": target.version.fingerprint,
+        "version": render_version(call, target.version),
+        "source_channel": shapes.channel(source, call.now),
+        "target_channel": shapes.channel(target, call.now),
+    }
+
+
+def channel_history(call: Call) -> object:
+    found = channels.channel_history(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        name=call.param("channel_name"),
+    )
+    page, pagination = paginate(call.request, found)
+    return {
+        "history": [shapes.assignment(item, call.now) for item in page],
+        "count": len(found),
+        "pagination": pagination,
+    }
+
+
+# registry and run tasks -------------------------------------------------------------------
+def update_registry(call: Call) -> object:
+    body: rq.UpdateRegistry = call.body
+    paths = {path.strip() for path in (body.update_mask or "").split(",") if path.strip()}
+    activate = body.activated
+    if paths and "activated" not in paths:
+        activate = None
+    tier = body.feature_tier if not paths or "featureTier" in paths else None
+    found = registry.update_registry(
+        call.repo, call.scope, activate=activate, feature_tier=tier, now=call.now
+    )
+    return {"registry": registry_shape(found)}
+
+
+def get_run_task_config(call: Call) -> object:
+    found = registry.get_registry(call.repo, call.scope)
+    return {"on_untracked_image": found.run_task_untracked.value}
+
+
+def update_run_task_config(call: Call) -> object:
+    body: rq.UpdateRunTaskConfig = call.body
+    if body.on_untracked_image is None:
+        raise InvalidArgument("on_untracked_image is required: UNSET, FAIL or WARN")
+    found = registry.configure_run_task(
+        call.repo, call.scope, on_untracked=body.on_untracked_image, now=call.now
+    )
+    return {"on_untracked_image": found.run_task_untracked.value}
+
+
+def enforced_blocks_by_bucket(call: Call) -> object:
+    find_bucket(call.repo, call.scope, call.param("bucket_name"))
+    return {"enforced_block_detail": []}
+
+
+V, C, A = Role.VIEWER, Role.CONTRIBUTOR, Role.ADMIN
+_B = PREFIX + "/buckets/{bucket_name}"
+_V = _B + "/versions/{fingerprint}"
+_CH = _B + "/channels"
+
+ROUTES = [
+    Route("GET", PREFIX + "/buckets", list_buckets, V, "v2023.ListBuckets"),
+    Route("PUT", PREFIX + "/buckets", create_bucket, C, "v2023.CreateBucket", rq.CreateBucket),
+    Route("GET", _B, get_bucket, V, "v2023.GetBucket"),
+    Route("DELETE", _B, delete_bucket, A, "v2023.DeleteBucket"),
+    Route("PATCH", _B, update_bucket, C, "v2023.UpdateBucket", rq.UpdateBucket),
+    Route("GET", _B + "/ancestry", list_bucket_ancestry, V, "v2023.ListBucketAncestry"),
+    Route("GET", _CH, list_channels, V, "v2023.ListChannels"),
+    Route("POST", _CH, create_channel, C, "v2023.CreateChannel", rq.CreateChannel),
+    Route(
+        "POST", _CH + "/assign", assign_channel, C, "v2023.AssignChannelVersion", rq.AssignChannel
+    ),
+    Route("GET", _CH + "/{channel_name}", get_channel, V, "v2023.GetChannel"),
+    Route("DELETE", _CH + "/{channel_name}", delete_channel, C, "v2023.DeleteChannel"),
+    Route(
+        "PATCH", _CH + "/{channel_name}", update_channel, C, "v2023.UpdateChannel", rq.UpdateChannel
+    ),
+    Route(
+        "GET",
+        _CH + "/{channel_name}/history",
+        channel_history,
+        V,
+        "v2023.ListChannelAssignmentHistory",
+    ),
+    Route("GET", _B + "/versions", list_versions, V, "v2023.ListVersions"),
+    Route("POST", _B + "/versions", create_version, C, "v2023.CreateVersion", rq.CreateVersion),
+    Route("GET", _V, get_version, V, "v2023.GetVersion"),
+    Route("DELETE", _V, delete_version, C, "v2023.DeleteVersion"),
+    Route("PATCH", _V, update_version, C, "v2023.UpdateVersion", rq.UpdateVersion),
+    Route("GET", _V + "/builds", list_builds, V, "v2023.ListBuilds"),
+    Route("POST", _V + "/builds", create_build, C, "v2023.CreateBuild", rq.BuildFields),
+    Route("GET", _V + "/builds/{build_id}", get_build, V, "v2023.GetBuild"),
+    Route("DELETE", _V + "/builds/{build_id}", delete_build, C, "v2023.DeleteBuild"),
+    Route("PATCH", _V + "/builds/{build_id}", update_build, C, "v2023.UpdateBuild", rq.BuildFields),
+    Route(
+        "GET",
+        PREFIX + "/enforced_blocks/bucket/{bucket_name}",
+        enforced_blocks_by_bucket,
+        V,
+        "v2023.GetEnforcedBlocksByBucket",
+    ),
+    Route("GET", PREFIX + "/registry", get_registry, V, "v2023.GetRegistry"),
+    Route("DELETE", PREFIX + "/registry", delete_registry, A, "v2023.DeleteRegistry"),
+    Route("PUT", PREFIX + "/registry", create_registry, A, "v2023.CreateRegistry", CreateRegistry),
+    Route(
+        "PATCH", PREFIX + "/registry", update_registry, A, "v2023.UpdateRegistry", rq.UpdateRegistry
+    ),
+    Route("GET", PREFIX + "/runtasks/config", get_run_task_config, A, "v2023.GetRunTaskConfig"),
+    Route(
+        "PATCH",
+        PREFIX + "/runtasks/config",
+        update_run_task_config,
+        A,
+        "v2023.UpdateRunTaskConfig",
+        rq.UpdateRunTaskConfig,
+    ),
+    Route(
+        "PATCH", PREFIX + "/runtasks/hmac", regenerate_hmac, A, "v2023.RegenerateTFCRunTaskHmacKey"
+    ),
+    Route(
+        "GET", PREFIX + "/runtasks/{task_type}", get_run_task, A, "v2023.GetRegistryTFCRunTaskAPI"
+    ),
+]
