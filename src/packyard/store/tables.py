@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -191,4 +192,29 @@ channel_history = Table(
     Column("author_id", String(200), nullable=False),
     _ts("created_at"),
     Index("ix_channel_history_channel_id", "channel_id", "id"),
+)
+
+sboms = Table(
+    "sboms",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("build_id", ForeignKey("builds.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("format", String(20), nullable=False),
+    # As uploaded: zstd-compressed JSON, validated to decompress and parse.
+    Column("compressed", LargeBinary, nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("build_id", "name"),
+)
+
+packages = Table(
+    "packages",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("sbom_id", ForeignKey("sboms.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("build_id", String(26), nullable=False, index=True),
+    Column("name", String(512), nullable=False),
+    Column("version", String(255), nullable=False, default=""),
+    Column("purl", String(1024), nullable=False, default=""),
+    Column("license", String(512), nullable=False, default=""),
 )

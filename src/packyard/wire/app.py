@@ -25,10 +25,16 @@ from packyard.wire.routing import Route, Services, endpoint
 from packyard.wire.run_tasks import run_task_route
 from packyard.wire.v2021 import routes as v2021
 from packyard.wire.v2023 import routes as v2023
+from packyard.wire.v2023 import supply_chain
 
 log = logging.getLogger("packyard.access")
 
-API_ROUTES: list[Route] = [*v2021.ROUTES, *v2023.ROUTES, *resource_manager.ROUTES]
+API_ROUTES: list[Route] = [
+    *v2021.ROUTES,
+    *v2023.ROUTES,
+    *supply_chain.ROUTES,
+    *resource_manager.ROUTES,
+]
 
 
 class RequestLog:

@@ -190,7 +190,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
         payload = route.handler(call)
         if route.write and route.scoped:
             call.repo.bump_content(scope.project_id)
-    return json_response(payload)
+    return payload if isinstance(payload, Response) else json_response(payload)
 
 
 def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]) -> Response:

@@ -255,7 +255,7 @@ def _changes(fields: rq.BuildFields) -> BuildChanges:
     )
 
 
-def _build_of_version(call: Call) -> str:
+def build_of_version(call: Call) -> str:
     version = _version(call)
     build_id = call.param("build_id")
     if all(item.id != build_id for item in version.builds):
@@ -288,7 +288,7 @@ def list_builds(call: Call) -> object:
 
 
 def get_build(call: Call) -> object:
-    found = builds.get_build(call.repo, call.scope, build_id=_build_of_version(call))
+    found = builds.get_build(call.repo, call.scope, build_id=build_of_version(call))
     return {"build": shapes.build(found)}
 
 
@@ -298,7 +298,7 @@ def update_build(call: Call) -> object:
         call.repo,
         call.actor,
         call.scope,
-        build_id=_build_of_version(call),
+        build_id=build_of_version(call),
         changes=_changes(body),
         now=call.now,
     )
@@ -306,7 +306,7 @@ def update_build(call: Call) -> object:
 
 
 def delete_build(call: Call) -> object:
-    builds.delete_build(call.repo, call.scope, build_id=_build_of_version(call))
+    builds.delete_build(call.repo, call.scope, build_id=build_of_version(call))
     return {}
 
 

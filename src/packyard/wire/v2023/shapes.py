@@ -263,3 +263,22 @@ def relation(found: Ancestry) -> AncestryShape:
             version_fingerprint=child.fingerprint,
         ),
     )
+
+
+def external_version(found: Version, now: datetime) -> dict[str, object]:
+    """The short version record that artifact search answers."""
+    shape: dict[str, object] = {
+        "id": found.id,
+        "name": version_name(found),
+        "status": _STATUS[found.state(now)],
+        "author_id": found.author_id,
+        "fingerprint": found.fingerprint,
+    }
+    if found.revoke_at is not None:
+        shape.update(
+            revoke_at=rfc3339(found.revoke_at),
+            revocation_message=found.revocation_message,
+            revocation_author=found.revocation_author,
+            revocation_type="INHERITED" if found.revoked_from_id else "MANUAL",
+        )
+    return shape

@@ -211,8 +211,46 @@ def upgrade() -> None:
     with op.batch_alter_table("channel_history", schema=None) as batch_op:
         batch_op.create_index("ix_channel_history_channel_id", ["channel_id", "id"], unique=False)
 
+    op.create_table(
+        "sboms",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("build_id", sa.String(length=26), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("format", sa.String(length=20), nullable=False),
+        sa.Column("compressed", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["build_id"], ["builds.id"], name=op.f("fk_sboms_build_id_builds"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sboms")),
+        sa.UniqueConstraint("build_id", "name", name=op.f("uq_sboms_build_id")),
+    )
+    op.create_table(
+        "packages",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("sbom_id", sa.String(length=26), nullable=False),
+        sa.Column("build_id", sa.String(length=26), nullable=False),
+        sa.Column("name", sa.String(length=512), nullable=False),
+        sa.Column("version", sa.String(length=255), nullable=False),
+        sa.Column("purl", sa.String(length=1024), nullable=False),
+        sa.Column("license", sa.String(length=512), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["sbom_id"], ["sboms.id"], name=op.f("fk_packages_sbom_id_sboms"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_packages")),
+    )
+    with op.batch_alter_table("packages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_packages_build_id"), ["build_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_packages_sbom_id"), ["sbom_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("packages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_packages_sbom_id"))
+        batch_op.drop_index(batch_op.f("ix_packages_build_id"))
+
+    op.drop_table("packages")
+    op.drop_table("sboms")
     with op.batch_alter_table("channel_history", schema=None) as batch_op:
         batch_op.drop_index("ix_channel_history_channel_id")
 

@@ -1,0 +1,100 @@
+"""SBOMs attached to builds, and the packages they list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from packyard.domain.identity import Actor, Scope
+from packyard.domain.sbom import (
+    FoundPackage,
+    Sbom,
+    SbomFormat,
+    decompress,
+    default_name,
+    parse,
+)
+from packyard.errors import AlreadyExists, NotFound
+from packyard.ids import new_id
+from packyard.services.builds import get_build
+from packyard.services.channels import list_channels
+from packyard.services.common import unique
+from packyard.store.repository import Repository
+
+
+@dataclass(frozen=True)
+class PackageFilter:
+    name: str | None = None
+    name_prefix: str | None = None
+    version: str | None = None
+
+    def keeps(self, found: FoundPackage) -> bool:
+        package = found.package
+        return (
+            (not self.name or package.name == self.name)
+            and (not self.name_prefix or package.name.startswith(self.name_prefix))
+            and (not self.version or package.version == self.version)
+        )
+
+
+def upload_sbom(
+    repo: Repository,
+    scope: Scope,
+    *,
+    build_id: str,
+    compressed: bytes,
+    format: SbomFormat,
+    name: str | None,
+    now: datetime,
+) -> Sbom:
+    """Store an SBOM that decompresses and parses as the stated format; nothing otherwise."""
+    build = get_build(repo, scope, build_id=build_id)
+    found = parse(decompress(compressed), format)
+    sbom = Sbom(new_id(), build.id, name or default_name(format), format)
+    message = f'an SBOM named "{sbom.name}" already exists for this build'
+    if any(item.name == sbom.name for item in repo.sboms_of(build.id)):
+        raise AlreadyExists(message)
+    unique(lambda: repo.add_sbom(sbom, compressed, found, now=now), message)
+    return sbom
+
+
+def list_sboms(repo: Repository, scope: Scope, *, build_id: str) -> list[Sbom]:
+    return repo.sboms_of(get_build(repo, scope, build_id=build_id).id)
+
+
+def find_sbom(repo: Repository, scope: Scope, *, build_id: str, name: str) -> Sbom:
+    for sbom in list_sboms(repo, scope, build_id=build_id):
+        if sbom.name == name:
+            return sbom
+    raise NotFound(f'no SBOM named "{name}" for this build')
+
+
+def sbom_document(
+    repo: Repository, scope: Scope, *, build_id: str, name: str
+) -> tuple[Sbom, bytes]:
+    """The SBOM and its decompressed JSON."""
+    found = repo.sbom_content(get_build(repo, scope, build_id=build_id).id, name)
+    if found is None:
+        raise NotFound(f'no SBOM named "{name}" for this build')
+    return found[0], decompress(found[1])
+
+
+def build_packages(
+    repo: Repository, scope: Scope, *, build_id: str, only: PackageFilter
+) -> list[FoundPackage]:
+    build = get_build(repo, scope, build_id=build_id)
+    return [item for item in repo.packages_of([build.id]) if only.keeps(item)]
+
+
+def bucket_packages(
+    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, only: PackageFilter
+) -> list[FoundPackage]:
+    """The packages each channel of the bucket ships, per channel and build."""
+    found: list[FoundPackage] = []
+    for channel in list_channels(repo, actor, scope, bucket_name=bucket_name):
+        if channel.version is None:
+            continue
+        for item in repo.packages_of([build.id for build in channel.version.builds]):
+            if only.keeps(item):
+                found.append(replace(item, channel_id=channel.id, channel_name=channel.name))
+    return found

@@ -1,0 +1,181 @@
+"""SBOMs, packages and artifact search on the 2023-01-01 plane."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.responses import Response
+
+from packyard.domain.identity import Role
+from packyard.domain.sbom import FoundPackage, Sbom, SbomFormat
+from packyard.errors import InvalidArgument
+from packyard.services import sboms, search
+from packyard.wire.http import paginate, sort
+from packyard.wire.routing import Call, Route
+from packyard.wire.v2023 import shapes
+from packyard.wire.v2023.routes import PREFIX, build_of_version
+
+_BUILD = PREFIX + "/buckets/{bucket_name}/versions/{fingerprint}/builds/{build_id}"
+
+
+class UploadSbom(msgspec.Struct):
+    compressed_sbom: bytes | None = None
+    format: SbomFormat | None = None
+    name: str | None = None
+
+
+class SearchArtifact(msgspec.Struct):
+    external_identifier: str | None = None
+    platform: str | None = None
+    region: str | None = None
+
+
+def _sbom(found: Sbom) -> dict[str, str]:
+    return {"id": found.id, "name": found.name, "format": found.format.value}
+
+
+def _package(found: FoundPackage) -> dict[str, object]:
+    shape: dict[str, object] = {
+        "name": found.package.name,
+        "version": found.package.version,
+        "purl": found.package.purl,
+        "sboms": [_sbom(found.sbom)],
+        "build_id": found.build_id,
+        "build_name": found.build_name,
+    }
+    if found.channel_id:
+        shape["channel_id"], shape["channel_name"] = found.channel_id, found.channel_name
+    return {key: value for key, value in shape.items() if value != ""}
+
+
+def _filter(call: Call) -> sboms.PackageFilter:
+    query = call.request.query_params
+    return sboms.PackageFilter(
+        name=query.get("package_name") or None,
+        name_prefix=query.get("package_name_starts_with") or None,
+        version=query.get("package_version") or None,
+    )
+
+
+def _packages(call: Call, found: list[FoundPackage]) -> dict[str, object]:
+    ordered = sort(
+        call.request,
+        found,
+        {
+            "name": lambda p: p.package.name,
+            "package_name": lambda p: p.package.name,
+            "version": lambda p: p.package.version,
+            "package_version": lambda p: p.package.version,
+        },
+    )
+    page, pagination = paginate(call.request, ordered)
+    return {"packages": [_package(item) for item in page], "pagination": pagination}
+
+
+def upload_sbom(call: Call) -> object:
+    body: UploadSbom = call.body
+    if not body.compressed_sbom:
+        raise InvalidArgument("compressed_sbom is required (zstd-compressed JSON, base64)")
+    if body.format is None:
+        raise InvalidArgument("format is required: SPDX or CYCLONEDX")
+    found = sboms.upload_sbom(
+        call.repo,
+        call.scope,
+        build_id=build_of_version(call),
+        compressed=body.compressed_sbom,
+        format=body.format,
+        name=body.name,
+        now=call.now,
+    )
+    return {"sbom": _sbom(found)}
+
+
+def list_sboms(call: Call) -> object:
+    found = sboms.list_sboms(call.repo, call.scope, build_id=build_of_version(call))
+    return {"sboms": [_sbom(item) for item in found]}
+
+
+def get_sbom(call: Call) -> object:
+    sboms.find_sbom(
+        call.repo, call.scope, build_id=build_of_version(call), name=call.param("sbom_name")
+    )
+    return {"download_url": call.settings.base_url + call.request.url.path + "/download"}
+
+
+def download_sbom(call: Call) -> object:
+    _, document = sboms.sbom_document(
+        call.repo, call.scope, build_id=build_of_version(call), name=call.param("sbom_name")
+    )
+    return Response(document, 200, media_type="application/json")
+
+
+def build_packages(call: Call) -> object:
+    found = sboms.build_packages(
+        call.repo, call.scope, build_id=build_of_version(call), only=_filter(call)
+    )
+    return _packages(call, found)
+
+
+def bucket_packages(call: Call) -> object:
+    found = sboms.bucket_packages(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        only=_filter(call),
+    )
+    return _packages(call, found)
+
+
+def search_external_artifact(call: Call) -> object:
+    body: SearchArtifact = call.body
+    if not body.external_identifier:
+        raise InvalidArgument("external_identifier is required")
+    found = search.find_artifacts(
+        call.repo,
+        call.scope,
+        external_identifier=body.external_identifier,
+        platform=body.platform or None,
+        region=body.region or None,
+    )
+    page, pagination = paginate(call.request, found)
+    return {
+        "artifacts": [
+            {
+                "bucket": {
+                    "id": item.bucket.id,
+                    "name": item.bucket.name,
+                    "labels": item.bucket.labels,
+                },
+                "version": shapes.external_version(item.version, call.now),
+                "build": shapes.build(item.build),
+            }
+            for item in page
+        ],
+        "pagination": pagination,
+    }
+
+
+V, C = Role.VIEWER, Role.CONTRIBUTOR
+
+ROUTES = [
+    Route(
+        "POST",
+        PREFIX + "/_search/external_artifact",
+        search_external_artifact,
+        V,
+        "v2023.SearchExternalArtifact",
+        SearchArtifact,
+    ),
+    Route(
+        "GET",
+        PREFIX + "/buckets/{bucket_name}/packages",
+        bucket_packages,
+        V,
+        "v2023.ListBucketPackages",
+    ),
+    Route("GET", _BUILD + "/packages", build_packages, V, "v2023.ListBuildPackages"),
+    Route("GET", _BUILD + "/sboms", list_sboms, V, "v2023.ListSboms"),
+    Route("PUT", _BUILD + "/sboms", upload_sbom, C, "v2023.UploadSbom", UploadSbom),
+    Route("GET", _BUILD + "/sboms/{sbom_name}", get_sbom, V, "v2023.GetSbom"),
+    Route("GET", _BUILD + "/sboms/{sbom_name}/download", download_sbom, V, "DownloadSbom"),
+]
