@@ -218,3 +218,45 @@ packages = Table(
     Column("purl", String(1024), nullable=False, default=""),
     Column("license", String(512), nullable=False, default=""),
 )
+
+enforced_blocks = Table(
+    "enforced_blocks",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("organization_id", String(36), nullable=False),
+    Column("project_id", ForeignKey("projects.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("labels", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("project_id", "name"),
+)
+
+enforced_block_versions = Table(
+    "enforced_block_versions",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("block_id", ForeignKey("enforced_blocks.id", ondelete="CASCADE"), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("template_type", String(30), nullable=False),
+    Column("block_content", Text, nullable=False),
+    Column("additional_description", Text, nullable=False, default=""),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("block_id", "version"),
+)
+
+enforced_block_links = Table(
+    "enforced_block_links",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("block_id", ForeignKey("enforced_blocks.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "version_id",
+        ForeignKey("enforced_block_versions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("bucket_id", ForeignKey("buckets.id", ondelete="CASCADE"), nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("block_id", "bucket_id"),
+)

@@ -11,7 +11,6 @@ from packyard.ids import parse_rfc3339
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
-from packyard.services.common import find_bucket
 from packyard.wire.http import paginate, query_bool, sort
 from packyard.wire.registry_handlers import (
     CreateRegistry,
@@ -444,11 +443,6 @@ def update_run_task_config(call: Call) -> object:
     return {"on_untracked_image": found.run_task_untracked.value}
 
 
-def enforced_blocks_by_bucket(call: Call) -> object:
-    find_bucket(call.repo, call.scope, call.param("bucket_name"))
-    return {"enforced_block_detail": []}
-
-
 V, C, A = Role.VIEWER, Role.CONTRIBUTOR, Role.ADMIN
 _B = PREFIX + "/buckets/{bucket_name}"
 _V = _B + "/versions/{fingerprint}"
@@ -488,13 +482,6 @@ ROUTES = [
     Route("GET", _V + "/builds/{build_id}", get_build, V, "v2023.GetBuild"),
     Route("DELETE", _V + "/builds/{build_id}", delete_build, C, "v2023.DeleteBuild"),
     Route("PATCH", _V + "/builds/{build_id}", update_build, C, "v2023.UpdateBuild", rq.BuildFields),
-    Route(
-        "GET",
-        PREFIX + "/enforced_blocks/bucket/{bucket_name}",
-        enforced_blocks_by_bucket,
-        V,
-        "v2023.GetEnforcedBlocksByBucket",
-    ),
     Route("GET", PREFIX + "/registry", get_registry, V, "v2023.GetRegistry"),
     Route("DELETE", PREFIX + "/registry", delete_registry, A, "v2023.DeleteRegistry"),
     Route("PUT", PREFIX + "/registry", create_registry, A, "v2023.CreateRegistry", CreateRegistry),

@@ -54,6 +54,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("project_id", "name", name=op.f("uq_buckets_project_id")),
     )
     op.create_table(
+        "enforced_blocks",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("organization_id", sa.String(length=36), nullable=False),
+        sa.Column("project_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("labels", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name=op.f("fk_enforced_blocks_project_id_projects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enforced_blocks")),
+        sa.UniqueConstraint("project_id", "name", name=op.f("uq_enforced_blocks_project_id")),
+    )
+    op.create_table(
         "principals",
         sa.Column("id", sa.String(length=26), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -96,6 +111,27 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("project_id", name=op.f("pk_registries")),
         sa.UniqueConstraint("id", name=op.f("uq_registries_id")),
+    )
+    op.create_table(
+        "enforced_block_versions",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("block_id", sa.String(length=26), nullable=False),
+        sa.Column("version", sa.String(length=100), nullable=False),
+        sa.Column("template_type", sa.String(length=30), nullable=False),
+        sa.Column("block_content", sa.Text(), nullable=False),
+        sa.Column("additional_description", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["block_id"],
+            ["enforced_blocks.id"],
+            name=op.f("fk_enforced_block_versions_block_id_enforced_blocks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enforced_block_versions")),
+        sa.UniqueConstraint(
+            "block_id", "version", name=op.f("uq_enforced_block_versions_block_id")
+        ),
     )
     op.create_table(
         "versions",
@@ -173,6 +209,34 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_channels")),
         sa.UniqueConstraint("bucket_id", "name", name=op.f("uq_channels_bucket_id")),
+    )
+    op.create_table(
+        "enforced_block_links",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("block_id", sa.String(length=26), nullable=False),
+        sa.Column("version_id", sa.String(length=26), nullable=False),
+        sa.Column("bucket_id", sa.String(length=26), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["block_id"],
+            ["enforced_blocks.id"],
+            name=op.f("fk_enforced_block_links_block_id_enforced_blocks"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["bucket_id"],
+            ["buckets.id"],
+            name=op.f("fk_enforced_block_links_bucket_id_buckets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["enforced_block_versions.id"],
+            name=op.f("fk_enforced_block_links_version_id_enforced_block_versions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enforced_block_links")),
+        sa.UniqueConstraint("block_id", "bucket_id", name=op.f("uq_enforced_block_links_block_id")),
     )
     op.create_table(
         "artifacts",
@@ -259,14 +323,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_artifacts_build_id"))
 
     op.drop_table("artifacts")
+    op.drop_table("enforced_block_links")
     op.drop_table("channels")
     with op.batch_alter_table("builds", schema=None) as batch_op:
         batch_op.drop_index("ix_builds_parent_version_id")
 
     op.drop_table("builds")
     op.drop_table("versions")
+    op.drop_table("enforced_block_versions")
     op.drop_table("registries")
     op.drop_table("principals")
+    op.drop_table("enforced_blocks")
     op.drop_table("buckets")
     op.drop_table("projects")
     op.drop_table("organizations")
