@@ -37,6 +37,8 @@ app = typer.Typer(
 )
 principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
 app.add_typer(principal_app, name="principal")
+vulndb_app = typer.Typer(help="The offline OSV vulnerability database.", no_args_is_help=True)
+app.add_typer(vulndb_app, name="vulndb")
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
 
@@ -412,6 +414,23 @@ def project_list(
         return
     for item in items:
         typer.echo(f"{item['organization_id']}  {item['project_id']}  {item['name']}")
+
+
+@vulndb_app.command("import")
+def vulndb_import(
+    paths: Annotated[
+        list[Path], typer.Argument(help="OSV JSON files, directories of them, or OSV zips.")
+    ],
+    data_dir: DataDir = default_data_dir(),
+    database: Database = None,
+) -> None:
+    """Load OSV vulnerability records; a record with a known id replaces the old one."""
+    from packyard.services.vulnerabilities import import_osv
+
+    store = _open_store(_settings(data_dir, database))
+    with store.transaction(write=True) as conn:
+        count = import_osv(conn, paths, now=utcnow())
+    typer.echo(f"imported {count} vulnerability record(s)")
 
 
 def main() -> None:

@@ -245,3 +245,27 @@ def test_registry_and_run_task_config(admin):
         assert body["message"] == "registry not activated"
     finally:
         admin.patch(admin.v2 + "/registry", json={"activated": True, "update_mask": "activated"})
+
+
+def test_bucket_crud_and_registry_lifecycle(admin, name):
+    created = admin.put(admin.v2 + "/buckets", json={"name": name, "labels": {"a": "b"}})
+    assert created.json()["bucket"]["version_count"] == "0"
+    updated = admin.patch(
+        admin.v2 + f"/buckets/{name}", json={"description": "new", "labels": {"c": "d"}}
+    )
+    assert updated.json()["bucket"]["description"] == "new"
+    assert updated.json()["bucket"]["labels"] == {"c": "d"}
+    listed = admin.get(admin.v2 + "/buckets", params={"sorting.order_by": "name desc"}).json()
+    names = [b["name"] for b in listed["buckets"]]
+    assert name in names and names == sorted(names, reverse=True)
+    assert admin.delete(admin.v2 + f"/buckets/{name}").json() == {}
+    error(admin.get(admin.v2 + f"/buckets/{name}"), 404, 5)
+    try:
+        off = admin.delete(admin.v2 + "/registry").json()["registry"]
+        assert off["config"].get("activated", False) is False
+        error(admin.get(admin.v2 + "/buckets"), 400, 9)
+        on = admin.put(admin.v2 + "/registry", json={"feature_tier": "PLUS"}).json()
+        assert on["registry"]["config"]["activated"] is True
+        assert on["registry"]["config"]["feature_tier"] == "PLUS"
+    finally:
+        admin.patch(admin.v2 + "/registry", json={"activated": True, "update_mask": "activated"})

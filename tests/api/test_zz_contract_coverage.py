@@ -20,3 +20,10 @@ def test_every_operation_was_validated():
     assert len(packer) == 30
     missing = (packer | RESOURCE_MANAGER) - ApiClient.validated
     assert not missing, f"operations never exercised with a validated 200: {sorted(missing)}"
+
+
+def test_every_2023_operation_was_validated():
+    v2023 = {op.name for op in contract.operations() if op.name.startswith("packer-2023-01-01:")}
+    assert len(v2023) == 52
+    missing = v2023 - ApiClient.validated
+    assert not missing, f"operations never exercised with a validated 200: {sorted(missing)}"

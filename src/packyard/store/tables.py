@@ -260,3 +260,25 @@ enforced_block_links = Table(
     _ts("created_at"),
     UniqueConstraint("block_id", "bucket_id"),
 )
+
+vulnerabilities = Table(
+    "vulnerabilities",
+    metadata,
+    Column("id", String(255), primary_key=True),  # the OSV id, e.g. CVE-2024-1234
+    Column("record", JSON, nullable=False),  # the OSV record as imported
+    _ts("imported_at"),
+)
+
+vulnerable_packages = Table(
+    "vulnerable_packages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "vulnerability_id",
+        ForeignKey("vulnerabilities.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", String(512), nullable=False, index=True),
+    Column("purl", String(1024), nullable=False, default=""),
+)

@@ -24,7 +24,7 @@ from packyard.wire.ops import ops_routes
 from packyard.wire.routing import Route, Services, endpoint
 from packyard.wire.run_tasks import run_task_route
 from packyard.wire.v2021 import routes as v2021
-from packyard.wire.v2023 import enforced_blocks, supply_chain
+from packyard.wire.v2023 import enforced_blocks, supply_chain, vulnerabilities
 from packyard.wire.v2023 import routes as v2023
 
 log = logging.getLogger("packyard.access")
@@ -34,6 +34,7 @@ API_ROUTES: list[Route] = [
     *v2023.ROUTES,
     *supply_chain.ROUTES,
     *enforced_blocks.ROUTES,
+    *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
 ]
 

@@ -7,8 +7,10 @@ from starlette.responses import Response
 
 from packyard.domain.identity import Role
 from packyard.domain.sbom import FoundPackage, Sbom, SbomFormat
+from packyard.domain.vulnerabilities import Vulnerability
 from packyard.errors import InvalidArgument
-from packyard.services import sboms, search
+from packyard.ids import parse_rfc3339, rfc3339
+from packyard.services import sboms, search, vulnerabilities
 from packyard.wire.http import paginate, sort
 from packyard.wire.routing import Call, Route
 from packyard.wire.v2023 import shapes
@@ -33,7 +35,31 @@ def _sbom(found: Sbom) -> dict[str, str]:
     return {"id": found.id, "name": found.name, "format": found.format.value}
 
 
-def _package(found: FoundPackage) -> dict[str, object]:
+def _moment(text: str) -> str | None:
+    try:
+        moment = parse_rfc3339(text) if text else None
+    except ValueError:
+        return None
+    return rfc3339(moment) if moment else None
+
+
+def vulnerability_shape(found: Vulnerability) -> dict[str, object]:
+    shape: dict[str, object] = {
+        "identifier": found.identifier,
+        "description": found.description,
+        "related": found.related,
+        "fixed_version": found.fixed_version,
+        "published_at": _moment(found.published_at),
+        "withdrawn_at": _moment(found.withdrawn_at),
+        "severity": found.severity,
+        "criticality": found.criticality,
+    }
+    return {key: value for key, value in shape.items() if value not in ("", None)}
+
+
+def _package(
+    found: FoundPackage, vulnerable: list[Vulnerability] | None = None, *, now: str = ""
+) -> dict[str, object]:
     shape: dict[str, object] = {
         "name": found.package.name,
         "version": found.package.version,
@@ -44,10 +70,17 @@ def _package(found: FoundPackage) -> dict[str, object]:
     }
     if found.channel_id:
         shape["channel_id"], shape["channel_name"] = found.channel_id, found.channel_name
+    if vulnerable:
+        shape["vuln_details"] = [
+            {
+                "last_scanned_at": now,
+                "vulnerabilities": [vulnerability_shape(item) for item in vulnerable],
+            }
+        ]
     return {key: value for key, value in shape.items() if value != ""}
 
 
-def _filter(call: Call) -> sboms.PackageFilter:
+def package_filter(call: Call) -> sboms.PackageFilter:
     query = call.request.query_params
     return sboms.PackageFilter(
         name=query.get("package_name") or None,
@@ -56,19 +89,37 @@ def _filter(call: Call) -> sboms.PackageFilter:
     )
 
 
-def _packages(call: Call, found: list[FoundPackage]) -> dict[str, object]:
+def packages_page(
+    call: Call,
+    found: list[FoundPackage],
+    hits: dict[int, list[Vulnerability]] | None = None,
+    *,
+    vulnerable_only: bool = False,
+) -> dict[str, object]:
+    """Sorted, paged packages, each with the vulnerabilities that affect it."""
+    if hits is None:
+        hits = vulnerabilities.matches(call.repo, found)
+    indexed = [
+        (item, hits.get(index, []))
+        for index, item in enumerate(found)
+        if hits.get(index) or not vulnerable_only
+    ]
     ordered = sort(
         call.request,
-        found,
+        indexed,
         {
-            "name": lambda p: p.package.name,
-            "package_name": lambda p: p.package.name,
-            "version": lambda p: p.package.version,
-            "package_version": lambda p: p.package.version,
+            "name": lambda p: p[0].package.name,
+            "package_name": lambda p: p[0].package.name,
+            "version": lambda p: p[0].package.version,
+            "package_version": lambda p: p[0].package.version,
         },
     )
     page, pagination = paginate(call.request, ordered)
-    return {"packages": [_package(item) for item in page], "pagination": pagination}
+    now = rfc3339(call.now)
+    return {
+        "packages": [_package(item, found_hits, now=now) for item, found_hits in page],
+        "pagination": pagination,
+    }
 
 
 def upload_sbom(call: Call) -> object:
@@ -110,9 +161,9 @@ def download_sbom(call: Call) -> object:
 
 def build_packages(call: Call) -> object:
     found = sboms.build_packages(
-        call.repo, call.scope, build_id=build_of_version(call), only=_filter(call)
+        call.repo, call.scope, build_id=build_of_version(call), only=package_filter(call)
     )
-    return _packages(call, found)
+    return packages_page(call, found)
 
 
 def bucket_packages(call: Call) -> object:
@@ -121,9 +172,9 @@ def bucket_packages(call: Call) -> object:
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
-        only=_filter(call),
+        only=package_filter(call),
     )
-    return _packages(call, found)
+    return packages_page(call, found)
 
 
 def search_external_artifact(call: Call) -> object:

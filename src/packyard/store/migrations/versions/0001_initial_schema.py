@@ -24,6 +24,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
     )
     op.create_table(
+        "vulnerabilities",
+        sa.Column("id", sa.String(length=255), nullable=False),
+        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vulnerabilities")),
+    )
+    op.create_table(
         "projects",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("organization_id", sa.String(length=36), nullable=False),
@@ -37,6 +44,28 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
     )
+    op.create_table(
+        "vulnerable_packages",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("vulnerability_id", sa.String(length=255), nullable=False),
+        sa.Column("name", sa.String(length=512), nullable=False),
+        sa.Column("purl", sa.String(length=1024), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["vulnerability_id"],
+            ["vulnerabilities.id"],
+            name=op.f("fk_vulnerable_packages_vulnerability_id_vulnerabilities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vulnerable_packages")),
+    )
+    with op.batch_alter_table("vulnerable_packages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vulnerable_packages_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_vulnerable_packages_vulnerability_id"),
+            ["vulnerability_id"],
+            unique=False,
+        )
+
     op.create_table(
         "buckets",
         sa.Column("id", sa.String(length=26), nullable=False),
@@ -335,5 +364,11 @@ def downgrade() -> None:
     op.drop_table("principals")
     op.drop_table("enforced_blocks")
     op.drop_table("buckets")
+    with op.batch_alter_table("vulnerable_packages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vulnerable_packages_vulnerability_id"))
+        batch_op.drop_index(batch_op.f("ix_vulnerable_packages_name"))
+
+    op.drop_table("vulnerable_packages")
     op.drop_table("projects")
+    op.drop_table("vulnerabilities")
     op.drop_table("organizations")
