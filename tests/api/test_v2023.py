@@ -269,3 +269,23 @@ def test_bucket_crud_and_registry_lifecycle(admin, name):
         assert on["registry"]["config"]["feature_tier"] == "PLUS"
     finally:
         admin.patch(admin.v2 + "/registry", json={"activated": True, "update_mask": "activated"})
+
+
+def test_scheduled_revocation_shows_without_a_write(admin, name):
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    push2023(admin, name, "fp-1")
+    soon = datetime.now(UTC) + timedelta(seconds=2)
+    at = soon.isoformat().replace("+00:00", "Z")
+    admin.patch(admin.v2 + f"/buckets/{name}/versions/fp-1", json={"revoke_at": at})
+    paths = [f"/buckets/{name}/versions/fp-1", f"/buckets/{name}/channels/latest"]
+    for _ in range(2):  # the second read is served from the cache
+        version = admin.get(admin.v2 + paths[0]).json()["version"]
+        assert version["status"] == "VERSION_REVOCATION_SCHEDULED"
+        channel = admin.get(admin.v2 + paths[1]).json()["channel"]
+        assert channel["version"]["status"] == "VERSION_REVOCATION_SCHEDULED"
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.2)
+    assert admin.get(admin.v2 + paths[0]).json()["version"]["status"] == "VERSION_REVOKED"
+    channel = admin.get(admin.v2 + paths[1]).json()["channel"]
+    assert channel["version"]["status"] == "VERSION_REVOKED"

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	httptransport "github.com/go-openapi/runtime/client"
 	"github.com/go-openapi/strfmt"
 	ps "github.com/hashicorp/hcp-sdk-go/clients/cloud-packer-service/stable/2021-04-30/client/packer_service"
 	"github.com/hashicorp/hcp-sdk-go/clients/cloud-resource-manager/stable/2019-12-10/client/organization_service"
@@ -41,8 +42,9 @@ type scenario struct {
 	registryActive    bool
 }
 
-// newScenario reads the whole configuration from the environment.
-func newScenario(t *testing.T) *scenario {
+// connect reads the whole configuration from the environment, as Packer and
+// Terraform do, and answers the SDK transport, a deadline and a per-run suffix.
+func connect(t *testing.T) (context.Context, *httptransport.Runtime, string) {
 	t.Helper()
 	for _, name := range []string{"HCP_API_ADDRESS", "HCP_AUTH_URL", "HCP_CLIENT_ID",
 		"HCP_CLIENT_SECRET", "HCP_ORGANIZATION_ID", "HCP_PROJECT_ID"} {
@@ -60,7 +62,13 @@ func newScenario(t *testing.T) *scenario {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	return ctx, rt, strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
+// newScenario reads the whole configuration from the environment.
+func newScenario(t *testing.T) *scenario {
+	t.Helper()
+	ctx, rt, run := connect(t)
 	return &scenario{
 		ctx:            ctx,
 		org:            os.Getenv("HCP_ORGANIZATION_ID"),

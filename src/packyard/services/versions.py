@@ -59,6 +59,7 @@ def find_version(
     version_id: str | None = None,
     fingerprint: str | None = None,
     sequence: int | None = None,
+    with_builds: bool = True,
 ) -> Version:
     """Find a version by exactly one of its id, fingerprint or sequence number.
 
@@ -67,16 +68,22 @@ def find_version(
     """
     bucket = find_bucket(repo, scope, bucket_name)
     if version_id:
-        return version_in_bucket(repo, bucket, version_id)
+        return version_in_bucket(repo, bucket, version_id, with_builds=with_builds)
     if fingerprint:
         found = repo.version(
-            versions.c.bucket_id == bucket.id, versions.c.fingerprint == fingerprint
+            versions.c.bucket_id == bucket.id,
+            versions.c.fingerprint == fingerprint,
+            with_builds=with_builds,
         )
         if found is None:
             raise Aborted(f'no version with fingerprint "{fingerprint}" in "{bucket_name}"')
         return found
     if sequence is not None and sequence > 0:
-        found = repo.version(versions.c.bucket_id == bucket.id, versions.c.sequence == sequence)
+        found = repo.version(
+            versions.c.bucket_id == bucket.id,
+            versions.c.sequence == sequence,
+            with_builds=with_builds,
+        )
         if found is None:
             raise NotFound(f'version {sequence} not found in "{bucket_name}"')
         return found

@@ -18,6 +18,7 @@ from packyard.auth.principals import actor_for, caller_from
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.domain.identity import Actor, Role, Scope
+from packyard.domain.registry import Version
 from packyard.errors import NotFound, PermissionDenied, RegistryError, Unauthenticated
 from packyard.ids import utcnow
 from packyard.store.engine import Store
@@ -51,9 +52,17 @@ class Call:
     now: datetime
     settings: Settings
     body: Any = None
+    valid_until: datetime | None = None  # when a cached rendering of this answer goes stale
 
     def param(self, name: str) -> str:
         return self.params[name]
+
+    def shows(self, version: Version | None) -> None:
+        """Note a rendered version whose status will change at its scheduled revocation."""
+        if version is not None and version.revocation_scheduled(self.now):
+            assert version.revoke_at is not None
+            if self.valid_until is None or version.revoke_at < self.valid_until:
+                self.valid_until = version.revoke_at
 
 
 Handler = Callable[[Call], object]
@@ -134,7 +143,7 @@ def _cache_hit(
     authorize(route, actor, params)
     if stamp is None:
         return None
-    return services.cache.get(_cache_key(route, request, actor), stamp)
+    return services.cache.get(_cache_key(route, request, actor), stamp, utcnow())
 
 
 def endpoint(route: Route, services: Services) -> StarletteRoute:
@@ -194,7 +203,9 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
 
 
 def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]) -> Response:
-    """Render a clock-independent read and keep it for as long as the content is unchanged."""
+    """Render a read and keep it while the content is unchanged (and the clock allows)."""
     body = encode(route.handler(call))
-    services.cache.put(_cache_key(route, call.request, call.actor), stamp, body)
+    services.cache.put(
+        _cache_key(route, call.request, call.actor), stamp, body, valid_until=call.valid_until
+    )
     return Response(body, 200, media_type="application/json")

@@ -29,6 +29,7 @@ PREFIX = "/packer/2023-01-01/organizations/{organization_id}/projects/{project_i
 
 
 def render_version(call: Call, found: Version) -> shapes.VersionShape:
+    call.shows(found)
     ancestor = None
     if found.revoked_from_id:
         root = call.repo.version_by_id(found.revoked_from_id)
@@ -46,7 +47,7 @@ def render_version(call: Call, found: Version) -> shapes.VersionShape:
     return shapes.version(found, call.now, ancestor)
 
 
-def _version(call: Call) -> Version:
+def _version(call: Call, *, with_builds: bool = True) -> Version:
     """The version the path names by fingerprint; unknown is "not found" below GetVersion."""
     try:
         return versions.find_version(
@@ -54,6 +55,7 @@ def _version(call: Call) -> Version:
             call.scope,
             bucket_name=call.param("bucket_name"),
             fingerprint=call.param("fingerprint"),
+            with_builds=with_builds,
         )
     except Aborted as exc:
         raise NotFound(exc.message) from None
@@ -86,6 +88,7 @@ def create_bucket(call: Call) -> object:
 
 def get_bucket(call: Call) -> object:
     found = buckets.get_bucket(call.repo, call.scope, name=call.param("bucket_name"))
+    call.shows(found.latest_version)
     return {"bucket": shapes.bucket(found, call.now)}
 
 
@@ -189,7 +192,7 @@ def list_versions(call: Call) -> object:
 
 def update_version(call: Call) -> object:
     body: rq.UpdateVersion = call.body
-    version_id = _version(call).id
+    version_id = _version(call, with_builds=False).id
     revoke_at = _timestamp(body.revoke_at)
     revoking = revoke_at is not None or bool(body.revoke_in)
     if body.restore and revoking:
@@ -227,7 +230,7 @@ def delete_version(call: Call) -> object:
         call.repo,
         call.actor,
         call.scope,
-        version_id=_version(call).id,
+        version_id=_version(call, with_builds=False).id,
         rollback_channels=bool(query_bool(call.request, "rollback_channels")),
         now=call.now,
     )
@@ -255,11 +258,11 @@ def _changes(fields: rq.BuildFields) -> BuildChanges:
 
 
 def build_of_version(call: Call) -> str:
-    version = _version(call)
-    build_id = call.param("build_id")
-    if all(item.id != build_id for item in version.builds):
-        raise NotFound(f'build "{build_id}" not found in version "{version.fingerprint}"')
-    return build_id
+    version = _version(call, with_builds=False)
+    build = builds.get_build(call.repo, call.scope, build_id=call.param("build_id"))
+    if build.version_id != version.id:
+        raise NotFound(f'build "{build.id}" not found in version "{version.fingerprint}"')
+    return build.id
 
 
 def create_build(call: Call) -> object:
@@ -269,7 +272,7 @@ def create_build(call: Call) -> object:
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
-        version_id=_version(call).id,
+        version_id=_version(call, with_builds=False).id,
         component_type=body.component_type or "",
         changes=_changes(body),
         now=call.now,
@@ -333,6 +336,7 @@ def get_channel(call: Call) -> object:
         bucket_name=call.param("bucket_name"),
         name=call.param("channel_name"),
     )
+    call.shows(found.version)
     return {"channel": shapes.channel(found, call.now)}
 
 
@@ -451,7 +455,7 @@ _CH = _B + "/channels"
 ROUTES = [
     Route("GET", PREFIX + "/buckets", list_buckets, V, "v2023.ListBuckets"),
     Route("PUT", PREFIX + "/buckets", create_bucket, C, "v2023.CreateBucket", rq.CreateBucket),
-    Route("GET", _B, get_bucket, V, "v2023.GetBucket"),
+    Route("GET", _B, get_bucket, V, "v2023.GetBucket", cached=True),
     Route("DELETE", _B, delete_bucket, A, "v2023.DeleteBucket"),
     Route("PATCH", _B, update_bucket, C, "v2023.UpdateBucket", rq.UpdateBucket),
     Route("GET", _B + "/ancestry", list_bucket_ancestry, V, "v2023.ListBucketAncestry"),
@@ -460,7 +464,7 @@ ROUTES = [
     Route(
         "POST", _CH + "/assign", assign_channel, C, "v2023.AssignChannelVersion", rq.AssignChannel
     ),
-    Route("GET", _CH + "/{channel_name}", get_channel, V, "v2023.GetChannel"),
+    Route("GET", _CH + "/{channel_name}", get_channel, V, "v2023.GetChannel", cached=True),
     Route("DELETE", _CH + "/{channel_name}", delete_channel, C, "v2023.DeleteChannel"),
     Route(
         "PATCH", _CH + "/{channel_name}", update_channel, C, "v2023.UpdateChannel", rq.UpdateChannel
@@ -474,7 +478,7 @@ ROUTES = [
     ),
     Route("GET", _B + "/versions", list_versions, V, "v2023.ListVersions"),
     Route("POST", _B + "/versions", create_version, C, "v2023.CreateVersion", rq.CreateVersion),
-    Route("GET", _V, get_version, V, "v2023.GetVersion"),
+    Route("GET", _V, get_version, V, "v2023.GetVersion", cached=True),
     Route("DELETE", _V, delete_version, C, "v2023.DeleteVersion"),
     Route("PATCH", _V, update_version, C, "v2023.UpdateVersion", rq.UpdateVersion),
     Route("GET", _V + "/builds", list_builds, V, "v2023.ListBuilds"),

@@ -1,0 +1,108 @@
+"""What both plane benchmarks share: a live server, wrk runs, and the server's own timings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.server import ApiClient, running_server
+
+_SUM = re.compile(r'^packyard_request_seconds_sum\{operation="([^"]+)"\} ([0-9.e+-]+)$', re.M)
+_COUNT = re.compile(r'^packyard_request_seconds_count\{operation="([^"]+)"\} ([0-9.e+-]+)$', re.M)
+
+
+@contextmanager
+def live_api() -> Iterator[ApiClient]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is required: apt-get install -y wrk")
+    with tempfile.TemporaryDirectory() as root, running_server(Path(root)) as server:
+        yield server.api("admin")
+
+
+def wrk(url: str, token: str, connections: int, seconds: int) -> dict[str, float]:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(min(2, connections)),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url} answered {non2xx.group(1)} errors:\n{out}")
+
+    def pct(label: str) -> float:
+        match = re.search(rf"\s{label}%\s+([0-9.]+)(us|ms|s)", out)
+        assert match, out
+        return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+
+    rps = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    assert rps, out
+    return {"rps": float(rps.group(1)), "p50": pct("50"), "p99": pct("99")}
+
+
+def hot_reads(api: ApiClient, routes: dict[str, str], seconds: int) -> None:
+    """Each route at 1 and 32 clients, beside /healthz measured in the same run."""
+    token = str(api.http.headers["Authorization"]).split(" ", 1)[1]
+    base = api.server.base_url
+    print("\n| route | clients | req/s | trivial req/s | ratio | p50 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for connections in (1, 32):
+        trivial = wrk(base + "/healthz", token, connections, seconds)
+        for label, path in routes.items():
+            got = wrk(base + path, token, connections, seconds)
+            print(
+                f"| {label} | {connections} | {got['rps']:.0f} | {trivial['rps']:.0f} | "
+                f"{got['rps'] / trivial['rps']:.0%} | {got['p50']:.2f} | {got['p99']:.2f} |"
+            )
+
+
+def _server_seconds(api: ApiClient) -> dict[str, tuple[float, float]]:
+    text = api.http.get("/metrics").text
+    counts = {op: float(v) for op, v in _COUNT.findall(text)}
+    return {op: (float(v), counts.get(op, 0.0)) for op, v in _SUM.findall(text)}
+
+
+def push_sequences(api: ApiClient, push: Callable[[int], None], pushes: int, label: str) -> None:
+    """Server time of whole push sequences, from the server's latency histogram."""
+    totals, start = [], _server_seconds(api)
+    for n in range(pushes):
+        before = _server_seconds(api)
+        push(n)
+        after = _server_seconds(api)
+        totals.append(1000 * sum(v[0] - before.get(op, (0.0, 0.0))[0] for op, v in after.items()))
+    end = _server_seconds(api)
+    totals.sort()
+    p50, p99 = totals[len(totals) // 2], totals[max(0, int(len(totals) * 0.99) - 1)]
+    print(
+        f"\n{label}, server time over {len(totals)} pushes: "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {totals[-1]:.1f} ms"
+    )
+    means = {
+        op: 1000 * (v[0] - start.get(op, (0.0, 0.0))[0]) / (v[1] - start.get(op, (0.0, 0.0))[1])
+        for op, v in end.items()
+        if (v[1] > start.get(op, (0.0, 0.0))[1] and "List" not in op) or "ListBuilds" in op
+    }
+    print(
+        "mean server ms per request: "
+        + ", ".join(f"{op} {ms:.2f}" for op, ms in sorted(means.items()))
+    )
