@@ -10,6 +10,7 @@ from packyard.domain.registry import Version, parse_duration
 from packyard.errors import FailedPrecondition, InvalidArgument
 from packyard.services.channels import roll_back
 from packyard.services.common import version_in_project
+from packyard.services.versions import complete_version
 from packyard.store.repository import Repository
 
 
@@ -91,3 +92,35 @@ def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: dat
     repo.change_version(version.id, **cleared)
     repo.change_inherited(version.id, **cleared)
     return version_in_project(repo, scope, version.id)
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """What UpdateIteration / UpdateVersion ask: restore, revoke, or complete."""
+
+    restore: bool = False
+    complete: bool = False
+    revocation: Revocation | None = None
+
+
+def change_version(
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    version_id: str,
+    change: VersionChange,
+    now: datetime,
+) -> Version:
+    if change.restore and change.revocation is not None:
+        raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
+    if change.restore:
+        return restore_version(repo, scope, version_id=version_id, now=now)
+    if change.revocation is not None:
+        return revoke_version(
+            repo, actor, scope, version_id=version_id, revocation=change.revocation, now=now
+        )
+    if change.complete:
+        complete_version(repo, actor, version_in_project(repo, scope, version_id), now=now)
+        return version_in_project(repo, scope, version_id)
+    raise InvalidArgument("set one of complete, revoke_at, revoke_in or restore")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from packyard.errors import InvalidArgument
+from packyard.ids import parse_rfc3339
 
 T = TypeVar("T")
 
@@ -57,6 +59,16 @@ async def read_body(request: Request, kind: type[T], *, limit: int) -> T:
 class BodyTooLarge(InvalidArgument):
     def __init__(self, limit: int) -> None:
         super().__init__(f"request body exceeds the limit of {limit} bytes")
+
+
+def timestamp(text: str | None) -> datetime | None:
+    """An RFC 3339 request field; empty (or Go's zero time) means unset."""
+    if not text:
+        return None
+    try:
+        return parse_rfc3339(text)
+    except ValueError:
+        raise InvalidArgument(f'"{text}" is not an RFC 3339 timestamp') from None
 
 
 def query_int(request: Request, name: str) -> int | None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from packyard.domain.identity import Role
 from packyard.domain.registry import TemplateType, Version
 from packyard.errors import Aborted, InvalidArgument, NotFound
-from packyard.ids import parse_rfc3339
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
-from packyard.wire.http import paginate, query_bool, sort
+from packyard.wire.http import paginate, query_bool, sort, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
     create_registry,
@@ -59,15 +56,6 @@ def _version(call: Call, *, with_builds: bool = True) -> Version:
         )
     except Aborted as exc:
         raise NotFound(exc.message) from None
-
-
-def _timestamp(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return parse_rfc3339(text)
-    except ValueError:
-        raise InvalidArgument(f'"{text}" is not an RFC 3339 timestamp') from None
 
 
 # buckets ----------------------------------------------------------------------------------
@@ -192,36 +180,27 @@ def list_versions(call: Call) -> object:
 
 def update_version(call: Call) -> object:
     body: rq.UpdateVersion = call.body
-    version_id = _version(call, with_builds=False).id
-    revoke_at = _timestamp(body.revoke_at)
-    revoking = revoke_at is not None or bool(body.revoke_in)
-    if body.restore and revoking:
-        raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
-    if body.restore:
-        found = revocation.restore_version(
-            call.repo, call.scope, version_id=version_id, now=call.now
-        )
-    elif revoking:
-        found = revocation.revoke_version(
-            call.repo,
-            call.actor,
-            call.scope,
-            version_id=version_id,
+    revoke_at = timestamp(body.revoke_at)
+    found = revocation.change_version(
+        call.repo,
+        call.actor,
+        call.scope,
+        version_id=_version(call, with_builds=False).id,
+        change=revocation.VersionChange(
+            restore=bool(body.restore),
+            complete=bool(body.complete),
             revocation=revocation.Revocation(
                 revoke_at=revoke_at,
                 revoke_in=body.revoke_in,
                 message=body.revocation_message or "",
                 skip_descendants=bool(body.skip_descendants_revocation),
                 rollback_channels=not body.disable_rollback_channels,
-            ),
-            now=call.now,
-        )
-    elif body.complete:
-        found = _version(call)
-        versions.complete_version(call.repo, call.actor, found, now=call.now)
-        found = _version(call)
-    else:
-        raise InvalidArgument("set one of complete, revoke_at, revoke_in or restore")
+            )
+            if revoke_at is not None or body.revoke_in
+            else None,
+        ),
+        now=call.now,
+    )
     return {"version": render_version(call, found)}
 
 
