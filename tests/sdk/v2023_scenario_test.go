@@ -57,6 +57,7 @@ func TestPacker20230101(t *testing.T) {
 		{"ListChannels", s.listChannels},
 		{"ListChannelAssignmentHistory", s.channelHistory},
 		{"ListBucketAncestry", s.listBucketAncestry},
+		{"GetBucket/AncestrySummary", s.ancestrySummary},
 		{"UpdateBuild/ParentSetOnce", s.parentSetOnce},
 		{"UpdateVersion/Revoke", s.revokeVersion},
 		{"UpdateVersion/Restore", s.restoreVersion},
@@ -77,15 +78,27 @@ func TestPacker20230101(t *testing.T) {
 		{"DeleteRegistry/Deactivates", s.deactivateRegistry},
 		{"UpdateRegistry/Activate", s.activateRegistry},
 		{"UpdateRegistry/DeactivateByMask", s.deactivateByMask},
+		{"UpdateRegistry/SpecMaskPath", s.activateBySpecMask},
 		{"CreateRegistry/AfterDeactivation", s.recreateRegistry},
 	}
-	independent := map[string]bool{
-		"CrossPlane/2021Reads": true, "UpdateChannel/ManagedLatest": true, "UpdateBuild/ParentSetOnce": true,
-		"UpdateVersion/Revoke": true, "UpdateVersion/Restore": true,
-		"UpdateVersion/RevokeWithoutRollback": true, "UpdateVersion/RevokeIn": true,
-		"UpdateVersion/Complete": true, "UpdateRegistry/FeatureTier": true,
-		"GetRunTaskConfig": true, "UpdateRunTaskConfig": true,
-		"UpdateRegistry/DeactivateByMask": true,
+	independent := map[string]bool{}
+	for _, name := range []string{
+		"CrossPlane/2021Reads",
+		"UpdateChannel/ManagedLatest",
+		"GetBucket/AncestrySummary",
+		"UpdateBuild/ParentSetOnce",
+		"UpdateVersion/Revoke",
+		"UpdateVersion/Restore",
+		"UpdateVersion/RevokeWithoutRollback",
+		"UpdateVersion/RevokeIn",
+		"UpdateVersion/Complete",
+		"UpdateRegistry/FeatureTier",
+		"GetRunTaskConfig",
+		"UpdateRunTaskConfig",
+		"UpdateRegistry/DeactivateByMask",
+		"UpdateRegistry/SpecMaskPath",
+	} {
+		independent[name] = true
 	}
 	for _, step := range steps {
 		if !t.Run(step.name, step.run) && !independent[step.name] {
