@@ -35,11 +35,22 @@ def test_parents_and_children(admin, name):
     both = admin.get(admin.v1 + f"/images/{app}/ancestry").json()
     assert both["total_count"] == 1
 
+    summary = admin.get(admin.v1 + f"/images/{app}").json()["bucket"]
+    assert summary["parents"]["status"] == "UP_TO_DATE"
+    assert summary["parents"]["href"].endswith(f"/images/{app}/ancestry?type=parents")
+    assert admin.get(admin.v1 + f"/images/{base}").json()["bucket"]["children"]["status"] == (
+        "UP_TO_DATE"
+    )
     newer = push(admin, base, "base-2")
     admin.patch(admin.v1 + f"/images/{base}/channels/stable", json={"iteration_id": newer["id"]})
     parents = admin.get(admin.v1 + f"/images/{app}/ancestry", params={"type": "parents"}).json()
     assert parents["relations"][0]["status"] == "OUT_OF_DATE"
     assert parents["relations"][0]["parent"]["channel_iteration"]["id"] == newer["id"]
+    assert admin.get(admin.v1 + f"/images/{app}").json()["bucket"]["parents"]["status"] == (
+        "OUT_OF_DATE"
+    )
+    listed = admin.get(admin.v1 + "/images").json()["buckets"]
+    assert next(b for b in listed if b["slug"] == base)["children"]["status"] == "OUT_OF_DATE"
     error(admin.get(admin.v1 + f"/images/{app}/ancestry", params={"type": "cousins"}), 400, 3)
 
 

@@ -289,3 +289,16 @@ def test_scheduled_revocation_shows_without_a_write(admin, name):
     assert admin.get(admin.v2 + paths[0]).json()["version"]["status"] == "VERSION_REVOKED"
     channel = admin.get(admin.v2 + paths[1]).json()["channel"]
     assert channel["version"]["status"] == "VERSION_REVOKED"
+
+
+def test_registry_mask_reads_absent_fields_as_false(admin):
+    try:
+        off = admin.patch(admin.v2 + "/registry", json={"update_mask": "activated"})
+        assert off.json()["registry"]["config"].get("activated", False) is False
+        on = admin.patch(
+            admin.v2 + "/registry", json={"activated": True, "update_mask": "config.activated"}
+        )
+        assert on.json()["registry"]["config"]["activated"] is True
+        error(admin.patch(admin.v2 + "/registry", json={"update_mask": "colour"}), 400, 3)
+    finally:
+        admin.patch(admin.v2 + "/registry", json={"activated": True, "update_mask": "activated"})

@@ -100,6 +100,7 @@ class Version:
     revoked_from_id: str | None = None
     builds: list[Build] = field(default_factory=list)
     has_descendants: bool = False
+    parents_status: AncestryStatus | None = None  # filled where the parents are read
 
     @property
     def complete(self) -> bool:
@@ -142,6 +143,7 @@ class Bucket:
     version_count: int = 0
     latest_version: Version | None = None
     platforms: list[str] = field(default_factory=list)
+    children_status: AncestryStatus | None = None
 
 
 @dataclass
@@ -222,6 +224,14 @@ def require_name(value: str | None, what: str) -> str:
     if value is None or not value.strip():
         raise InvalidArgument(f"{what} is required")
     return value
+
+
+def overall_status(statuses: list[AncestryStatus]) -> AncestryStatus | None:
+    """One status for many relations: out of date if any is, up to date if any is."""
+    for status in (AncestryStatus.OUT_OF_DATE, AncestryStatus.UP_TO_DATE):
+        if status in statuses:
+            return status
+    return AncestryStatus.UNDETERMINED if statuses else None
 
 
 def ancestry_status(parent: Version, channel: Channel | None, now: datetime) -> AncestryStatus:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from packyard.domain.identity import Scope
-from packyard.domain.registry import Ancestry, Version, ancestry_status
+from packyard.domain.registry import Ancestry, Bucket, Version, ancestry_status, overall_status
 from packyard.errors import InvalidArgument
 from packyard.services.common import find_bucket
 from packyard.services.versions import find_version
@@ -61,11 +61,11 @@ def parents_of(repo: Repository, version: Version, now: datetime) -> list[Ancest
 
 
 def children_of(
-    repo: Repository, parents: list[Version], now: datetime, *, channel_id: str | None = None
+    repo: Repository, parent_ids: list[str], now: datetime, *, channel_id: str | None = None
 ) -> list[Ancestry]:
     links = [
         (build.version_id, build.parent_version_id, build.parent_channel_id)
-        for build in repo.child_links([parent.id for parent in parents])
+        for build in repo.child_links(parent_ids)
         if build.parent_version_id and (channel_id is None or build.parent_channel_id == channel_id)
     ]
     return _relations(repo, links, now)
@@ -110,7 +110,7 @@ def bucket_ancestry(
             if channel is None:
                 raise InvalidArgument(f'channel "{query.channel}" not found in "{bucket_name}"')
             channel_id = channel.id
-        own = repo.versions_of(bucket.id)
+        own = repo.version_ids_of(bucket.id)
         relations.extend(
             newest_per_child_bucket(children_of(repo, own, now, channel_id=channel_id))
         )
@@ -128,7 +128,9 @@ def version_children(
     repo: Repository, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
 ) -> list[Version]:
     version = find_version(repo, scope, bucket_name=bucket_name, sequence=sequence)
-    children = {relation.child.id: relation.child for relation in children_of(repo, [version], now)}
+    children = {
+        relation.child.id: relation.child for relation in children_of(repo, [version.id], now)
+    }
     return list(children.values())
 
 
@@ -139,3 +141,23 @@ def parse_relation(text: str | None) -> Relation | None:
         return Relation(text.lower())
     except ValueError:
         raise InvalidArgument('type must be "parents" or "children"') from None
+
+
+def annotate(repo: Repository, found: list[Version | None], now: datetime) -> list[Version]:
+    """Set each version's overall parents status; answer the parents that decided it."""
+    consulted: list[Version] = []
+    for version in found:
+        if version is None or not any(build.parent_version_id for build in version.builds):
+            continue
+        relations = parents_of(repo, version, now)
+        version.parents_status = overall_status([relation.status for relation in relations])
+        consulted.extend(relation.parent for relation in relations)
+    return consulted
+
+
+def annotate_bucket(repo: Repository, bucket: Bucket, now: datetime) -> list[Version]:
+    """The bucket's parents status (of its latest version) and children status."""
+    consulted = annotate(repo, [bucket.latest_version], now)
+    relations = newest_per_child_bucket(children_of(repo, repo.version_ids_of(bucket.id), now))
+    bucket.children_status = overall_status([relation.status for relation in relations])
+    return consulted + [relation.parent for relation in relations]

@@ -314,6 +314,10 @@ class Repository:
         self.fill_builds(found)
         return found
 
+    def version_ids_of(self, bucket_id: str) -> list[str]:
+        rows = self.conn.execute(select(versions.c.id).where(versions.c.bucket_id == bucket_id))
+        return [row[0] for row in rows]
+
     def versions_by_ids(self, version_ids: Iterable[str]) -> dict[str, Version]:
         ids = list(set(version_ids))
         if not ids:

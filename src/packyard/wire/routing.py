@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,6 +56,10 @@ class Call:
 
     def param(self, name: str) -> str:
         return self.params[name]
+
+    def shows_each(self, versions: Iterable[Version | None]) -> None:
+        for version in versions:
+            self.shows(version)
 
     def shows(self, version: Version | None) -> None:
         """Note a rendered version whose status will change at its scheduled revocation."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from packyard.domain.identity import Role
-from packyard.domain.registry import TemplateType, Version
+from packyard.domain.registry import Bucket, TemplateType, Version
 from packyard.errors import InvalidArgument
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
@@ -57,9 +57,15 @@ def create_bucket(call: Call) -> object:
     return {"bucket": shapes.bucket(buckets.get_bucket(call.repo, call.scope, name=found.name))}
 
 
+def _annotated(call: Call, found: Bucket) -> Bucket:
+    """Fill the bucket's ancestry statuses, noting when a scheduled revocation may change them."""
+    call.shows_each([found.latest_version, *ancestry.annotate_bucket(call.repo, found, call.now)])
+    return found
+
+
 def get_bucket(call: Call) -> object:
     found = buckets.get_bucket(call.repo, call.scope, name=call.param("bucket_slug"))
-    return {"bucket": shapes.bucket(found)}
+    return {"bucket": shapes.bucket(_annotated(call, found))}
 
 
 def list_buckets(call: Call) -> object:
@@ -74,7 +80,10 @@ def list_buckets(call: Call) -> object:
         },
     )
     page, pagination = paginate(call.request, found)
-    return {"buckets": [shapes.bucket(item) for item in page], "pagination": pagination}
+    return {
+        "buckets": [shapes.bucket(_annotated(call, item)) for item in page],
+        "pagination": pagination,
+    }
 
 
 def update_bucket(call: Call) -> object:

@@ -8,6 +8,7 @@ import msgspec
 
 from packyard.domain.registry import (
     Ancestry,
+    AncestryStatus,
     Artifact,
     Assignment,
     Bucket,
@@ -96,6 +97,11 @@ class LatestIteration(Struct):
     revocation_type: str | None = None
 
 
+class AncestryRef(Struct):
+    href: str
+    status: str
+
+
 class BucketShape(Struct):
     id: str
     slug: str
@@ -108,6 +114,8 @@ class BucketShape(Struct):
     platforms: list[str] = []
     latest_iteration: LatestIteration | None = None
     latest_version: int = 0
+    parents: AncestryRef | None = None
+    children: AncestryRef | None = None
 
 
 class ChannelShape(Struct):
@@ -233,7 +241,18 @@ def latest_iteration(version: Version) -> LatestIteration:
     )
 
 
+def _ancestry(found: Bucket, kind: str, status: AncestryStatus | None) -> AncestryRef | None:
+    if status is None:
+        return None
+    href = (
+        f"/packer/2021-04-30/organizations/{found.organization_id}/projects/{found.project_id}"
+        f"/images/{found.name}/ancestry?type={kind}"
+    )
+    return AncestryRef(href, status.value)
+
+
 def bucket(found: Bucket) -> BucketShape:
+    latest = found.latest_version
     return BucketShape(
         id=found.id,
         slug=found.name,
@@ -246,6 +265,8 @@ def bucket(found: Bucket) -> BucketShape:
         platforms=found.platforms,
         latest_iteration=latest_iteration(found.latest_version) if found.latest_version else None,
         latest_version=(found.latest_version.sequence or 0) if found.latest_version else 0,
+        parents=_ancestry(found, "parents", latest.parents_status if latest else None),
+        children=_ancestry(found, "children", found.children_status),
     )
 
 

@@ -13,7 +13,7 @@ from packyard.services import enforced_blocks as blocks
 from packyard.wire.registry_shapes import Location
 from packyard.wire.routing import Call, Route
 from packyard.wire.v2023 import shapes
-from packyard.wire.v2023.routes import PREFIX
+from packyard.wire.v2023.routes import PREFIX, view
 
 _BLOCKS = PREFIX + "/enforced_blocks"
 _BLOCK = _BLOCKS + "/{enforced_block_id}"
@@ -201,7 +201,7 @@ def linked_buckets(call: Call) -> object:
         "linked_buckets": [
             {
                 "id": link.id,
-                "bucket": shapes.bucket(bucket, call.now),
+                "bucket": shapes.bucket(bucket, view(call)),
                 "enforced_block_id": link.block_id,
                 "enforced_block_version_id": link.version_id,
                 "created_at": rfc3339(link.created_at),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from packyard.domain.identity import Role
-from packyard.domain.registry import TemplateType, Version
+from packyard.domain.registry import Bucket, FeatureTier, TemplateType, Version
 from packyard.errors import Aborted, InvalidArgument, NotFound
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
@@ -25,8 +25,24 @@ from packyard.wire.v2023 import shapes
 PREFIX = "/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}"
 
 
+def view(call: Call) -> shapes.View:
+    return shapes.View(
+        call.now,
+        PREFIX.format(organization_id=call.scope.organization_id, project_id=call.scope.project_id),
+    )
+
+
+def annotated(call: Call, *found: Version | None) -> None:
+    """Fill the parents status of versions about to be rendered (and note when it may change)."""
+    call.shows_each([*found, *ancestry.annotate(call.repo, list(found), call.now)])
+
+
+def _annotate_bucket(call: Call, found: Bucket) -> None:
+    call.shows_each([found.latest_version, *ancestry.annotate_bucket(call.repo, found, call.now)])
+
+
 def render_version(call: Call, found: Version) -> shapes.VersionShape:
-    call.shows(found)
+    annotated(call, found)
     ancestor = None
     if found.revoked_from_id:
         root = call.repo.version_by_id(found.revoked_from_id)
@@ -41,7 +57,7 @@ def render_version(call: Call, found: Version) -> shapes.VersionShape:
                 version_id=root.id,
                 version_fingerprint=root.fingerprint,
             )
-    return shapes.version(found, call.now, ancestor)
+    return shapes.version(found, view(call), ancestor)
 
 
 def _version(call: Call, *, with_builds: bool = True) -> Version:
@@ -71,13 +87,13 @@ def create_bucket(call: Call) -> object:
         now=call.now,
     )
     created = buckets.get_bucket(call.repo, call.scope, name=found.name)
-    return {"bucket": shapes.bucket(created, call.now)}
+    return {"bucket": shapes.bucket(created, view(call))}
 
 
 def get_bucket(call: Call) -> object:
     found = buckets.get_bucket(call.repo, call.scope, name=call.param("bucket_name"))
-    call.shows(found.latest_version)
-    return {"bucket": shapes.bucket(found, call.now)}
+    _annotate_bucket(call, found)
+    return {"bucket": shapes.bucket(found, view(call))}
 
 
 def list_buckets(call: Call) -> object:
@@ -91,7 +107,9 @@ def list_buckets(call: Call) -> object:
         },
     )
     page, pagination = paginate(call.request, found)
-    return {"buckets": [shapes.bucket(item, call.now) for item in page], "pagination": pagination}
+    for item in page:
+        _annotate_bucket(call, item)
+    return {"buckets": [shapes.bucket(item, view(call)) for item in page], "pagination": pagination}
 
 
 def update_bucket(call: Call) -> object:
@@ -104,7 +122,7 @@ def update_bucket(call: Call) -> object:
         labels=body.labels,
         now=call.now,
     )
-    return {"bucket": shapes.bucket(found, call.now)}
+    return {"bucket": shapes.bucket(found, view(call))}
 
 
 def delete_bucket(call: Call) -> object:
@@ -304,7 +322,7 @@ def create_channel(call: Call) -> object:
         restricted=bool(body.restricted),
         now=call.now,
     )
-    return {"channel": shapes.channel(found, call.now)}
+    return {"channel": shapes.channel(found, view(call))}
 
 
 def get_channel(call: Call) -> object:
@@ -315,15 +333,16 @@ def get_channel(call: Call) -> object:
         bucket_name=call.param("bucket_name"),
         name=call.param("channel_name"),
     )
-    call.shows(found.version)
-    return {"channel": shapes.channel(found, call.now)}
+    annotated(call, found.version)
+    return {"channel": shapes.channel(found, view(call))}
 
 
 def list_channels(call: Call) -> object:
     found = channels.list_channels(
         call.repo, call.actor, call.scope, bucket_name=call.param("bucket_name")
     )
-    return {"channels": [shapes.channel(item, call.now) for item in found]}
+    annotated(call, *(item.version for item in found))
+    return {"channels": [shapes.channel(item, view(call)) for item in found]}
 
 
 def update_channel(call: Call) -> object:
@@ -347,7 +366,7 @@ def update_channel(call: Call) -> object:
         restricted=bool(body.restricted) if "restricted" in paths else None,
         now=call.now,
     )
-    return {"channel": shapes.channel(found, call.now)}
+    return {"channel": shapes.channel(found, view(call))}
 
 
 def delete_channel(call: Call) -> object:
@@ -376,8 +395,8 @@ def assign_channel(call: Call) -> object:
     return {
         "fingerprint": target.version.fingerprint,
         "version": render_version(call, target.version),
-        "source_channel": shapes.channel(source, call.now),
-        "target_channel": shapes.channel(target, call.now),
+        "source_channel": shapes.channel(source, view(call)),
+        "target_channel": shapes.channel(target, view(call)),
     }
 
 
@@ -391,20 +410,39 @@ def channel_history(call: Call) -> object:
     )
     page, pagination = paginate(call.request, found)
     return {
-        "history": [shapes.assignment(item, call.now) for item in page],
+        "history": [shapes.assignment(item, view(call)) for item in page],
         "count": len(found),
         "pagination": pagination,
     }
 
 
 # registry and run tasks -------------------------------------------------------------------
+_REGISTRY_PATHS = {
+    "activated": "activated",
+    "config.activated": "activated",
+    "featureTier": "feature_tier",
+    "feature_tier": "feature_tier",
+    "config.featureTier": "feature_tier",
+    "config.feature_tier": "feature_tier",
+}
+
+
 def update_registry(call: Call) -> object:
     body: rq.UpdateRegistry = call.body
-    paths = {path.strip() for path in (body.update_mask or "").split(",") if path.strip()}
-    activate = body.activated
-    if paths and "activated" not in paths:
-        activate = None
-    tier = body.feature_tier if not paths or "featureTier" in paths else None
+    paths = set()
+    for path in (body.update_mask or "").split(","):
+        if path.strip():
+            name = _REGISTRY_PATHS.get(path.strip())
+            if name is None:
+                raise InvalidArgument(f'unknown update_mask path "{path.strip()}"')
+            paths.add(name)
+    if paths:
+        # A field the mask names but the body leaves out is its zero value: clients that
+        # omit false booleans deactivate this way.
+        activate = bool(body.activated) if "activated" in paths else None
+        tier = (body.feature_tier or FeatureTier.UNSET) if "feature_tier" in paths else None
+    else:
+        activate, tier = body.activated, body.feature_tier
     found = registry.update_registry(
         call.repo, call.scope, activate=activate, feature_tier=tier, now=call.now
     )

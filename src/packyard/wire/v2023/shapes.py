@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
@@ -71,6 +72,12 @@ class VersionShape(Struct):
     revocation_inherited_from: RevokedAncestor | None = None
     has_descendants: bool = False
     template_type: str = "TEMPLATE_TYPE_UNSET"
+    parents: AncestryRef | None = None
+
+
+class AncestryRef(Struct):
+    href: str
+    status: str
 
 
 class BucketShape(Struct):
@@ -85,6 +92,8 @@ class BucketShape(Struct):
     labels: dict[str, str] = {}
     platforms: list[str] = []
     latest_version: VersionShape | None = None
+    parents: AncestryRef | None = None
+    children: AncestryRef | None = None
 
 
 class ChannelShape(Struct):
@@ -177,7 +186,24 @@ def build(found: Build) -> BuildShape:
     )
 
 
-def version(found: Version, now: datetime, ancestor: RevokedAncestor | None = None) -> VersionShape:
+@dataclass(frozen=True)
+class View:
+    """What a rendering needs beyond the record: the time, and the project's API path."""
+
+    now: datetime
+    base: str
+
+
+def _ancestry(
+    view: View, bucket_name: str, kind: str, status: object, extra: str = ""
+) -> AncestryRef | None:
+    if status is None:
+        return None
+    href = f"{view.base}/buckets/{bucket_name}/ancestry?type=ANCESTRY_TYPE_{kind}{extra}"
+    return AncestryRef(href, str(getattr(status, "value", status)))
+
+
+def version(found: Version, view: View, ancestor: RevokedAncestor | None = None) -> VersionShape:
     revocation: dict[str, object] = {}
     if found.revoke_at is not None:
         revocation = {
@@ -191,7 +217,7 @@ def version(found: Version, now: datetime, ancestor: RevokedAncestor | None = No
         id=found.id,
         bucket_name=found.bucket_name,
         name=version_name(found),
-        status=_STATUS[found.state(now)],
+        status=_STATUS[found.state(view.now)],
         author_id=found.author_id,
         created_at=rfc3339(found.created_at),
         updated_at=rfc3339(found.updated_at),
@@ -199,11 +225,18 @@ def version(found: Version, now: datetime, ancestor: RevokedAncestor | None = No
         builds=[build(item) for item in found.builds],
         has_descendants=found.has_descendants,
         template_type=found.template_type.value,
+        parents=_ancestry(
+            view,
+            found.bucket_name,
+            "PARENTS",
+            found.parents_status,
+            f"&version_fingerprint={found.fingerprint}",
+        ),
         **revocation,  # type: ignore[arg-type]
     )
 
 
-def bucket(found: Bucket, now: datetime) -> BucketShape:
+def bucket(found: Bucket, view: View) -> BucketShape:
     return BucketShape(
         id=found.id,
         name=found.name,
@@ -215,11 +248,18 @@ def bucket(found: Bucket, now: datetime) -> BucketShape:
         description=found.description,
         labels=found.labels,
         platforms=found.platforms,
-        latest_version=version(found.latest_version, now) if found.latest_version else None,
+        latest_version=version(found.latest_version, view) if found.latest_version else None,
+        parents=_ancestry(
+            view,
+            found.name,
+            "PARENTS",
+            found.latest_version.parents_status if found.latest_version else None,
+        ),
+        children=_ancestry(view, found.name, "CHILDREN", found.children_status),
     )
 
 
-def channel(found: Channel, now: datetime) -> ChannelShape:
+def channel(found: Channel, view: View) -> ChannelShape:
     return ChannelShape(
         id=found.id,
         name=found.name,
@@ -229,15 +269,15 @@ def channel(found: Channel, now: datetime) -> ChannelShape:
         updated_at=rfc3339(found.updated_at),
         managed=found.managed,
         restricted=found.restricted,
-        version=version(found.version, now) if found.version else None,
+        version=version(found.version, view) if found.version else None,
     )
 
 
-def assignment(entry: Assignment, now: datetime) -> AssignmentShape:
+def assignment(entry: Assignment, view: View) -> AssignmentShape:
     return AssignmentShape(
         author_id=entry.author_id,
         assigned_at=rfc3339(entry.created_at),
-        version=version(entry.version, now) if entry.version else None,
+        version=version(entry.version, view) if entry.version else None,
     )
 
 
