@@ -84,8 +84,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--pushes", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    with live_api() as api:
+    with live_api(args.workers) as api:
         hot_reads(api, seed(api), args.seconds)
         push_sequences(
             api, lambda n: push(api, n), args.pushes, "push sequence (12 requests, 3 builds)"

@@ -20,10 +20,13 @@ _COUNT = re.compile(r'^packyard_request_seconds_count\{operation="([^"]+)"\} ([0
 
 
 @contextmanager
-def live_api() -> Iterator[ApiClient]:
+def live_api(workers: int = 1) -> Iterator[ApiClient]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is required: apt-get install -y wrk")
-    with tempfile.TemporaryDirectory() as root, running_server(Path(root)) as server:
+    with (
+        tempfile.TemporaryDirectory() as root,
+        running_server(Path(root), "--workers", str(workers)) as server,
+    ):
         yield server.api("admin")
 
 
@@ -68,6 +71,10 @@ def hot_reads(api: ApiClient, routes: dict[str, str], seconds: int) -> None:
     print("|---|---|---|---|---|---|---|")
     for connections in (1, 32):
         trivial = wrk(base + "/healthz", token, connections, seconds)
+        print(
+            f"| (trivial) | {connections} | {trivial['rps']:.0f} | | | {trivial['p50']:.2f} | "
+            f"{trivial['p99']:.2f} |"
+        )
         for label, path in routes.items():
             got = wrk(base + path, token, connections, seconds)
             print(

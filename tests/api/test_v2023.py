@@ -47,7 +47,7 @@ def push2023(
                     "platform": component.split(".")[0],
                     "artifacts": [{"external_identifier": f"ext-{component}", "region": "r1"}],
                     "labels": {"c": component},
-                    "metadata": {"packer": {"version": "1.16.0"}},
+                    "metadata": {"packer": {"version": "1.16.0"}, "vcs": None, "cicd": None},
                 },
             )
             assert done.status_code == 200, done.text

@@ -33,6 +33,13 @@ BUILD_TIMEOUT = 30 * 60  # seconds; a cold module download plus compile
 PACKER_19_VERSION = "v1.9.4"
 """Newest Packer speaking the 2021-04-30 API that the module proxy serves (v1.9.5 is refused)."""
 
+PACKER_CURRENT_VERSION = "v1.16.0"
+"""Newest Packer the module proxy serves; it speaks the 2023-01-01 API (go 1.26.3)."""
+
+GO_CTY_REPLACE = "github.com/zclconf/go-cty => github.com/nywilken/go-cty v1.13.3"
+"""Packer >= 1.10's go.mod replace; the fork is needed at run time too (it makes cty values
+gob-encodable for the plugin RPC, packer-plugin-sdk issue 187)."""
+
 
 class ClientBuildError(RuntimeError):
     """A client binary could not be built; the message carries the build output."""
@@ -120,6 +127,28 @@ def packer_19() -> Path:
             go 1.20
 
             require github.com/hashicorp/packer {PACKER_19_VERSION}
+        """,
+        package="github.com/hashicorp/packer",
+        binary="packer",
+    )
+
+
+def packer_current() -> Path:
+    """The newest Packer (1.16.0), speaking the 2023-01-01 API (BUSL-1.1).
+
+    Built through a wrapper that repeats Packer's go-cty `replace` (GO_CTY_REPLACE), which
+    `go install github.com/hashicorp/packer@v1.16.0` refuses and the binary needs.
+    """
+    return build_wrapper_module(
+        name=f"packer-{PACKER_CURRENT_VERSION.lstrip('v')}",
+        go_mod=f"""
+            module packerwrap
+
+            go 1.26.3
+
+            require github.com/hashicorp/packer {PACKER_CURRENT_VERSION}
+
+            replace {GO_CTY_REPLACE}
         """,
         package="github.com/hashicorp/packer",
         binary="packer",

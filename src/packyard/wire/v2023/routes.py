@@ -241,7 +241,9 @@ def _changes(fields: rq.BuildFields) -> BuildChanges:
         platform=fields.platform,
         packer_run_uuid=fields.packer_run_uuid,
         labels=fields.labels,
-        metadata=fields.metadata,
+        metadata=None
+        if fields.metadata is None
+        else {key: value for key, value in fields.metadata.items() if value is not None},
         source_external_identifier=fields.source_external_identifier,
         parent_version_id=fields.parent_version_id,
         parent_channel_id=fields.parent_channel_id,

@@ -169,7 +169,12 @@ def artifact(found: Artifact) -> ArtifactShape:
 
 
 def build(found: Build) -> BuildShape:
-    metadata = {key: found.metadata[key] for key in _METADATA_KEYS if key in found.metadata}
+    # BuildMetadata's parts are objects; Packer sends null for the parts it has not.
+    metadata = {
+        key: found.metadata[key]
+        for key in _METADATA_KEYS
+        if isinstance(found.metadata.get(key), dict)
+    }
     return BuildShape(
         id=found.id,
         version_id=found.version_id,
