@@ -124,6 +124,10 @@ def test_builds_and_errors(admin, name):
     build = admin.get(base).json()["builds"][0]
     assert admin.get(base + f"/{build['id']}").json()["build"]["status"] == "BUILD_RUNNING"
     error(admin.get(admin.v2 + f"/buckets/{name}/versions/fp-1/builds/01NOPE"), 404, 5)
+    push2023(admin, name, "fp-other", finish=False, components=("null.z",))
+    elsewhere = admin.v2 + f"/buckets/{name}/versions/fp-other/builds/{build['id']}"
+    error(admin.get(elsewhere), 404, 5)  # a build is found only under its own version
+    error(admin.patch(elsewhere, json={"status": "BUILD_FAILED"}), 404, 5)
     failed = admin.patch(base + f"/{build['id']}", json={"status": "BUILD_FAILED"}).json()
     assert failed["build"]["status"] == "BUILD_FAILED"
     version = admin.get(admin.v2 + f"/buckets/{name}/versions/fp-1").json()["version"]

@@ -104,16 +104,21 @@ def create_build(
     return build
 
 
-def _build_in_project(repo: Repository, scope: Scope, build_id: str) -> Build:
+def _build_in_project(
+    repo: Repository, scope: Scope, build_id: str, version_id: str | None = None
+) -> Build:
+    """The build, if it is in the project (and, when given, in that version)."""
     active_registry(repo, scope)
     build = repo.build(build_id, project_id=scope.project_id)
-    if build is None:
+    if build is None or version_id not in (None, build.version_id):
         raise NotFound(f'build "{build_id}" not found')
     return build
 
 
-def get_build(repo: Repository, scope: Scope, *, build_id: str) -> Build:
-    return _build_in_project(repo, scope, build_id)
+def get_build(
+    repo: Repository, scope: Scope, *, build_id: str, version_id: str | None = None
+) -> Build:
+    return _build_in_project(repo, scope, build_id, version_id)
 
 
 def list_builds(
@@ -137,10 +142,11 @@ def update_build(
     scope: Scope,
     *,
     build_id: str,
+    version_id: str | None = None,
     changes: BuildChanges,
     now: datetime,
 ) -> Build:
-    build = _build_in_project(repo, scope, build_id)
+    build = _build_in_project(repo, scope, build_id, version_id)
     if build.status is BuildStatus.DONE and changes.status not in (None, BuildStatus.DONE):
         raise FailedPrecondition("a DONE build cannot change its status")
     _check_parents(repo, changes)
@@ -173,5 +179,7 @@ def update_build(
     return build
 
 
-def delete_build(repo: Repository, scope: Scope, *, build_id: str) -> None:
-    repo.remove_build(_build_in_project(repo, scope, build_id).id)
+def delete_build(
+    repo: Repository, scope: Scope, *, build_id: str, version_id: str | None = None
+) -> None:
+    repo.remove_build(_build_in_project(repo, scope, build_id, version_id).id)

@@ -120,13 +120,17 @@ class Repository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # The registry row is read by most use cases, often more than once per transaction.
+        self._registries: dict[str, Registry | None] = {}
 
     # registries -------------------------------------------------------------------------
     def registry(self, project_id: str) -> Registry | None:
-        row = self.conn.execute(
-            select(registries).where(registries.c.project_id == project_id)
-        ).first()
-        return None if row is None else _registry(row)
+        if project_id not in self._registries:
+            row = self.conn.execute(
+                select(registries).where(registries.c.project_id == project_id)
+            ).first()
+            self._registries[project_id] = None if row is None else _registry(row)
+        return self._registries[project_id]
 
     def registry_by_run_task(self, api_id: str) -> Registry | None:
         row = self.conn.execute(
@@ -169,9 +173,11 @@ class Repository:
         return {row[0] for row in rows}
 
     def add_registry(self, registry: Registry) -> None:
+        self._registries.clear()
         self.conn.execute(insert(registries).values(**vars(registry)))
 
     def change_registry(self, project_id: str, **values: Any) -> None:
+        self._registries.clear()
         self.conn.execute(
             update(registries).where(registries.c.project_id == project_id).values(**values)
         )
@@ -184,6 +190,7 @@ class Repository:
         )
 
     def remove_registry(self, project_id: str) -> None:
+        self._registries.clear()
         self.conn.execute(delete(registries).where(registries.c.project_id == project_id))
 
     # buckets ----------------------------------------------------------------------------

@@ -257,11 +257,13 @@ def _changes(fields: rq.BuildFields) -> BuildChanges:
 
 
 def build_of_version(call: Call) -> str:
-    version = _version(call, with_builds=False)
-    build = builds.get_build(call.repo, call.scope, build_id=call.param("build_id"))
-    if build.version_id != version.id:
-        raise NotFound(f'build "{build.id}" not found in version "{version.fingerprint}"')
-    return build.id
+    """The build the path names, checked to belong to the version it names."""
+    return builds.get_build(
+        call.repo,
+        call.scope,
+        build_id=call.param("build_id"),
+        version_id=_version(call, with_builds=False).id,
+    ).id
 
 
 def create_build(call: Call) -> object:
@@ -289,7 +291,12 @@ def list_builds(call: Call) -> object:
 
 
 def get_build(call: Call) -> object:
-    found = builds.get_build(call.repo, call.scope, build_id=build_of_version(call))
+    found = builds.get_build(
+        call.repo,
+        call.scope,
+        build_id=call.param("build_id"),
+        version_id=_version(call, with_builds=False).id,
+    )
     return {"build": shapes.build(found)}
 
 
@@ -299,7 +306,8 @@ def update_build(call: Call) -> object:
         call.repo,
         call.actor,
         call.scope,
-        build_id=build_of_version(call),
+        build_id=call.param("build_id"),
+        version_id=_version(call, with_builds=False).id,
         changes=_changes(body),
         now=call.now,
     )
@@ -307,7 +315,12 @@ def update_build(call: Call) -> object:
 
 
 def delete_build(call: Call) -> object:
-    builds.delete_build(call.repo, call.scope, build_id=build_of_version(call))
+    builds.delete_build(
+        call.repo,
+        call.scope,
+        build_id=call.param("build_id"),
+        version_id=_version(call, with_builds=False).id,
+    )
     return {}
 
 
