@@ -1,7 +1,10 @@
-"""hcp-sdk-go's generated 2021-04-30 and resource-manager clients against a live Packyard.
+"""hcp-sdk-go's generated 2021-04-30, 2023-01-01 and resource-manager clients against a live
+Packyard.
 
 The Go module in tests/sdk reads its whole configuration from the environment, the way
-Packer and the Terraform provider do; this test gives it an admin principal's environment.
+Packer and the Terraform provider do; this test gives it an admin principal's environment,
+after importing the small OSV database in tests/sdk/testdata/osv that its vulnerability
+steps expect (PACKYARD_SDK_OSV_IMPORTED tells them it is there).
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, packyard
 
 SDK_MODULE = Path(__file__).resolve().parents[1] / "sdk"
+OSV_RECORDS = SDK_MODULE / "testdata" / "osv"
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +39,10 @@ def go_caches() -> dict[str, str]:
 
 def test_hcp_sdk_go_2021_04_30(live_server: LiveServer) -> None:
     assert shutil.which("go"), "the Go toolchain is required (see README)"
+    # The vulnerability reads need an OSV database: the Go module cannot import one itself.
+    packyard("vulndb", "import", str(OSV_RECORDS), data_dir=live_server.data_dir)
     env = live_server.client_env("admin")
+    env["PACKYARD_SDK_OSV_IMPORTED"] = "1"
     env.update({key: value for key, value in go_caches().items() if key not in os.environ})
     result = subprocess.run(
         ["go", "test", "-count=1", "-v", "./..."],

@@ -7,6 +7,7 @@ require (
 	github.com/go-openapi/strfmt v0.23.0
 	github.com/go-openapi/swag v0.24.1
 	github.com/hashicorp/hcp-sdk-go v0.175.0
+	github.com/klauspost/compress v1.18.6
 )
 
 require (

@@ -267,6 +267,7 @@ func (s *scenario2023) cleanup(t *testing.T) {
 			t.Logf("cleanup: CreateRegistry: %v", err)
 		}
 	}
+	s.cleanupBlock(t)
 	if s.runTaskBefore != "" {
 		_, _ = s.setRunTaskConfig(behaviour23(s.runTaskBefore))
 	}

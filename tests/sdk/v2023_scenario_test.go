@@ -10,18 +10,6 @@ import (
 	ps "github.com/hashicorp/hcp-sdk-go/clients/cloud-packer-service/stable/2023-01-01/client/packer_service"
 )
 
-// Not served yet, so not driven here (add steps when they are):
-//   - SearchExternalArtifact
-//   - UploadSbom, ListSboms, GetSbom
-//   - ListBucketPackages, ListBuildPackages
-//   - ListBucketVulnerabilities, ListBucketPackagesWithVulnerabilities,
-//     ListBucketPackagesVulnerabilitySummary
-//   - ListEnforcedBlocks, CreateEnforcedBlock, GetEnforcedBlock, UpdateEnforcedBlock,
-//     DeleteEnforcedBlock, GetEnforcedBlockVersions, CreateEnforcedBlockVersion,
-//     UpdateEnforcedBlockVersion, DeleteEnforcedBlockVersion,
-//     GetEnforcedBlockLinkedBuckets, ManageEnforcedBlockLinkedBuckets
-//     (GetEnforcedBlocksByBucket is driven: Packer ≥ 1.10 calls it on every build)
-
 // TestPacker20230101 runs the 2023-01-01 plane as one ordered scenario, the
 // way TestPacker20210430 runs the 2021-04-30 one: a step builds on the state
 // the steps before it left, so the scenario stops at the first failure, except
@@ -56,6 +44,27 @@ func TestPacker20230101(t *testing.T) {
 		{"AssignChannelVersion", s.assignChannel},
 		{"ListChannels", s.listChannels},
 		{"ListChannelAssignmentHistory", s.channelHistory},
+		{"SearchExternalArtifact", s.searchArtifact},
+		{"UploadSbom", s.uploadSboms},
+		{"ListSboms", s.listSboms},
+		{"GetSbom", s.getSbom},
+		{"ListBuildPackages", s.buildPackages},
+		{"ListBucketPackages", s.bucketPackages},
+		{"ListBucketVulnerabilities", s.bucketVulnerabilities},
+		{"ListBucketPackagesWithVulnerabilities", s.packagesWithVulnerabilities},
+		{"ListBucketPackagesVulnerabilitySummary", s.vulnerabilitySummary},
+		{"CreateEnforcedBlock", s.createBlock},
+		{"ListEnforcedBlocks", s.listBlocks},
+		{"GetEnforcedBlock", s.getBlock},
+		{"UpdateEnforcedBlock", s.updateBlock},
+		{"CreateEnforcedBlockVersion", s.createBlockVersion},
+		{"GetEnforcedBlockVersions", s.getBlockVersions},
+		{"UpdateEnforcedBlockVersion", s.updateBlockVersion},
+		{"ManageEnforcedBlockLinkedBuckets", s.manageLinks},
+		{"GetEnforcedBlockLinkedBuckets", s.linkedBuckets},
+		{"GetEnforcedBlocksByBucket/Linked", s.blocksByBucket},
+		{"DeleteEnforcedBlockVersion", s.deleteBlockVersion},
+		{"DeleteEnforcedBlock", s.deleteBlock},
 		{"ListBucketAncestry", s.listBucketAncestry},
 		{"GetBucket/AncestrySummary", s.ancestrySummary},
 		{"UpdateBuild/ParentSetOnce", s.parentSetOnce},
@@ -84,6 +93,23 @@ func TestPacker20230101(t *testing.T) {
 	independent := map[string]bool{}
 	for _, name := range []string{
 		"CrossPlane/2021Reads",
+		"SearchExternalArtifact",
+		"ListSboms",
+		"GetSbom",
+		"ListBuildPackages",
+		"ListBucketPackages",
+		"ListBucketVulnerabilities",
+		"ListBucketPackagesWithVulnerabilities",
+		"ListBucketPackagesVulnerabilitySummary",
+		"ListEnforcedBlocks",
+		"GetEnforcedBlock",
+		"UpdateEnforcedBlock",
+		"GetEnforcedBlockVersions",
+		"UpdateEnforcedBlockVersion",
+		"GetEnforcedBlockLinkedBuckets",
+		"GetEnforcedBlocksByBucket/Linked",
+		"DeleteEnforcedBlockVersion",
+		"DeleteEnforcedBlock",
 		"UpdateChannel/ManagedLatest",
 		"GetBucket/AncestrySummary",
 		"UpdateBuild/ParentSetOnce",
@@ -126,6 +152,12 @@ type scenario2023 struct {
 	childBuild    string
 	productionID  string // channel ids
 	latestID      string
+
+	// supply chain: SBOMs uploaded to v1's builds, an enforced block and its versions
+	spdxDoc, cdxDoc    []byte
+	sboms              map[string]string // SBOM name -> id
+	blockID, blockName string
+	blockV1, blockV2   string // enforced block version ids
 
 	hmacKey        string
 	runTaskBefore  string
