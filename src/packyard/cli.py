@@ -8,7 +8,7 @@ import socket
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,12 +22,12 @@ from packyard.auth.principals import (
     delete_principal,
     rotate_principal,
 )
+from packyard.cli_support import AsJson, Database, DataDir, Failure, open_store, settings_for
 from packyard.config import DEFAULT_PORT, Settings, default_data_dir
 from packyard.domain.identity import Role
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
 from packyard.store.engine import Store, make_engine
-from packyard.store.migrate import migrate
 from packyard.store.tenants import Tenants
 
 app = typer.Typer(
@@ -42,30 +42,7 @@ app.add_typer(vulndb_app, name="vulndb")
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
 
-DataDir = Annotated[
-    Path, typer.Option("--data-dir", help="Where the store, keys and certificates live.")
-]
-Database = Annotated[
-    str | None,
-    typer.Option("--database", help="Store URL, e.g. postgresql://user@host/db (default: SQLite)."),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 SERVER_FILE = "server.json"
-
-
-class Failure(Exception):
-    """A clear message for the user, exit code 1."""
-
-
-def _settings(data_dir: Path, database: str | None, **more: Any) -> Settings:
-    return Settings(data_dir=data_dir.expanduser().resolve(), database_url=database, **more)
-
-
-def _open_store(settings: Settings) -> Store:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(make_engine(settings.store_url))
-    migrate(store.engine)
-    return store
 
 
 def _exports(
@@ -160,7 +137,7 @@ def serve(
     if insecure_http and cert:
         raise typer.BadParameter("--insecure-http cannot be combined with --cert/--key")
     _check_port_free(host, port)
-    settings = _settings(
+    settings = settings_for(
         data_dir,
         database,
         host=host,
@@ -170,7 +147,7 @@ def serve(
         key_file=key,
         max_body_bytes=max_body_bytes,
     )
-    store = _open_store(settings)
+    store = open_store(settings)
     with store.transaction(write=True) as conn:
         first = bootstrap(conn, now=utcnow())
     ca = ""
@@ -238,9 +215,9 @@ def env(
     as_json: AsJson = False,
 ) -> None:
     """Print the export lines that point Packer and Terraform at this Packyard."""
-    settings = _settings(data_dir, database)
+    settings = settings_for(data_dir, database)
     server = _server_info(settings)
-    store = _open_store(settings)
+    store = open_store(settings)
     organization_id, project_id = _default_tenant(store)
     with store.transaction(write=rotate) as conn:
         tenants = Tenants(conn)
@@ -258,7 +235,7 @@ def env(
 @app.command("migrate")
 def migrate_command(data_dir: DataDir = default_data_dir(), database: Database = None) -> None:
     """Bring the store's schema up to date (safe while servers run)."""
-    _open_store(_settings(data_dir, database))
+    open_store(settings_for(data_dir, database))
     typer.echo("store is up to date")
 
 
@@ -290,7 +267,7 @@ def principal_create(
         parsed = Role.parse(role)
     except KeyError:
         raise typer.BadParameter("role must be viewer, contributor or admin") from None
-    store = _open_store(_settings(data_dir, database))
+    store = open_store(settings_for(data_dir, database))
     organization_id, _ = _default_tenant(store)
     if organization:
         organization_id = organization
@@ -311,7 +288,7 @@ def principal_list(
     data_dir: DataDir = default_data_dir(), database: Database = None, as_json: AsJson = False
 ) -> None:
     """List service principals (never their secrets)."""
-    store = _open_store(_settings(data_dir, database))
+    store = open_store(settings_for(data_dir, database))
     with store.transaction() as conn:
         rows = Tenants(conn).principals()
     items = [
@@ -345,7 +322,7 @@ def principal_delete(
     name: str, data_dir: DataDir = default_data_dir(), database: Database = None
 ) -> None:
     """Delete a service principal; its key and tokens stop working."""
-    store = _open_store(_settings(data_dir, database))
+    store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
         delete_principal(conn, name=name)
     typer.echo(f'deleted principal "{name}"')
@@ -359,7 +336,7 @@ def principal_rotate(
     as_json: AsJson = False,
 ) -> None:
     """Give a principal a new secret; the old secret and its tokens stop working."""
-    store = _open_store(_settings(data_dir, database))
+    store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
         found = rotate_principal(conn, name=name)
     _print_credentials(found, as_json=as_json)
@@ -379,7 +356,7 @@ def project_create(
     as_json: AsJson = False,
 ) -> None:
     """Create a project with an active registry."""
-    store = _open_store(_settings(data_dir, database))
+    store = open_store(settings_for(data_dir, database))
     if not new_organization and organization is None:
         organization, _ = _default_tenant(store)
     with store.transaction(write=True) as conn:
@@ -401,7 +378,7 @@ def project_list(
     data_dir: DataDir = default_data_dir(), database: Database = None, as_json: AsJson = False
 ) -> None:
     """List organizations and their projects."""
-    store = _open_store(_settings(data_dir, database))
+    store = open_store(settings_for(data_dir, database))
     with store.transaction() as conn:
         tenants = Tenants(conn)
         items = [
@@ -427,7 +404,7 @@ def vulndb_import(
     """Load OSV vulnerability records; a record with a known id replaces the old one."""
     from packyard.services.vulnerabilities import import_osv
 
-    store = _open_store(_settings(data_dir, database))
+    store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
         count = import_osv(conn, paths, now=utcnow())
     typer.echo(f"imported {count} vulnerability record(s)")
