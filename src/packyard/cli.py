@@ -22,7 +22,16 @@ from packyard.auth.principals import (
     delete_principal,
     rotate_principal,
 )
-from packyard.cli_support import AsJson, Database, DataDir, Failure, open_store, settings_for
+from packyard.cli_maintenance import audit_command, backup_command, restore_command
+from packyard.cli_support import (
+    AsJson,
+    Database,
+    DataDir,
+    Failure,
+    open_store,
+    record,
+    settings_for,
+)
 from packyard.config import DEFAULT_PORT, Settings, default_data_dir
 from packyard.domain.identity import Role
 from packyard.errors import RegistryError
@@ -43,6 +52,10 @@ project_app = typer.Typer(help="Manage projects (each has its own registry).", n
 app.add_typer(project_app, name="project")
 
 SERVER_FILE = "server.json"
+
+app.command("audit")(audit_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 def _exports(
@@ -164,6 +177,7 @@ def serve(
         else settings.base_url.replace("http://", "https://"),
         "insecure_http": "1" if insecure_http else "0",
         "ca": ca,
+        "pid": str(os.getpid()),
     }
     (settings.data_dir / SERVER_FILE).write_text(json.dumps(server, indent=2))
     store.engine.dispose()
@@ -225,7 +239,10 @@ def env(
         if not rows:
             raise Failure(f'no principal named "{principal}"')
         row = rows[0]
-        secret = rotate_principal(conn, name=row.name).client_secret if rotate else None
+        secret = None
+        if rotate:
+            secret = rotate_principal(conn, name=row.name).client_secret
+            record(conn, "principal.rotate", f"principal/{row.name}")
     _print_exports(
         _exports(server, organization_id, row.project_id or project_id, row.client_id, secret),
         as_json=as_json,
@@ -280,6 +297,7 @@ def principal_create(
             project_id=project,
             now=utcnow(),
         )
+        record(conn, "principal.create", f"principal/{name}")
     _print_credentials(found, as_json=as_json)
 
 
@@ -325,6 +343,7 @@ def principal_delete(
     store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
         delete_principal(conn, name=name)
+        record(conn, "principal.delete", f"principal/{name}")
     typer.echo(f'deleted principal "{name}"')
 
 
@@ -339,6 +358,7 @@ def principal_rotate(
     store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
         found = rotate_principal(conn, name=name)
+        record(conn, "principal.rotate", f"principal/{name}")
     _print_credentials(found, as_json=as_json)
 
 
@@ -361,6 +381,7 @@ def project_create(
         organization, _ = _default_tenant(store)
     with store.transaction(write=True) as conn:
         scope = create_project(conn, name=name, organization_id=organization, now=utcnow())
+        record(conn, "project.create", f"project/{scope.project_id}")
     payload = {
         "name": name,
         "organization_id": scope.organization_id,
@@ -407,6 +428,7 @@ def vulndb_import(
     store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
         count = import_osv(conn, paths, now=utcnow())
+        record(conn, "vulndb.import", ", ".join(str(path) for path in paths))
     typer.echo(f"imported {count} vulnerability record(s)")
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
+import socket
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Connection
 
-from packyard.config import Settings
+from packyard.config import Settings, default_data_dir
+from packyard.domain.audit import AuditEvent
+from packyard.ids import new_id, utcnow
+from packyard.store.audit import AuditLog
 from packyard.store.engine import Store, make_engine
 from packyard.store.migrate import migrate
 
@@ -18,6 +24,7 @@ Database = Annotated[
     str | None,
     typer.Option("--database", help="Store URL, e.g. postgresql://user@host/db (default: SQLite)."),
 ]
+DEFAULT_DATA_DIR = default_data_dir()
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -35,3 +42,22 @@ def open_store(settings: Settings) -> Store:
     store = Store(make_engine(settings.store_url))
     migrate(store.engine)
     return store
+
+
+def console_event(operation: str, resource: str) -> AuditEvent:
+    """An audit event for a change made at the console (the operator is the OS user)."""
+    user = getpass.getuser()
+    return AuditEvent(
+        id=new_id(),
+        occurred_at=utcnow(),
+        actor_id=f"cli:{user}",
+        actor_name=user,
+        operation=operation,
+        method="CLI",
+        resource=resource,
+        source=socket.gethostname(),
+    )
+
+
+def record(conn: Connection, operation: str, resource: str) -> None:
+    AuditLog(conn).record(console_event(operation, resource))

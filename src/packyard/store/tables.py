@@ -282,3 +282,21 @@ vulnerable_packages = Table(
     Column("name", String(512), nullable=False, index=True),
     Column("purl", String(1024), nullable=False, default=""),
 )
+
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(26), primary_key=True),  # a ULID: ordered by time
+    _ts("occurred_at"),
+    Column("actor_id", String(200), nullable=False),
+    Column("actor_name", String(200), nullable=False),
+    Column("operation", String(100), nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("resource", Text, nullable=False),
+    Column("organization_id", String(36), nullable=True),
+    Column("project_id", String(36), nullable=True),
+    Column("source", String(100), nullable=False),
+    Column("forwarded_for", String(200), nullable=False),
+    Index("ix_audit_events_occurred_at", "occurred_at"),
+)

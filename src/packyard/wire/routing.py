@@ -21,9 +21,11 @@ from packyard.domain.identity import Actor, Role, Scope
 from packyard.domain.registry import Version
 from packyard.errors import NotFound, PermissionDenied, RegistryError, Unauthenticated
 from packyard.ids import utcnow
+from packyard.store.audit import AuditLog
 from packyard.store.engine import Store
 from packyard.store.repository import Repository
 from packyard.store.tenants import CALLER
+from packyard.wire.audit import api_event
 from packyard.wire.cache import ReadCache
 from packyard.wire.http import encode, error_response, json_response, read_body
 
@@ -201,8 +203,10 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
         if route.cached and stamp is not None:
             return _cached(route, services, call, stamp)
         payload = route.handler(call)
-        if route.write and route.scoped:
-            call.repo.bump_content(scope.project_id)
+        if route.write:
+            AuditLog(conn).record(api_event(request, route.operation, actor, scope, call.now))
+            if route.scoped:
+                call.repo.bump_content(scope.project_id)
     return payload if isinstance(payload, Response) else json_response(payload)
 
 
