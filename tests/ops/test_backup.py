@@ -1,0 +1,131 @@
+"""Backups of the embedded store: online, consistent, and a restore gives back every read."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from tests.api.conftest import push
+from tests.api.test_v2023 import push2023
+from tests.support.server import ApiClient, packyard, running_server
+
+
+def everything(api: ApiClient, skip: str = "") -> dict[str, Any]:
+    """Every read a client can make of the registry's content, through both planes.
+
+    The bucket named `skip` is left out (of the bucket list too) and read on its own.
+    """
+    seen: dict[str, Any] = {}
+
+    def read(path: str) -> Any:
+        response = api.get(path)
+        assert response.status_code == 200, response.text
+        seen[path] = response.json()
+        return seen[path]
+
+    read(api.v2 + "/registry")
+    listed = read(api.v2 + "/buckets")["buckets"]
+    listed[:] = [bucket for bucket in listed if bucket["name"] != skip]
+    for bucket in listed:
+        name = bucket["name"]
+        read(api.v1 + f"/images/{name}")
+        read(api.v2 + f"/buckets/{name}")
+        for version in read(api.v2 + f"/buckets/{name}/versions")["versions"]:
+            base = api.v2 + f"/buckets/{name}/versions/{version['fingerprint']}"
+            read(base)
+            read(base + "/builds")
+        read(api.v1 + f"/images/{name}/iterations")
+        for channel in read(api.v2 + f"/buckets/{name}/channels")["channels"]:
+            read(api.v2 + f"/buckets/{name}/channels/{channel['name']}")
+            read(api.v2 + f"/buckets/{name}/channels/{channel['name']}/history")
+    return seen
+
+
+def test_backup_while_serving_and_restore_gives_back_every_read(tmp_path: Path) -> None:
+    (tmp_path / "one").mkdir()
+    with running_server(tmp_path / "one") as server:
+        api = server.api("admin")
+        push(api, "kept", "fp-1")
+        push(api, "kept", "fp-2")
+        push2023(api, "kept-too", "fp-a")
+        created = api.post(api.v2 + "/buckets/kept/channels", json={"name": "prod"})
+        assert created.status_code == 200, created.text
+        assign = api.patch(
+            api.v2 + "/buckets/kept/channels/prod",
+            json={"version_fingerprint": "fp-1", "update_mask": "versionFingerprint"},
+        )
+        assert assign.status_code == 200, assign.text
+        revoked = api.patch(
+            api.v2 + "/buckets/kept/versions/fp-2",
+            json={"revoke_at": "2000-01-01T00:00:00Z", "revocation_message": "cve"},
+        )
+        assert revoked.status_code == 200, revoked.text
+        before = everything(api, skip="busy")
+
+        # Writes keep landing in another bucket while the backup is taken.
+        stop = threading.Event()
+        writer = server.api("contributor")
+
+        def keep_pushing() -> None:
+            count = 0
+            while not stop.is_set():
+                count += 1
+                push(writer, "busy", f"busy-{count}", components=("null.a",))
+
+        thread = threading.Thread(target=keep_pushing)
+        thread.start()
+        try:
+            made = packyard("backup", str(tmp_path / "store.backup"), data_dir=server.data_dir)
+        finally:
+            stop.set()
+            thread.join()
+        assert "schema revision" in made.stdout
+        again = packyard(
+            "backup", str(tmp_path / "store.backup"), data_dir=server.data_dir, check=False
+        )
+        assert again.returncode == 1 and "exists" in again.stderr
+
+        push(api, "after-backup", "fp-late")  # not in the backup
+        refused = packyard(
+            "restore", str(tmp_path / "store.backup"), data_dir=server.data_dir, check=False
+        )
+        assert refused.returncode == 1 and "running" in refused.stderr
+        data_dir = server.data_dir
+
+    restored = packyard("restore", str(tmp_path / "store.backup"), data_dir=data_dir)
+    assert "restored" in restored.stdout
+    with running_server(tmp_path / "one") as server:
+        api = server.api("admin")
+        assert everything(api, skip="busy") == before
+        # The bucket written during the backup holds a consistent prefix: every version whole.
+        versions = api.get(api.v2 + "/buckets/busy/versions").json()["versions"]
+        assert versions, "the backup ran while pushes were landing"
+        for version in versions:
+            base = api.v2 + f"/buckets/busy/versions/{version['fingerprint']}"
+            builds = api.get(base + "/builds").json()["builds"]
+            done = [build["status"] == "BUILD_DONE" for build in builds]
+            assert len(builds) <= 1
+            assert (version["status"] == "VERSION_ACTIVE") == (done == [True]), version
+        numbers = sorted(int(v["name"][1:]) for v in versions if v["name"] != "v0")
+        assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_bad_backups_and_other_stores_get_clear_errors(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    data_dir = tmp_path / "data"
+    result = packyard("restore", str(junk), data_dir=data_dir, check=False)
+    assert result.returncode == 1
+    assert "not a Packyard store" in result.stderr and "Traceback" not in result.stderr
+    missing = packyard("restore", str(tmp_path / "nope"), data_dir=data_dir, check=False)
+    assert missing.returncode == 1 and "no backup" in missing.stderr
+    other = packyard(
+        "backup",
+        str(tmp_path / "x"),
+        "--database",
+        "postgresql://nobody@127.0.0.1:1/none",
+        data_dir=data_dir,
+        check=False,
+    )
+    assert other.returncode == 1 and "pg_dump" in other.stderr
