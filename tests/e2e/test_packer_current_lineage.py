@@ -23,6 +23,8 @@ scenario relies on, from Packer's own source (github.com/hashicorp/packer@v1.16.
   types.bucket.go completeBuild uploads each (`PUT .../builds/{id}/sboms`, format SPDX or
   CYCLONEDX, name omitted when `sbom_name` is unset) before BUILD_DONE. Here the machine
   is the null builder's SSH communicator to a loopback SSH server (tests.support.sshd).
+  `auto_generate = true` is not offline: it first downloads a Packer release from
+  HashiCorp's release site (packer_release_fetch.go, a fixed URL) to run on the machine.
 """
 
 from __future__ import annotations
