@@ -120,9 +120,14 @@ def _default_tenant(store: Store) -> tuple[str, str]:
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Refuse a taken port: the server binds with SO_REUSEPORT, which would share it silently."""
+    """Refuse a taken port: the server binds with SO_REUSEPORT, which would share it silently.
+
+    SO_REUSEADDR lets the probe past connections a crashed server left in TIME_WAIT, so a
+    restart right after a crash is not refused; a live listener still refuses it.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from packyard.auth.tokens import TokenIssuer, load_signing_key
 from packyard.config import Settings
 from packyard.ids import new_id
+from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
 from packyard.wire import resource_manager
 from packyard.wire.http import error_response
@@ -132,4 +133,5 @@ def configure_logging() -> None:
 def app_from_env() -> Starlette:
     """Factory for server worker processes: settings come from PACKYARD_* variables."""
     configure_logging()
+    exit_with_parent()
     return create_app(Settings.from_env())
