@@ -33,11 +33,20 @@ def json_response(payload: object, status: int = 200) -> Response:
     return Response(_encoder.encode(payload), status, media_type="application/json")
 
 
+RETRY_AFTER_SECONDS = "1"
+
+
 def error_response(code: int, message: str) -> Response:
-    """The google.rpc.Status envelope. No other field may be named "code": Packer greps it."""
-    return json_response(
+    """The google.rpc.Status envelope. No other field may be named "code": Packer greps it.
+
+    UNAVAILABLE (14) is worth retrying; Retry-After says when.
+    """
+    response = json_response(
         {"code": code, "message": message, "details": []}, HTTP_STATUS.get(code, 500)
     )
+    if code == 14:
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 async def read_body(request: Request, kind: type[T], *, limit: int) -> T:

@@ -14,7 +14,7 @@ from packyard.auth.principals import authenticate
 from packyard.auth.tokens import AUDIENCE
 from packyard.errors import Unauthenticated, Unavailable
 from packyard.ids import utcnow
-from packyard.wire.http import json_response
+from packyard.wire.http import RETRY_AFTER_SECONDS, json_response
 from packyard.wire.routing import Services
 
 MAX_FORM_BYTES = 64 * 1024
@@ -69,7 +69,9 @@ def token_route(services: Services) -> Route:
         except Unauthenticated:
             return oauth_error(401, "invalid_client", "invalid client credentials")
         except Unavailable:
-            return oauth_error(503, "temporarily_unavailable", "the store is unavailable")
+            response = oauth_error(503, "temporarily_unavailable", "the store is unavailable")
+            response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+            return response
         access_token = services.tokens.issue(
             principal_id=principal_id, generation=generation, now=utcnow()
         )
