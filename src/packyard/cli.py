@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from packyard.auth.principals import (
     Credentials,
@@ -31,8 +32,9 @@ from packyard.cli_support import (
     open_store,
     record,
     settings_for,
+    store_failure,
 )
-from packyard.config import DEFAULT_PORT, Settings, default_data_dir
+from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_dir
 from packyard.domain.identity import Role
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
@@ -43,6 +45,7 @@ app = typer.Typer(
     help="Packyard: a self-hosted registry that speaks the HCP Packer API.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
 app.add_typer(principal_app, name="principal")
@@ -145,6 +148,10 @@ def serve(
     insecure_http: Annotated[bool, typer.Option(help="Serve plain HTTP (tests only).")] = False,
     workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
     max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted.")] = 4 << 20,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="The URL clients reach this server by, e.g. its load balancer's."),
+    ] = None,
 ) -> None:
     """Start the registry (creating and migrating the store on first start)."""
     from granian.constants import Interfaces
@@ -164,9 +171,11 @@ def serve(
         cert_file=cert,
         key_file=key,
         max_body_bytes=max_body_bytes,
+        public_url=public_url,
     )
     store = open_store(settings)
     with store.transaction(write=True) as conn:
+        store.exclusive(conn, "packyard-bootstrap")  # replicas starting on an empty store
         first = bootstrap(conn, now=utcnow())
     ca = ""
     if not insecure_http and cert is None:
@@ -440,6 +449,9 @@ def vulndb_import(
 def main() -> None:
     try:
         app()
-    except (RegistryError, Failure) as exc:
+    except (RegistryError, Failure, SettingsError) as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: {store_failure(exc)}", err=True)
         sys.exit(1)

@@ -9,12 +9,14 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from packyard.config import Settings, default_data_dir
 from packyard.domain.audit import AuditEvent
+from packyard.errors import Unavailable
 from packyard.ids import new_id, utcnow
 from packyard.store.audit import AuditLog
-from packyard.store.engine import Store, make_engine
+from packyard.store.engine import Store, WriteConflict, make_engine, translate
 from packyard.store.migrate import migrate
 
 DataDir = Annotated[
@@ -33,15 +35,29 @@ class Failure(Exception):
 
 
 def settings_for(data_dir: Path, database: str | None, **more: Any) -> Settings:
-    return Settings(data_dir=data_dir.expanduser().resolve(), database_url=database, **more)
+    settings = Settings(data_dir=data_dir.expanduser().resolve(), database_url=database, **more)
+    _ = settings.store_url  # an unusable --database fails here, with its reason
+    return settings
 
 
 def open_store(settings: Settings) -> Store:
     """The store, created and migrated to the newest schema if needed."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(make_engine(settings.store_url))
+    store = Store(make_engine(settings.store_url, settings.pool))
     migrate(store.engine)
     return store
+
+
+def store_failure(exc: SQLAlchemyError) -> str:
+    """One line for the operator about a store that failed a command."""
+    detail = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+    reason = detail[0] if detail else type(exc).__name__
+    mapped = translate(exc)
+    if isinstance(mapped, Unavailable) and not isinstance(mapped, WriteConflict):
+        return f"cannot reach the store: {reason}"
+    if mapped is not None:
+        return mapped.message
+    return f"the store failed: {reason}"
 
 
 def console_event(operation: str, resource: str) -> AuditEvent:

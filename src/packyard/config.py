@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,10 +13,83 @@ ENV_PREFIX = "PACKYARD_"
 DEFAULT_PORT = 8443
 DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
 TOKEN_TTL_SECONDS = 3600
+DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used, with a message for the operator."""
 
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("packyard"))
+
+
+def _number(env: Mapping[str, str], key: str, default: float, *, minimum: float) -> float:
+    raw = env.get(ENV_PREFIX + key)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{key} must be a number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{ENV_PREFIX}{key} must be at least {minimum:g}")
+    return value
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """PostgreSQL connections, per server worker process (SQLite needs none of this).
+
+    A worker runs one transaction at a time, so a small pool suffices; the total a
+    deployment opens is at most replicas x workers x (size + max_overflow).
+    """
+
+    size: int = 5
+    max_overflow: int = 5
+    timeout_seconds: float = 10.0  # waiting for a free pooled connection
+    connect_timeout_seconds: int = 5  # reaching the database server
+    lock_timeout_seconds: float = 30.0  # waiting for a row another writer holds
+    recycle_seconds: int = 1800  # replace connections older than this
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PoolSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            size=int(_number(env, "DB_POOL_SIZE", cls.size, minimum=1)),
+            max_overflow=int(_number(env, "DB_MAX_OVERFLOW", cls.max_overflow, minimum=0)),
+            timeout_seconds=_number(env, "DB_POOL_TIMEOUT", cls.timeout_seconds, minimum=0.1),
+            connect_timeout_seconds=int(
+                _number(env, "DB_CONNECT_TIMEOUT", cls.connect_timeout_seconds, minimum=1)
+            ),
+            lock_timeout_seconds=_number(
+                env, "DB_LOCK_TIMEOUT", cls.lock_timeout_seconds, minimum=0.1
+            ),
+            recycle_seconds=int(_number(env, "DB_POOL_RECYCLE", cls.recycle_seconds, minimum=1)),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "DB_POOL_SIZE": str(self.size),
+            "DB_MAX_OVERFLOW": str(self.max_overflow),
+            "DB_POOL_TIMEOUT": str(self.timeout_seconds),
+            "DB_CONNECT_TIMEOUT": str(self.connect_timeout_seconds),
+            "DB_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+            "DB_POOL_RECYCLE": str(self.recycle_seconds),
+        }
+
+
+def database_url(url: str) -> str:
+    """A PostgreSQL URL in the form the store's driver (psycopg 3) takes, or SettingsError."""
+    for scheme in DATABASE_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    if url.startswith("sqlite:///"):
+        return url
+    raise SettingsError(
+        "--database takes a PostgreSQL URL such as postgresql://user:password@host:5432/packyard "
+        "(or sqlite:///path); without it the SQLite store in the data directory is used"
+    )
 
 
 @dataclass(frozen=True)
@@ -30,11 +104,12 @@ class Settings:
     max_body_bytes: int = DEFAULT_BODY_LIMIT
     token_ttl_seconds: int = TOKEN_TTL_SECONDS
     public_url: str | None = None
+    pool: PoolSettings = field(default_factory=PoolSettings.from_env)
 
     @property
     def store_url(self) -> str:
         if self.database_url:
-            return self.database_url
+            return database_url(self.database_url)
         return f"sqlite:///{self.data_dir / 'packyard.db'}"
 
     @property
@@ -62,10 +137,11 @@ class Settings:
             env["DATABASE_URL"] = self.database_url
         if self.public_url:
             env["PUBLIC_URL"] = self.public_url
+        env.update(self.pool.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
 
         def get(key: str) -> str | None:
@@ -81,4 +157,5 @@ class Settings:
             max_body_bytes=int(get("MAX_BODY_BYTES") or DEFAULT_BODY_LIMIT),
             token_ttl_seconds=int(get("TOKEN_TTL_SECONDS") or TOKEN_TTL_SECONDS),
             public_url=get("PUBLIC_URL"),
+            pool=PoolSettings.from_env(env),
         )

@@ -12,6 +12,14 @@ def new_id() -> str:
     return str(ULID())
 
 
+def new_id_after(previous: str) -> str:
+    """A ULID that sorts after `previous`, for entries whose order must follow their writes."""
+    candidate = new_id()
+    return (
+        candidate if candidate > previous else str(ULID.from_int(int(ULID.from_str(previous)) + 1))
+    )
+
+
 def new_uuid() -> str:
     return str(uuid.uuid4())
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import httpx
 import jwt
@@ -80,7 +79,7 @@ def test_expired_token(live_server):
     principal = live_server.principal("viewer")
     token = live_server.token(principal)
     claims = jwt.decode(token, options={"verify_signature": False})
-    key = (Path(live_server.data_dir) / "token-signing.key").read_text().strip().encode()
+    key = live_server.signing_key()
     claims["exp"] = int(time.time()) - 5
     claims["iat"] = claims["exp"] - 3600
     expired = jwt.encode(claims, key, algorithm="HS256")
@@ -94,7 +93,12 @@ def test_rotation_and_deletion_revoke_access(live_server):
     assert _call(live_server, token).status_code == 200
     rotated = json.loads(
         packyard(
-            "principal", "rotate", principal.name, "--json", data_dir=live_server.data_dir
+            "principal",
+            "rotate",
+            principal.name,
+            "--json",
+            data_dir=live_server.data_dir,
+            database=live_server.database,
         ).stdout
     )
     error(_call(live_server, token), 401, 16)
@@ -102,7 +106,13 @@ def test_rotation_and_deletion_revoke_access(live_server):
     assert old.status_code == 401
     fresh = _token(live_server, AUDIENCE, auth=(principal.client_id, rotated["client_secret"]))
     assert fresh.status_code == 200
-    packyard("principal", "delete", principal.name, data_dir=live_server.data_dir)
+    packyard(
+        "principal",
+        "delete",
+        principal.name,
+        data_dir=live_server.data_dir,
+        database=live_server.database,
+    )
     error(_call(live_server, fresh.json()["access_token"]), 401, 16)
 
 
@@ -142,6 +152,7 @@ def test_other_tenants_are_not_found(live_server, admin, name):
             "--new-organization",
             "--json",
             data_dir=live_server.data_dir,
+            database=live_server.database,
         ).stdout
     )
     created = json.loads(
@@ -155,6 +166,7 @@ def test_other_tenants_are_not_found(live_server, admin, name):
             "--organization",
             other["organization_id"],
             data_dir=live_server.data_dir,
+            database=live_server.database,
         ).stdout
     )
     outsider = live_server.api(
@@ -177,7 +189,12 @@ def test_other_tenants_are_not_found(live_server, admin, name):
 def test_project_scoped_principal(live_server, name):
     other = json.loads(
         packyard(
-            "project", "create", f"second-{name}", "--json", data_dir=live_server.data_dir
+            "project",
+            "create",
+            f"second-{name}",
+            "--json",
+            data_dir=live_server.data_dir,
+            database=live_server.database,
         ).stdout
     )
     scoped = live_server.api(

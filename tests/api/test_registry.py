@@ -51,7 +51,14 @@ def test_hard_delete_in_its_own_project(live_server, name):
     from tests.support.server import Principal, packyard
 
     other = json.loads(
-        packyard("project", "create", f"hd-{name}", "--json", data_dir=live_server.data_dir).stdout
+        packyard(
+            "project",
+            "create",
+            f"hd-{name}",
+            "--json",
+            data_dir=live_server.data_dir,
+            database=live_server.database,
+        ).stdout
     )
     created = json.loads(
         packyard(
@@ -64,6 +71,7 @@ def test_hard_delete_in_its_own_project(live_server, name):
             other["project_id"],
             "--json",
             data_dir=live_server.data_dir,
+            database=live_server.database,
         ).stdout
     )
     api = live_server.api(

@@ -43,6 +43,7 @@ def test_import_and_report(live_server, admin, viewer, name, tmp_path):
         str(tmp_path / "a.json"),
         str(tmp_path / "more.zip"),
         data_dir=live_server.data_dir,
+        database=live_server.database,
     )
     assert "imported 3" in result.stdout
 
@@ -97,6 +98,11 @@ def test_without_a_database_answers_empty(admin, name):
 def test_bad_records_refused(live_server, tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps({"summary": "no id"}))
     result = packyard(
-        "vulndb", "import", str(tmp_path / "bad.json"), data_dir=live_server.data_dir, check=False
+        "vulndb",
+        "import",
+        str(tmp_path / "bad.json"),
+        data_dir=live_server.data_dir,
+        database=live_server.database,
+        check=False,
     )
     assert result.returncode == 1 and "id" in result.stderr

@@ -30,9 +30,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def packyard(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+def packyard(
+    *args: str, data_dir: Path, database: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """A `packyard` command on a data directory (and a PostgreSQL store, if given)."""
+    store = ["--database", database] if database else []
     return subprocess.run(
-        [*PACKYARD, *args, "--data-dir", str(data_dir)],
+        [*PACKYARD, *args, "--data-dir", str(data_dir), *store],
         capture_output=True,
         text=True,
         check=check,
@@ -52,6 +56,8 @@ class Principal:
 class LiveServer:
     data_dir: Path
     port: int
+    database: str | None = None  # a PostgreSQL URL; None for the data directory's SQLite
+    ca_file: Path | None = None  # the CA of --cert; None for the server's own local CA
     process: subprocess.Popen[str] | None = None
     org_id: str = ""
     project_id: str = ""
@@ -67,8 +73,17 @@ class LiveServer:
     def base_url(self) -> str:
         return f"https://{self.address}"
 
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.database else "sqlite"
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """A `packyard` command on this server's store."""
+        return packyard(*args, data_dir=self.data_dir, database=self.database, check=check)
+
     def start(self, *extra: str) -> None:
         log = open(self.data_dir.parent / "server.log", "a")  # noqa: SIM115 - lives with the server
+        store = ["--database", self.database] if self.database else []
         self.process = subprocess.Popen(
             [
                 *PACKYARD,
@@ -77,6 +92,7 @@ class LiveServer:
                 str(self.data_dir),
                 "--port",
                 str(self.port),
+                *store,
                 *extra,
             ],
             stdout=log,
@@ -84,7 +100,7 @@ class LiveServer:
             text=True,
         )
         deadline = time.monotonic() + 60
-        self.ca_path = str(self.data_dir / "tls" / "ca.pem")
+        self.ca_path = str(self.ca_file or self.data_dir / "tls" / "ca.pem")
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("packyard serve exited:\n" + self.log_text())
@@ -102,8 +118,24 @@ class LiveServer:
             time.sleep(0.1)
         else:
             raise RuntimeError("packyard serve did not become ready:\n" + self.log_text())
-        values = json.loads(packyard("env", "--json", data_dir=self.data_dir).stdout)
+        self.attach()
+
+    def attach(self) -> None:
+        """Learn the default organization and project of the store."""
+        values = json.loads(self.cli("env", "--json").stdout)
         self.org_id, self.project_id = values["HCP_ORGANIZATION_ID"], values["HCP_PROJECT_ID"]
+
+    def signing_key(self) -> bytes:
+        """The key the server signs tokens with, read from its store (to forge test tokens)."""
+        from packyard.auth.tokens import load_signing_key
+        from packyard.config import Settings
+        from packyard.store.engine import Store, make_engine
+
+        engine = make_engine(Settings(self.data_dir, database_url=self.database).store_url)
+        try:
+            return load_signing_key(Store(engine))
+        finally:
+            engine.dispose()
 
     def tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_path)
@@ -129,7 +161,7 @@ class LiveServer:
         args = ["principal", "create", name, "--role", role, "--json"]
         if project:
             args += ["--project", project]
-        payload = json.loads(packyard(*args, data_dir=self.data_dir).stdout)
+        payload = json.loads(self.cli(*args).stdout)
         return Principal(name, role, payload["client_id"], payload["client_secret"])
 
     def token(self, principal: Principal) -> str:
@@ -211,9 +243,9 @@ class ApiClient:
 
 
 @contextmanager
-def running_server(root: Path, *extra: str) -> Iterator[LiveServer]:
+def running_server(root: Path, *extra: str, database: str | None = None) -> Iterator[LiveServer]:
     data_dir = root / "data"
-    server = LiveServer(data_dir=data_dir, port=free_port())
+    server = LiveServer(data_dir=data_dir, port=free_port(), database=database)
     server.start(*extra)
     try:
         yield server

@@ -1,8 +1,7 @@
-"""Short-lived signed bearer tokens (HS256), with the key kept in the data directory."""
+"""Short-lived signed bearer tokens (HS256), with the key kept in the store."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from datetime import datetime, timedelta
@@ -11,21 +10,36 @@ from pathlib import Path
 import jwt
 
 from packyard.errors import Unauthenticated
+from packyard.ids import utcnow
+from packyard.store.engine import Store
+from packyard.store.keys import ServerKeys
 
 AUDIENCE = "https://api.hashicorp.cloud"
 ISSUER = "packyard"
+SIGNING_KEY = "token-signing"
+LEGACY_KEY_FILE = "token-signing.key"
 
 
-def load_signing_key(data_dir: Path) -> bytes:
-    """Read the shared signing key, creating it once; every replica must use the same one."""
-    path = data_dir / "token-signing.key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(key)
-    return path.read_text().strip().encode()
+def load_signing_key(store: Store, data_dir: Path | None = None) -> bytes:
+    """The signing key every replica shares, made once and kept in the store.
+
+    A store made before the key moved there takes the key file of its data directory, so
+    the tokens issued before the upgrade stay valid.
+    """
+    with store.transaction() as conn:
+        found = ServerKeys(conn).get(SIGNING_KEY)
+    if found is None:
+        legacy = data_dir / LEGACY_KEY_FILE if data_dir else None
+        if legacy is not None and legacy.is_file():
+            made = legacy.read_text().strip()
+        else:
+            made = secrets.token_hex(32)
+        with store.transaction(write=True) as conn:
+            keys = ServerKeys(conn)
+            keys.add_unless_present(SIGNING_KEY, made, now=utcnow())
+            found = keys.get(SIGNING_KEY)
+    assert found is not None
+    return found.encode()
 
 
 class TokenIssuer:

@@ -100,12 +100,13 @@ def list_versions(
 def complete_if_done(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> bool:
     """Complete a version whose builds are all DONE: next sequence number, onto `latest`.
 
-    The statuses are read from the store, inside the caller's transaction, so the decision
-    is the same whichever request finished the last build.
+    The statuses are read from the store, inside the caller's transaction and under the
+    bucket's lock, so the decision is the same whichever request finished the last build,
+    and completions in one bucket take their sequence numbers one after the other.
     """
     if version.complete:
         return False
-    repo.lock_version(version.id)
+    repo.lock_bucket(version.bucket_id)
     current = repo.version(versions.c.id == version.id, with_builds=False)
     if current is None or current.complete:
         return False

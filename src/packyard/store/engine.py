@@ -1,25 +1,85 @@
-"""Engine creation and the unit of work (one transaction per use case)."""
+"""Engine creation and the unit of work (one transaction per use case).
+
+Concurrency is the store's to settle, the same way on both backends:
+
+- SQLite: writers take the database's write lock up front (BEGIN IMMEDIATE), so write
+  transactions run one at a time; readers see a snapshot (WAL).
+- PostgreSQL: write transactions run at READ COMMITTED and lock the bucket row they
+  work in first (see `Repository`), so writes to one bucket run one at a time while other
+  buckets and projects proceed; reads run at REPEATABLE READ, one snapshot each.
+  A transaction that loses a deadlock or waits past the lock timeout is retried by
+  `Store.retrying`; if it keeps losing, the caller gets `WriteConflict` (503, code 14).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, Select, create_engine, event, text
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from packyard.errors import Unavailable
+from packyard.config import PoolSettings, SettingsError
+from packyard.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    RegistryError,
+    Unavailable,
+)
+
+T = TypeVar("T")
+
+# SQLSTATEs after which running the same transaction again may well succeed.
+RETRYABLE = {
+    "40001": "serialization failure",
+    "40P01": "deadlock",
+    "55P03": "lock timeout",
+}
+UNAVAILABLE = "the store is unavailable, retry the request"
 
 
-def make_engine(url: str) -> Engine:
+class WriteConflict(Unavailable):
+    """Concurrent writers collided and retrying did not settle it; the client may retry."""
+
+
+def make_engine(url: str, pool: PoolSettings | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _tune_sqlite(engine)
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    try:
+        import psycopg  # noqa: F401 - checked here for a clear message
+    except ImportError:
+        raise SettingsError(
+            "a PostgreSQL store needs psycopg 3: pip install 'psycopg[binary]'"
+        ) from None
+    pool = pool or PoolSettings()
+    engine = create_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout_seconds,
+        pool_recycle=pool.recycle_seconds,
+        pool_pre_ping=True,  # a connection broken by a database restart is replaced, not used
+        connect_args={
+            "connect_timeout": pool.connect_timeout_seconds,
+            "application_name": "packyard",
+        },
+    )
+    _tune_postgresql(engine, pool)
+    return engine
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -39,6 +99,42 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         mode = "IMMEDIATE" if connection.info.get("write") else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _tune_postgresql(engine: Engine, pool: PoolSettings) -> None:
+    lock_timeout_ms = max(1, int(pool.lock_timeout_seconds * 1000))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # A writer never waits forever on a row lock (say, of a stalled replica).
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = {lock_timeout_ms}")
+        cursor.close()
+        dbapi_connection.commit()
+
+
+def translate(exc: SQLAlchemyError) -> RegistryError | None:
+    """The domain error for a store failure the caller can act on; None for a bug."""
+    if isinstance(exc, PoolTimeout):
+        return Unavailable(UNAVAILABLE)
+    if not isinstance(exc, DBAPIError):
+        return None
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    if state in RETRYABLE:
+        return WriteConflict(
+            f"the request collided with concurrent writes ({RETRYABLE[state]}); retry it"
+        )
+    if isinstance(exc, DataError) or state[:2] in ("22", "54"):
+        # PostgreSQL keeps the schema's lengths and no NUL characters (SQLite keeps either).
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "bad value"
+        return InvalidArgument(f"the store cannot keep a value of this request: {reason}")
+    if isinstance(exc, IntegrityError):
+        if state == "23503" or "FOREIGN KEY" in str(exc.orig):
+            return FailedPrecondition("a record this request refers to was removed meanwhile")
+        return AlreadyExists("the request conflicts with a record that exists already")
+    if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+        return Unavailable(UNAVAILABLE)
+    return None
 
 
 class Store:
@@ -62,18 +158,18 @@ class Store:
             keys = [str(column.key) for column in statement.selected_columns]
             compiled = (str(sql), order, keys)
             self._compiled[id(statement)] = compiled
-        text, positions, names = compiled
+        text_, positions, names = compiled
         try:
             conn = self.engine.raw_connection()
-        except OperationalError as exc:
-            raise Unavailable("the store is unavailable, retry the request") from exc
+        except SQLAlchemyError as exc:
+            raise Unavailable(UNAVAILABLE) from exc
         try:
             cursor = conn.cursor()
-            cursor.execute(text, [params[name] for name in positions] if positions else params)
+            cursor.execute(text_, [params[name] for name in positions] if positions else params)
             row = cursor.fetchone()
             cursor.close()
         except Exception as exc:
-            raise Unavailable("the store is unavailable, retry the request") from exc
+            raise Unavailable(UNAVAILABLE) from exc
         finally:
             conn.close()
         return None if row is None else dict(zip(names, row, strict=True))
@@ -83,10 +179,34 @@ class Store:
         try:
             with self.engine.connect() as conn:
                 conn.info["write"] = write
+                if not write and not self.is_sqlite:
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
                     yield conn
-        except OperationalError as exc:
-            raise Unavailable("the store is unavailable, retry the request") from exc
+        except SQLAlchemyError as exc:
+            mapped = translate(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def retrying(self, work: Callable[[], T], *, attempts: int = 4) -> T:
+        """Run a whole transaction again when it lost to a concurrent writer."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return work()
+            except WriteConflict:
+                if attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0.005, 0.025) * attempt)
+        raise AssertionError("unreachable")
+
+    def exclusive(self, conn: Connection, name: str) -> None:
+        """Hold a named lock until the transaction ends (one starting replica at a time).
+
+        SQLite's write transactions exclude each other already.
+        """
+        if not self.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
     def ping(self) -> bool:
         try:

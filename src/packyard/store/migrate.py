@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -18,9 +18,12 @@ def alembic_config() -> Config:
 
 
 def migrate(engine: Engine) -> None:
+    """Upgrade in one transaction; replicas starting together take turns (PostgreSQL)."""
     config = alembic_config()
     with engine.connect() as conn:
         conn.info["write"] = True
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('packyard-migrate'))"))
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         conn.commit()

@@ -22,6 +22,7 @@ from packyard.domain.registry import (
     Version,
 )
 from packyard.domain.sbom import FoundPackage, Package, Sbom, SbomFormat
+from packyard.ids import new_id_after
 from packyard.store.tables import (
     artifacts,
     buckets,
@@ -116,10 +117,18 @@ def _registry(row: Row[Any] | Any) -> Registry:
 
 
 class Repository:
-    """Every query the services need, over one open transaction."""
+    """Every query the services need, over one open transaction.
+
+    In a PostgreSQL write transaction, every look-up that finds a bucket, or a version or
+    build by its id, first locks the bucket's row until the transaction ends: writes to one
+    bucket (a version's next sequence number, its completion, a channel and its history)
+    then run one at a time, and each reads what the one before it committed. SQLite's
+    writers run one at a time already.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._locking = bool(conn.info.get("write")) and conn.dialect.name != "sqlite"
         # The registry row is read by most use cases, often more than once per transaction.
         self._registries: dict[str, Registry | None] = {}
 
@@ -195,10 +204,21 @@ class Repository:
 
     # buckets ----------------------------------------------------------------------------
     def bucket(self, project_id: str, name: str) -> Bucket | None:
-        row = self.conn.execute(
-            select(buckets).where(buckets.c.project_id == project_id, buckets.c.name == name)
-        ).first()
+        query = select(buckets).where(buckets.c.project_id == project_id, buckets.c.name == name)
+        row = self.conn.execute(query.with_for_update() if self._locking else query).first()
         return None if row is None else _bucket(row)
+
+    def lock_bucket(self, bucket_id: str) -> None:
+        if self._locking:
+            self.conn.execute(
+                select(buckets.c.id).where(buckets.c.id == bucket_id).with_for_update()
+            )
+
+    def _lock_bucket_of(self, *where: Any, through_builds: bool = False) -> None:
+        query = select(buckets.c.id).join(versions, versions.c.bucket_id == buckets.c.id)
+        if through_builds:
+            query = query.join(builds, builds.c.version_id == versions.c.id)
+        self.conn.execute(query.where(*where).with_for_update(of=buckets))
 
     def bucket_by_id(self, bucket_id: str) -> Bucket | None:
         row = self.conn.execute(select(buckets).where(buckets.c.id == bucket_id)).first()
@@ -294,16 +314,12 @@ class Repository:
     def version_in_project(
         self, version_id: str, project_id: str, *, with_builds: bool = True
     ) -> Version | None:
+        if self._locking:
+            self._lock_bucket_of(versions.c.id == version_id, buckets.c.project_id == project_id)
         return self.version(
             versions.c.id == version_id,
             buckets.c.project_id == project_id,
             with_builds=with_builds,
-        )
-
-    def lock_version(self, version_id: str) -> None:
-        """Serialise completion of one version across concurrent transactions."""
-        self.conn.execute(
-            select(versions.c.id).where(versions.c.id == version_id).with_for_update()
         )
 
     def build_statuses(self, version_id: str) -> list[str]:
@@ -434,6 +450,8 @@ class Repository:
 
     def build(self, build_id: str, *, project_id: str | None = None) -> Build | None:
         query = select(builds).where(builds.c.id == build_id)
+        if self._locking:
+            self._lock_bucket_of(builds.c.id == build_id, through_builds=True)
         if project_id is not None:
             query = (
                 query.join(versions, versions.c.id == builds.c.version_id)
@@ -557,6 +575,19 @@ class Repository:
         self.conn.execute(delete(channels).where(channels.c.id == channel_id))
 
     def add_assignment(self, entry: Assignment) -> None:
+        """Append to a channel's history; ids increase in the order the entries are written.
+
+        Writers of one channel hold its bucket's lock, so the newest entry read here is the
+        last one committed; a fresh ULID can sort before it (same millisecond, or another
+        host's clock), so the entry then takes the id right after it.
+        """
+        newest = self.conn.execute(
+            select(func.max(channel_history.c.id)).where(
+                channel_history.c.channel_id == entry.channel_id
+            )
+        ).scalar()
+        if newest is not None and entry.id <= newest:
+            entry.id = new_id_after(newest)
         self.conn.execute(
             insert(channel_history).values(
                 id=entry.id,

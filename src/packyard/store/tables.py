@@ -42,7 +42,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
     }
@@ -210,7 +210,7 @@ sboms = Table(
 packages = Table(
     "packages",
     metadata,
-    Column("id", String(26), primary_key=True),
+    Column("id", String(40), primary_key=True),  # the SBOM's id, "-", its position
     Column("sbom_id", ForeignKey("sboms.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("build_id", String(26), nullable=False, index=True),
     Column("name", String(512), nullable=False),
@@ -299,4 +299,14 @@ audit_events = Table(
     Column("source", String(100), nullable=False),
     Column("forwarded_for", String(200), nullable=False),
     Index("ix_audit_events_occurred_at", "occurred_at"),
+)
+
+
+# Server-wide secrets every replica shares, such as the token signing key.
+server_keys = Table(
+    "server_keys",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("secret", Text, nullable=False),
+    _ts("created_at"),
 )

@@ -97,12 +97,12 @@ async def _unexpected(_request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
-    store = store or Store(make_engine(settings.store_url))
+    store = store or Store(make_engine(settings.store_url, settings.pool))
     services = Services(
         settings=settings,
         store=store,
         tokens=TokenIssuer(
-            load_signing_key(settings.data_dir), ttl_seconds=settings.token_ttl_seconds
+            load_signing_key(store, settings.data_dir), ttl_seconds=settings.token_ttl_seconds
         ),
     )
     routes: list[Any] = [

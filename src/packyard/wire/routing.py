@@ -182,6 +182,21 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
         hit = _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:
             return Response(hit, 200, media_type="application/json")
+    return services.store.retrying(
+        lambda: _transact(route, services, request, principal_id, generation, params, body)
+    )
+
+
+def _transact(
+    route: Route,
+    services: Services,
+    request: Request,
+    principal_id: str,
+    generation: int,
+    params: dict[str, str],
+    body: object,
+) -> Response:
+    """The request's one transaction; run again whole if it lost to a concurrent writer."""
     with services.store.transaction(write=route.write) as conn:
         actor, stamp = actor_for(
             conn,

@@ -80,7 +80,7 @@ def upgrade() -> None:
             ["project_id"], ["projects.id"], name=op.f("fk_buckets_project_id_projects")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_buckets")),
-        sa.UniqueConstraint("project_id", "name", name=op.f("uq_buckets_project_id")),
+        sa.UniqueConstraint("project_id", "name", name=op.f("uq_buckets_project_id_name")),
     )
     op.create_table(
         "enforced_blocks",
@@ -95,7 +95,7 @@ def upgrade() -> None:
             ["project_id"], ["projects.id"], name=op.f("fk_enforced_blocks_project_id_projects")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enforced_blocks")),
-        sa.UniqueConstraint("project_id", "name", name=op.f("uq_enforced_blocks_project_id")),
+        sa.UniqueConstraint("project_id", "name", name=op.f("uq_enforced_blocks_project_id_name")),
     )
     op.create_table(
         "principals",
@@ -159,7 +159,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enforced_block_versions")),
         sa.UniqueConstraint(
-            "block_id", "version", name=op.f("uq_enforced_block_versions_block_id")
+            "block_id", "version", name=op.f("uq_enforced_block_versions_block_id_version")
         ),
     )
     op.create_table(
@@ -183,8 +183,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_versions")),
-        sa.UniqueConstraint("bucket_id", "fingerprint", name=op.f("uq_versions_bucket_id")),
-        sa.UniqueConstraint("bucket_id", "sequence", name=op.f("uq_versions_bucket_id")),
+        sa.UniqueConstraint(
+            "bucket_id", "fingerprint", name=op.f("uq_versions_bucket_id_fingerprint")
+        ),
+        sa.UniqueConstraint("bucket_id", "sequence", name=op.f("uq_versions_bucket_id_sequence")),
     )
     op.create_table(
         "builds",
@@ -208,7 +210,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_builds")),
-        sa.UniqueConstraint("version_id", "component_type", name=op.f("uq_builds_version_id")),
+        sa.UniqueConstraint(
+            "version_id", "component_type", name=op.f("uq_builds_version_id_component_type")
+        ),
     )
     with op.batch_alter_table("builds", schema=None) as batch_op:
         batch_op.create_index("ix_builds_parent_version_id", ["parent_version_id"], unique=False)
@@ -237,7 +241,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_channels")),
-        sa.UniqueConstraint("bucket_id", "name", name=op.f("uq_channels_bucket_id")),
+        sa.UniqueConstraint("bucket_id", "name", name=op.f("uq_channels_bucket_id_name")),
     )
     op.create_table(
         "enforced_block_links",
@@ -265,7 +269,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enforced_block_links")),
-        sa.UniqueConstraint("block_id", "bucket_id", name=op.f("uq_enforced_block_links_block_id")),
+        sa.UniqueConstraint(
+            "block_id", "bucket_id", name=op.f("uq_enforced_block_links_block_id_bucket_id")
+        ),
     )
     op.create_table(
         "artifacts",
@@ -316,11 +322,11 @@ def upgrade() -> None:
             ["build_id"], ["builds.id"], name=op.f("fk_sboms_build_id_builds"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sboms")),
-        sa.UniqueConstraint("build_id", "name", name=op.f("uq_sboms_build_id")),
+        sa.UniqueConstraint("build_id", "name", name=op.f("uq_sboms_build_id_name")),
     )
     op.create_table(
         "packages",
-        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("sbom_id", sa.String(length=26), nullable=False),
         sa.Column("build_id", sa.String(length=26), nullable=False),
         sa.Column("name", sa.String(length=512), nullable=False),
