@@ -158,12 +158,14 @@ class ReplicaSet:
         """Start replica `index` again (after it stopped or was killed), as it first started."""
         self.replicas[index].start(*self.serve_args)
 
-    def requests_served(self) -> list[int]:
-        """How many requests each replica has logged (its access log lines)."""
-        return [
-            sum(1 for line in replica.log_text().splitlines() if '"request_id"' in line)
-            for replica in self.replicas
-        ]
+    def requests_served(self, path_part: str = "") -> list[int]:
+        """How many requests each replica has logged (access log lines whose path has
+        `path_part`: say, a bucket name, to leave out the balancer's health checks)."""
+        counts = []
+        for replica in self.replicas:
+            lines = replica.log_text().splitlines()
+            counts.append(sum(1 for line in lines if '"request_id"' in line and path_part in line))
+        return counts
 
     def wait_balanced(self, timeout: float = 30) -> None:
         """Until the balancer answers and has every replica in rotation (health checks pass)."""
