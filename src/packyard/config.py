@@ -39,7 +39,7 @@ def _number(env: Mapping[str, str], key: str, default: float, *, minimum: float)
 
 @dataclass(frozen=True)
 class PoolSettings:
-    """PostgreSQL connections, per server worker process (SQLite needs none of this).
+    """PostgreSQL connections, per server worker process (SQLite uses only the lock timeout).
 
     A worker runs one transaction at a time, so a small pool suffices; the total a
     deployment opens is at most replicas x workers x (size + max_overflow).
@@ -49,7 +49,8 @@ class PoolSettings:
     max_overflow: int = 5
     timeout_seconds: float = 10.0  # waiting for a free pooled connection
     connect_timeout_seconds: int = 5  # reaching the database server
-    lock_timeout_seconds: float = 30.0  # waiting for a row another writer holds
+    # waiting for a row another writer holds; on SQLite, for the database's write lock
+    lock_timeout_seconds: float = 30.0
     recycle_seconds: int = 1800  # replace connections older than this
 
     @classmethod

@@ -55,9 +55,13 @@ class WriteConflict(Unavailable):
 
 
 def make_engine(url: str, pool: PoolSettings | None = None) -> Engine:
+    pool = pool or PoolSettings()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _tune_sqlite(engine)
+        # The lock timeout bounds the wait for SQLite's write lock too (its busy timeout);
+        # past it the request fails with "database is locked", which callers get as 503.
+        busy = pool.lock_timeout_seconds
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy})
+        _tune_sqlite(engine, busy_timeout_ms=max(1, int(busy * 1000)))
         return engine
     try:
         import psycopg  # noqa: F401 - checked here for a clear message
@@ -65,7 +69,6 @@ def make_engine(url: str, pool: PoolSettings | None = None) -> Engine:
         raise SettingsError(
             "a PostgreSQL store needs psycopg 3: pip install 'psycopg[binary]'"
         ) from None
-    pool = pool or PoolSettings()
     engine = create_engine(
         url,
         pool_size=pool.size,
@@ -82,7 +85,7 @@ def make_engine(url: str, pool: PoolSettings | None = None) -> Engine:
     return engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself, so writers can take the
@@ -92,7 +95,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -159,16 +162,20 @@ class Store:
             compiled = (str(sql), order, keys)
             self._compiled[id(statement)] = compiled
         text_, positions, names = compiled
+        # Checking out a raw connection raises the driver's own errors (a refused or
+        # dropped connection) unwrapped, not SQLAlchemy's.
+        driver_error = self.engine.dialect.loaded_dbapi.Error
         try:
             conn = self.engine.raw_connection()
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, driver_error) as exc:
             raise Unavailable(UNAVAILABLE) from exc
         try:
             cursor = conn.cursor()
             cursor.execute(text_, [params[name] for name in positions] if positions else params)
             row = cursor.fetchone()
             cursor.close()
-        except Exception as exc:
+        except driver_error as exc:
+            conn.invalidate(exc)  # possibly broken: never handed out again
             raise Unavailable(UNAVAILABLE) from exc
         finally:
             conn.close()
