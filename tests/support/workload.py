@@ -52,6 +52,7 @@ class Client:
         validate: bool = True,
     ) -> None:
         self.validate = validate
+        self.last: httpx.Response | None = None  # the latest answer, for its headers
         self.http = httpx.Client(
             base_url=base_url,
             verify=verify,
@@ -64,6 +65,7 @@ class Client:
 
     def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         response = self.http.request(method, path, **kwargs)
+        self.last = response
         try:
             body = response.json()
         except json.JSONDecodeError:
@@ -80,6 +82,33 @@ class Client:
 
     def close(self) -> None:
         self.http.close()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A request that did not answer 200: its status and body, or the transport error."""
+
+    status: int | None
+    body: Any
+    error: str = ""
+
+    @classmethod
+    def of(cls, exc: Exception) -> Failure:
+        if isinstance(exc, Refused):
+            return cls(exc.status, exc.body)
+        return cls(None, None, f"{type(exc).__name__}: {exc}")
+
+    @property
+    def retryable(self) -> bool:
+        """A 503 in the API's error shape with code 14 (UNAVAILABLE)."""
+        return (
+            self.status == 503
+            and isinstance(self.body, dict)
+            and set(self.body) == {"code", "message", "details"}
+            and self.body["code"] == 14
+            and bool(self.body["message"])
+            and self.body["details"] == []
+        )
 
 
 def plain_status(status: str) -> str:
@@ -99,6 +128,7 @@ class Push:
     status: dict[str, str] = field(default_factory=dict)  # build id -> last acknowledged
     pending: tuple[str, str, str] | None = None  # (kind, target, value) of the unknown write
     finished: bool = False  # every write of the sequence acknowledged
+    seconds: float = 0.0  # how long the sequence took, finished or not
 
     def attempt(self, kind: str, target: str, value: str) -> None:
         self.pending = (kind, target, value)
@@ -114,7 +144,7 @@ class Ledger:
     # assignment attempted after it whose outcome is unknown.
     channels: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     acknowledged: int = 0
-    failures: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self) -> None:
@@ -166,19 +196,25 @@ class Pusher:
             )
             with self.ledger.lock:
                 self.ledger.pushes.append(push)
+            started = time.perf_counter()
             try:
-                if push.plane == "2021":
-                    self._push_2021(client, push)
-                else:
-                    self._push_2023(client, push)
-                push.finished = True
+                self.push(client, push)
+                push.seconds = time.perf_counter() - started
             except (httpx.HTTPError, Refused) as exc:
                 with self.ledger.lock:
-                    self.ledger.failures.append(f"{type(exc).__name__}: {exc}")
+                    self.ledger.failures.append(Failure.of(exc))
                 client.close()
                 time.sleep(0.05)
                 client = self.client_for()
         client.close()
+
+    def push(self, client: Client, push: Push) -> None:
+        """One whole sequence on the push's plane; raises at the first write not answered 200."""
+        if push.plane == "2021":
+            self._push_2021(client, push)
+        else:
+            self._push_2023(client, push)
+        push.finished = True
 
     def _write(
         self, push: Push, kind: str, target: str, value: str, send: Callable[[], Any]
@@ -332,6 +368,38 @@ class Pusher:
         push.acknowledged()
         self.ledger.count()
         self.ledger.assignment(push.bucket, push.channel, push.fingerprint, acked=True)
+
+
+@dataclass
+class Reads:
+    """What a read loop saw: answers by status, and the failures among them."""
+
+    ok: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+
+def read_loop(
+    client_for: Callable[[], Client], paths: Sequence[str], stop: threading.Event
+) -> Reads:
+    """GET `paths` round-robin until `stop`; any non-200 and any transport error is kept."""
+    reads = Reads()
+    client = client_for()
+    for path in itertools.cycle(paths):
+        if stop.is_set():
+            break
+        try:
+            status, body = client.call("GET", path)
+        except httpx.HTTPError as exc:
+            reads.failures.append(Failure.of(exc))
+            client.close()
+            client = client_for()
+            continue
+        if status == 200:
+            reads.ok += 1
+        else:
+            reads.failures.append(Failure(status, body))
+    client.close()
+    return reads
 
 
 def wait_for(ledger: Ledger, acknowledged: int, timeout: float = 30) -> None:
