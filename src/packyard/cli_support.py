@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from packyard.config import Settings, default_data_dir
+from packyard.config import Settings, database_from_env, default_data_dir
 from packyard.domain.audit import AuditEvent
 from packyard.errors import Unavailable
 from packyard.ids import new_id, utcnow
@@ -24,7 +24,11 @@ DataDir = Annotated[
 ]
 Database = Annotated[
     str | None,
-    typer.Option("--database", help="Store URL, e.g. postgresql://user@host/db (default: SQLite)."),
+    typer.Option(
+        "--database",
+        help="Store URL, e.g. postgresql://user@host/db (default: $PACKYARD_DATABASE_URL, "
+        "else SQLite in the data directory).",
+    ),
 ]
 DEFAULT_DATA_DIR = default_data_dir()
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -35,7 +39,11 @@ class Failure(Exception):
 
 
 def settings_for(data_dir: Path, database: str | None, **more: Any) -> Settings:
-    settings = Settings(data_dir=data_dir.expanduser().resolve(), database_url=database, **more)
+    settings = Settings(
+        data_dir=data_dir.expanduser().resolve(),
+        database_url=database or database_from_env(),
+        **more,
+    )
     _ = settings.store_url  # an unusable --database fails here, with its reason
     return settings
 

@@ -80,6 +80,13 @@ class PoolSettings:
         }
 
 
+def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """PACKYARD_DATABASE_URL: the store URL when a command is given no --database (it keeps
+    a password out of the command line, where every local user could read it)."""
+    env = os.environ if environ is None else environ
+    return env.get(ENV_PREFIX + "DATABASE_URL") or None
+
+
 def database_url(url: str) -> str:
     """A PostgreSQL URL in the form the store's driver (psycopg 3) takes, or SettingsError."""
     for scheme in DATABASE_SCHEMES:

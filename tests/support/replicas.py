@@ -191,7 +191,7 @@ class ReplicaSet:
             replica.stop()
 
 
-def _shared_tls(root: Path) -> tuple[Path, Path, Path, Path]:
+def shared_tls(root: Path) -> tuple[Path, Path, Path, Path]:
     """CA, certificate, key, and the certificate+key PEM HAProxy wants."""
     from packyard.tls import ensure_certificates
 
@@ -207,7 +207,7 @@ def running_replicas(
     root: Path, database: str, *, count: int = 3, workers: int = 1
 ) -> Iterator[ReplicaSet]:
     """`count` replicas started together on an empty database, and HAProxy in front of them."""
-    ca, cert, key, pem = _shared_tls(root / "shared")
+    ca, cert, key, pem = shared_tls(root / "shared")
     lb_port = free_port()
     serve_args = [
         "--cert",

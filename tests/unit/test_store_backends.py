@@ -85,6 +85,9 @@ def test_unreachable_database_is_a_one_line_error(tmp_path):
         result = _cli(*args, "--data-dir", str(tmp_path), "--database", nowhere)
         _one_line_error(result, "error: cannot reach the store: ")
         assert "Connection refused" in result.stderr
+    # Without --database, PACKYARD_DATABASE_URL names the store.
+    result = _cli("migrate", "--data-dir", str(tmp_path), env={"PACKYARD_DATABASE_URL": nowhere})
+    _one_line_error(result, "error: cannot reach the store: ")
 
 
 def test_unusable_settings_are_one_line_errors(tmp_path):
