@@ -143,15 +143,22 @@ def deployment(kind: str, root: Path, cluster: PostgresCluster) -> Iterator[Live
 
 
 def table(results: dict[str, dict[str, Result]]) -> None:
-    base = next(iter(results))
-    print("\n| deployment | operation | per second | vs SQLite | p50 ms | p99 ms |")
-    print("|---|---|---|---|---|---|")
-    for kind, rows in results.items():
-        for name, got in rows.items():
-            ratio = got.rps / results[base][name].rps
-            p50 = f"{got.p50:.2f}" if got.p50 else ""
-            p99 = f"{got.p99:.2f}" if got.p99 else ""
-            print(f"| {kind} | {name} | {got.rps:.1f} | {ratio:.2f} | {p50} | {p99} |")
+    """Operations down, deployments across: throughput (ratio to the first), p50 / p99 ms."""
+    kinds = list(results)
+    base = results[kinds[0]]
+    print("\n| operation | " + " | ".join(kinds) + " |")
+    print("|---" * (len(kinds) + 1) + "|")
+    for name in base:
+        cells = []
+        for kind in kinds:
+            got = results[kind][name]
+            cell = f"{got.rps:.1f}/s" if got.rps < 100 else f"{got.rps:.0f}/s"
+            if kind != kinds[0]:
+                cell += f" ({got.rps / base[name].rps:.2f})"
+            if got.p50:
+                cell += f"<br>{got.p50:.1f} / {got.p99:.1f} ms"
+            cells.append(cell)
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
