@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,6 +81,56 @@ class PoolSettings:
         }
 
 
+@dataclass(frozen=True)
+class LoginSettings:
+    """The token endpoint's brute-force limits, kept by each server process on its own.
+
+    A client id or source address with this many failed logins within the window is
+    answered 429 until the oldest failure leaves it. The source address is the peer's,
+    or, when the peer is one of `trusted_proxies` (a load balancer), the last address
+    its X-Forwarded-For names that is not itself a trusted proxy.
+    """
+
+    failures_per_client: int = 10
+    failures_per_address: int = 30
+    window_seconds: float = 60.0
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks, e.g. 10.0.0.0/24
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LoginSettings:
+        env = os.environ if environ is None else environ
+        proxies = tuple(
+            item.strip()
+            for item in env.get(ENV_PREFIX + "TRUSTED_PROXIES", "").split(",")
+            if item.strip()
+        )
+        for item in proxies:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"{ENV_PREFIX}TRUSTED_PROXIES: {item!r} is not an address or network"
+                ) from None
+        return cls(
+            failures_per_client=int(
+                _number(env, "LOGIN_FAILURES_PER_CLIENT", cls.failures_per_client, minimum=1)
+            ),
+            failures_per_address=int(
+                _number(env, "LOGIN_FAILURES_PER_ADDRESS", cls.failures_per_address, minimum=1)
+            ),
+            window_seconds=_number(env, "LOGIN_FAILURE_WINDOW", cls.window_seconds, minimum=1),
+            trusted_proxies=proxies,
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "LOGIN_FAILURES_PER_CLIENT": str(self.failures_per_client),
+            "LOGIN_FAILURES_PER_ADDRESS": str(self.failures_per_address),
+            "LOGIN_FAILURE_WINDOW": str(self.window_seconds),
+            "TRUSTED_PROXIES": ",".join(self.trusted_proxies),
+        }
+
+
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     """PACKYARD_DATABASE_URL: the store URL when a command is given no --database (it keeps
     a password out of the command line, where every local user could read it)."""
@@ -113,6 +164,7 @@ class Settings:
     token_ttl_seconds: int = TOKEN_TTL_SECONDS
     public_url: str | None = None
     pool: PoolSettings = field(default_factory=PoolSettings.from_env)
+    login: LoginSettings = field(default_factory=LoginSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -146,6 +198,7 @@ class Settings:
         if self.public_url:
             env["PUBLIC_URL"] = self.public_url
         env.update(self.pool.to_env())
+        env.update(self.login.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -166,4 +219,5 @@ class Settings:
             token_ttl_seconds=int(get("TOKEN_TTL_SECONDS") or TOKEN_TTL_SECONDS),
             public_url=get("PUBLIC_URL"),
             pool=PoolSettings.from_env(env),
+            login=LoginSettings.from_env(env),
         )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
+import logging
+import time
 from urllib.parse import parse_qs, unquote
 
 from starlette.requests import Request
@@ -12,12 +15,16 @@ from starlette.routing import Route
 
 from packyard.auth.principals import authenticate
 from packyard.auth.tokens import AUDIENCE
+from packyard.config import LoginSettings
+from packyard.domain.throttle import LoginThrottle, ThrottleLimits
 from packyard.errors import Unauthenticated, Unavailable
 from packyard.ids import utcnow
 from packyard.wire.http import RETRY_AFTER_SECONDS, json_response
 from packyard.wire.routing import Services
 
 MAX_FORM_BYTES = 64 * 1024
+
+log = logging.getLogger("packyard.oauth")
 
 
 def oauth_error(status: int, error: str, description: str) -> Response:
@@ -39,7 +46,60 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (unquote(client_id), unquote(secret)) if sep else None
 
 
+def _networks(
+    proxies: tuple[str, ...],
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(item, strict=False) for item in proxies]
+
+
+def source_address(
+    request: Request, trusted: list[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> str:
+    """The caller's address: the peer's, or behind trusted proxies, the first hop before them.
+
+    X-Forwarded-For is read right to left and only while each hop is a trusted proxy, so a
+    client cannot name an address of its choosing.
+    """
+    address = request.client.host if request.client else ""
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    while _trusted(address, trusted) and hops:
+        hop = hops.pop()
+        if not hop:
+            break
+        address = hop
+    return address
+
+
+def _trusted(address: str, trusted: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def _throttle(settings: LoginSettings) -> LoginThrottle:
+    return LoginThrottle(
+        ThrottleLimits(
+            per_client=settings.failures_per_client,
+            per_address=settings.failures_per_address,
+            window_seconds=settings.window_seconds,
+        )
+    )
+
+
+def too_many(retry_after: int) -> Response:
+    response = oauth_error(
+        429, "slow_down", "too many failed logins; try again after the Retry-After seconds"
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def token_route(services: Services) -> Route:
+    throttle = _throttle(services.settings.login)
+    trusted = _networks(services.settings.login.trusted_proxies)
+
     async def token(request: Request) -> Response:
         body = await request.body()
         if len(body) > MAX_FORM_BYTES:
@@ -61,17 +121,25 @@ def token_route(services: Services) -> Route:
         )
         if not credentials[0] or not credentials[1]:
             return oauth_error(401, "invalid_client", "client credentials are required")
+        client_id, address = credentials[0], source_address(request, trusted)
+        wait = throttle.retry_after(client_id, address, time.monotonic())
+        if wait:
+            return too_many(wait)
         try:
             with services.store.transaction() as conn:
                 principal_id, generation = authenticate(
-                    conn, client_id=credentials[0], client_secret=credentials[1]
+                    conn, client_id=client_id, client_secret=credentials[1]
                 )
         except Unauthenticated:
+            throttle.failed(client_id, address, time.monotonic())
+            if throttle.retry_after(client_id, address, time.monotonic()):
+                log.warning("failed logins over the limit from %s", address)
             return oauth_error(401, "invalid_client", "invalid client credentials")
         except Unavailable:
             response = oauth_error(503, "temporarily_unavailable", "the store is unavailable")
             response.headers["Retry-After"] = RETRY_AFTER_SECONDS
             return response
+        throttle.succeeded(client_id)
         access_token = services.tokens.issue(
             principal_id=principal_id, generation=generation, now=utcnow()
         )
