@@ -1,5 +1,5 @@
 """Store failures on PostgreSQL become the domain's errors: conflicts between writers are
-retried or retryable (503, code 14), values the schema cannot keep are 400 (code 3)."""
+run again or retryable (503, code 14), values the schema cannot keep are 400 (code 3)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,9 @@ def test_a_deadlock_is_a_write_conflict(store: Store) -> None:
     assert "deadlock" in failed[0].message
 
 
-def test_a_lock_held_too_long_is_retried_then_a_write_conflict(store: Store) -> None:
+def test_a_lock_held_too_long_is_unavailable_at_once(store: Store) -> None:
+    """A writer waiting past the lock timeout answers 503 code 14 without running again
+    (whatever holds the lock may hold it longer); once the lock is free it goes through."""
     holder = store.engine.connect()
     holder.begin()
     holder.execute(text(LOCK), {"n": "a"})
@@ -86,18 +88,37 @@ def test_a_lock_held_too_long_is_retried_then_a_write_conflict(store: Store) -> 
             conn.execute(text(LOCK), {"n": "a"})
 
     try:
-        with pytest.raises(WriteConflict) as raised:
-            store.retrying(work, attempts=3)
-        assert len(attempts) == 3
-        assert "lock timeout" in raised.value.message
-        assert isinstance(raised.value, Unavailable)
+        with pytest.raises(Unavailable) as raised:
+            store.retrying(work)
+        assert not isinstance(raised.value, WriteConflict)
+        assert raised.value.code == 14 and "waited too long for a lock" in raised.value.message
+        assert len(attempts) == 1
     finally:
         holder.rollback()
         holder.close()
-    # Once the lock is free, the same work goes through at the first attempt.
     attempts.clear()
     store.retrying(work)
     assert len(attempts) == 1
+
+
+def test_a_lost_deadlock_is_run_again(store: Store) -> None:
+    """Work that loses a deadlock runs again, up to four times in all, then is a 503."""
+    calls = []
+
+    def loses(times: int) -> object:
+        def work() -> str:
+            calls.append(1)
+            if len(calls) <= times:
+                raise WriteConflict("the request collided with concurrent writes (deadlock)")
+            return "done"
+
+        return work
+
+    assert store.retrying(loses(3)) == "done" and len(calls) == 4
+    calls.clear()
+    with pytest.raises(WriteConflict):
+        store.retrying(loses(4))
+    assert len(calls) == 4
 
 
 def test_values_the_schema_cannot_keep_are_invalid_arguments(store: Store) -> None:

@@ -7,8 +7,9 @@ Concurrency is the store's to settle, the same way on both backends:
 - PostgreSQL: write transactions run at READ COMMITTED and lock the bucket row they
   work in first (see `Repository`), so writes to one bucket run one at a time while other
   buckets and projects proceed; reads run at REPEATABLE READ, one snapshot each.
-  A transaction that loses a deadlock or waits past the lock timeout is retried by
-  `Store.retrying`; if it keeps losing, the caller gets `WriteConflict` (503, code 14).
+  A transaction that loses a deadlock is run again by `Store.retrying`; if it keeps
+  losing, the caller gets `WriteConflict` (503, code 14). A writer that waits past the
+  lock timeout gets 503, code 14 at once.
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ from packyard.errors import (
 
 T = TypeVar("T")
 
-# SQLSTATEs after which running the same transaction again may well succeed.
+# SQLSTATEs after which running the same transaction again at once may well succeed.
 RETRYABLE = {
     "40001": "serialization failure",
     "40P01": "deadlock",
-    "55P03": "lock timeout",
 }
+LOCK_TIMEOUT = "55P03"
 UNAVAILABLE = "the store is unavailable, retry the request"
 
 
@@ -127,6 +128,9 @@ def translate(exc: SQLAlchemyError) -> RegistryError | None:
         return WriteConflict(
             f"the request collided with concurrent writes ({RETRYABLE[state]}); retry it"
         )
+    if state == LOCK_TIMEOUT:
+        # Not run again here: whatever held the lock this long may hold it longer.
+        return Unavailable("the store is busy: a write waited too long for a lock; retry it")
     if isinstance(exc, DataError) or state[:2] in ("22", "54"):
         # PostgreSQL keeps the schema's lengths and no NUL characters (SQLite keeps either).
         reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "bad value"
