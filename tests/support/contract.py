@@ -129,10 +129,26 @@ def validate(method: str, path: str, status: int, body: Any) -> str:
     op = find_operation(method, path)
     if op is None:
         raise AssertionError(f"{method} {path} is not an operation of any spec")
-    schema = _schema_for(op, status)
-    if schema is None:
+    validator = _validator(op, status)
+    if validator is None:
         raise AssertionError(f"{op.name} declares no schema for status {status}")
-    jsonschema.validate(
-        body, schema, cls=jsonschema.Draft4Validator, format_checker=jsonschema.FormatChecker()
-    )
+    validator.validate(body)
     return op.name
+
+
+_validators: dict[tuple[str, str, str, int], jsonschema.Draft4Validator | None] = {}
+
+
+def _validator(op: Operation, status: int) -> jsonschema.Draft4Validator | None:
+    """One validator per operation and status, its schema checked once (building is slow)."""
+    key = (op.name, op.method, op.template, status)
+    if key not in _validators:
+        schema = _schema_for(op, status)
+        if schema is not None:
+            jsonschema.Draft4Validator.check_schema(schema)
+        _validators[key] = (
+            None
+            if schema is None
+            else jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+        )
+    return _validators[key]

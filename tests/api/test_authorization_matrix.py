@@ -1,0 +1,567 @@
+"""Every operation of both planes, and the resource manager, by every kind of caller.
+
+The operations come from the server's own route table (checked against the specs), so a new
+route without a case here fails. Each caller gets the status and code its credentials call
+for: 401 code 16 without a valid token, 403 code 7 below the operation's role, 404 code 5 for
+another tenant (as if nothing were there), success for a role that may. A refused write
+leaves its target as it was: the same request then succeeds for an allowed caller. No answer
+to anyone shows another tenant's names or ids.
+
+The matrix works in projects of its own, so deactivating a registry here disturbs no other
+test.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import zstandard
+
+from packyard.auth.principals import create_principal, create_project
+from packyard.config import Settings
+from packyard.domain.identity import Role
+from packyard.ids import utcnow
+from packyard.store.engine import Store, make_engine
+from packyard.wire.app import API_ROUTES
+from packyard.wire.routing import Route
+from tests.api.conftest import push
+from tests.api.test_v2023 import push2023
+from tests.support import contract
+from tests.support.server import ApiClient, LiveServer, Principal
+
+BLOCK = 'provisioner "shell-local" {\n  inline = ["echo enforced"]\n}\n'
+SPDX = {"spdxVersion": "SPDX-2.3", "name": "m", "packages": [{"name": "zlib", "versionInfo": "1"}]}
+ROLES = ("viewer", "contributor", "admin")
+UNAUTHENTICATED = ("no token", "expired token", "another key's token")
+OUTSIDERS = ("another project's admin", "another organization's admin")
+_tags = itertools.count()
+
+
+@dataclass
+class Tenant:
+    """A project of its own, with its principals and some content."""
+
+    server: LiveServer
+    organization_id: str
+    project_id: str
+    tag: str  # in every name this tenant makes, so a leak is easy to spot
+    clients: dict[str, ApiClient] = field(default_factory=dict)
+    ids: set[str] = field(default_factory=set)  # record ids (not names) of its content
+    _names: itertools.count[int] = field(default_factory=itertools.count)
+
+    @property
+    def admin(self) -> ApiClient:
+        return self.clients["admin"]
+
+    def name(self) -> str:
+        return f"{self.tag}-{next(self._names)}"
+
+    def client(self, role: str, *, bound: bool = True) -> ApiClient:
+        """A principal of this tenant (of its project, or of its whole organization)."""
+        with _store(self.server) as store, store.transaction(write=True) as conn:
+            created = create_principal(
+                conn,
+                name=self.name(),
+                role=Role.parse(role),
+                organization_id=self.organization_id,
+                project_id=self.project_id if bound else None,
+                now=utcnow(),
+            )
+        principal = Principal(created.name, role, created.client_id, created.client_secret)
+        api = ApiClient(self.server, self.server.token(principal))
+        api.v1 = _prefix("2021-04-30", self.organization_id, self.project_id)
+        api.v2 = _prefix("2023-01-01", self.organization_id, self.project_id)
+        return api
+
+
+@contextmanager
+def _store(server: LiveServer) -> Iterator[Store]:
+    """The server's store, opened from the test as the packyard commands open it."""
+    engine = make_engine(Settings(server.data_dir, database_url=server.database).store_url)
+    try:
+        yield Store(engine)
+    finally:
+        engine.dispose()
+
+
+def _prefix(plane: str, organization_id: str, project_id: str) -> str:
+    return f"/packer/{plane}/organizations/{organization_id}/projects/{project_id}"
+
+
+def _tenant(server: LiveServer, *, new_organization: bool = False) -> Tenant:
+    """A new project in the server's first organization, or in a new organization."""
+    tag = f"mx{next(_tags)}q{time.monotonic_ns() % 10**6}"
+    with _store(server) as store, store.transaction(write=True) as conn:
+        scope = create_project(
+            conn,
+            name=tag,
+            organization_id=None if new_organization else server.org_id,
+            now=utcnow(),
+        )
+    tenant = Tenant(server, scope.organization_id, scope.project_id, tag)
+    tenant.ids.add(scope.project_id)
+    if new_organization:
+        tenant.ids.add(scope.organization_id)
+    return tenant
+
+
+@dataclass
+class Req:
+    """One request for an operation: path parameters, query, body, and what to undo after."""
+
+    params: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    undo: Callable[[], None] | None = None
+    outsider_status: int = 404  # what another tenant's principal gets
+
+
+class World:
+    """The matrix project's seeded content and makers of fresh content for one request."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.t = tenant
+        api = tenant.admin
+        self.bucket = tenant.name()
+        self.fingerprint = tenant.name()
+        version = push2023(api, self.bucket, self.fingerprint)
+        self.version_id = version["id"]
+        self.build_id = version["builds"][0]["id"]
+        self.external_id = version["builds"][0]["artifacts"][0]["external_identifier"]
+        self.channel = self.new_channel()
+        self.sbom = tenant.name()
+        self._sbom(self.build_path(self.fingerprint, self.build_id), self.sbom)
+        self.block_id, self.block_version_id = self.new_block()
+        linked = self.new_bucket()
+        assert api.post(
+            api.v2 + f"/enforced_blocks/{self.block_id}/versions/{self.block_version_id}/buckets",
+            json={"bucket_names": [linked]},
+        ).is_success
+        tenant.ids |= {self.version_id, self.build_id, self.block_id, self.block_version_id}
+
+    # makers -------------------------------------------------------------------------------
+    @property
+    def api(self) -> ApiClient:
+        return self.t.admin
+
+    def _ok(self, response: httpx.Response) -> dict[str, Any]:
+        assert response.is_success, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def new_bucket(self) -> str:
+        name = self.t.name()
+        self._ok(self.api.put(self.api.v2 + "/buckets", json={"name": name}))
+        return name
+
+    def new_version(self) -> tuple[str, str]:
+        """An incomplete version of the seeded bucket: (fingerprint, id)."""
+        fingerprint = self.t.name()
+        created = self._ok(
+            self.api.post(
+                self.api.v2 + f"/buckets/{self.bucket}/versions", json={"fingerprint": fingerprint}
+            )
+        )
+        self.t.ids.add(created["version"]["id"])
+        return fingerprint, created["version"]["id"]
+
+    def new_complete_version(self) -> tuple[str, str]:
+        """A complete version of the seeded bucket (one build): (fingerprint, id)."""
+        fingerprint = self.t.name()
+        pushed = push(self.api, self.bucket, fingerprint, components=("null.a",))
+        self.t.ids.add(pushed["id"])
+        return fingerprint, str(pushed["id"])
+
+    def new_build(self) -> tuple[str, str]:
+        """A build in a new incomplete version: (fingerprint, build id)."""
+        fingerprint, _ = self.new_version()
+        created = self._ok(
+            self.api.post(
+                self.api.v2 + f"/buckets/{self.bucket}/versions/{fingerprint}/builds",
+                json={"component_type": "null.m", "status": "BUILD_UNSET"},
+            )
+        )
+        self.t.ids.add(created["build"]["id"])
+        return fingerprint, created["build"]["id"]
+
+    def new_channel(self) -> str:
+        name = self.t.name()
+        self._ok(
+            self.api.post(
+                self.api.v2 + f"/buckets/{self.bucket}/channels",
+                json={"name": name, "version_fingerprint": self.fingerprint},
+            )
+        )
+        return name
+
+    def new_block(self) -> tuple[str, str]:
+        created = self._ok(
+            self.api.put(
+                self.api.v2 + "/enforced_blocks",
+                json={
+                    "name": self.t.name(),
+                    "template_type": "HCL2",
+                    "block_content": BLOCK,
+                    "version": "1.0",
+                },
+            )
+        )["enforced_block"]
+        self.t.ids |= {created["id"], created["latest_version"]["id"]}
+        return created["id"], created["latest_version"]["id"]
+
+    def new_block_version(self) -> tuple[str, str]:
+        block_id, _ = self.new_block()
+        created = self._ok(
+            self.api.put(
+                self.api.v2 + f"/enforced_blocks/{block_id}/versions",
+                json={"version": "2.0", "template_type": "HCL2", "block_content": BLOCK + "#\n"},
+            )
+        )["enforced_block_version"]
+        self.t.ids.add(created["id"])
+        return block_id, created["id"]
+
+    def build_path(self, fingerprint: str, build_id: str) -> str:
+        return self.api.v2 + f"/buckets/{self.bucket}/versions/{fingerprint}/builds/{build_id}"
+
+    def _sbom(self, build_path: str, name: str) -> None:
+        self._ok(self.api.put(build_path + "/sboms", json=sbom_body(name)))
+
+    def deactivate(self) -> None:
+        self._ok(self.api.delete(self.api.v2 + "/registry"))
+
+    def activate(self) -> None:
+        response = self.api.put(self.api.v2 + "/registry", json={})
+        assert response.status_code in (200, 409), response.text
+
+    # path parameters of the seeded content -------------------------------------------------
+    @property
+    def b1(self) -> dict[str, str]:
+        return {"bucket_slug": self.bucket}
+
+    @property
+    def b2(self) -> dict[str, str]:
+        return {"bucket_name": self.bucket}
+
+    @property
+    def build2(self) -> dict[str, str]:
+        return {**self.b2, "fingerprint": self.fingerprint, "build_id": self.build_id}
+
+    @property
+    def block(self) -> dict[str, str]:
+        return {"enforced_block_id": self.block_id}
+
+
+def sbom_body(name: str) -> dict[str, str]:
+    compressed = zstandard.ZstdCompressor().compress(json.dumps(SPDX).encode())
+    return {
+        "compressed_sbom": base64.b64encode(compressed).decode(),
+        "format": "SPDX",
+        "name": name,
+    }
+
+
+def _fresh_build(w: World) -> Req:
+    fingerprint, build_id = w.new_build()
+    return Req({**w.b2, "fingerprint": fingerprint, "build_id": build_id})
+
+
+def _fresh_block_version(w: World) -> Req:
+    block_id, version_id = w.new_block_version()
+    return Req({"enforced_block_id": block_id, "enforced_block_version_id": version_id})
+
+
+def _create_registry(w: World) -> Req:
+    w.deactivate()
+    return Req(body={}, undo=w.activate)
+
+
+def _ancestry_version(w: World) -> Req:
+    return Req({**w.b1, "incremental_version": "1"})
+
+
+# A request that succeeds for an allowed caller, per operation; each call makes its own
+# fresh content where the operation consumes or changes it.
+RECIPES: dict[str, Callable[[World], Req]] = {
+    # 2021-04-30
+    "GetBuild": lambda w: Req({"build_id": w.build_id}),
+    "DeleteBuild": lambda w: Req({"build_id": w.new_build()[1]}),
+    "UpdateBuild": lambda w: Req(
+        {"build_id": w.new_build()[1]}, body={"updates": {"status": "RUNNING"}}
+    ),
+    "ListBuckets": lambda w: Req(),
+    "CreateBucket": lambda w: Req(body={"bucket_slug": w.t.name()}),
+    "GetBucket": lambda w: Req(w.b1),
+    "DeleteBucket": lambda w: Req({"bucket_slug": w.new_bucket()}),
+    "UpdateBucket": lambda w: Req(w.b1, body={"description": "changed"}),
+    "ListBucketAncestry": lambda w: Req(w.b1),
+    "ListChannels": lambda w: Req(w.b1),
+    "CreateChannel": lambda w: Req(w.b1, body={"slug": w.t.name(), "iteration_id": w.version_id}),
+    "GetChannel": lambda w: Req({**w.b1, "slug": w.channel}),
+    "DeleteChannel": lambda w: Req({**w.b1, "slug": w.new_channel()}),
+    "UpdateChannel": lambda w: Req(
+        {**w.b1, "slug": w.new_channel()}, body={"iteration_id": w.version_id}
+    ),
+    "ListChannelHistory": lambda w: Req({**w.b1, "slug": w.channel}),
+    "GetIteration": lambda w: Req(w.b1, query={"iteration_id": w.version_id}),
+    "ListIterations": lambda w: Req(w.b1),
+    "CreateIteration": lambda w: Req(w.b1, body={"fingerprint": w.t.name()}),
+    "GetAncestorImages": _ancestry_version,
+    "GetChildImages": _ancestry_version,
+    "CreateBuild": lambda w: Req(
+        {**w.b1, "iteration_id": w.new_version()[1]},
+        body={"build": {"component_type": "null.m", "status": "UNSET"}},
+    ),
+    "ListBuilds": lambda w: Req({**w.b1, "iteration_id": w.version_id}),
+    "DeleteIteration": lambda w: Req({"iteration_id": w.new_version()[1]}),
+    "UpdateIteration": lambda w: Req(
+        {"iteration_id": w.new_complete_version()[1]},
+        body={"bucket_slug": w.bucket, "revoke_in": "1h", "revocation_message": "m"},
+    ),
+    "GetRegistry": lambda w: Req(),
+    "DeleteRegistry": lambda w: Req(undo=w.activate),
+    "CreateRegistry": _create_registry,
+    "UpdateRegistry": lambda w: Req(body={"feature_tier": "PLUS"}),
+    "RegenerateTFCRunTaskHmacKey": lambda w: Req(),
+    "GetRegistryTFCRunTaskAPI": lambda w: Req({"task_type": "validation"}),
+    # 2023-01-01
+    "v2023.ListBuckets": lambda w: Req(),
+    "v2023.CreateBucket": lambda w: Req(body={"name": w.t.name()}),
+    "v2023.GetBucket": lambda w: Req(w.b2),
+    "v2023.DeleteBucket": lambda w: Req({"bucket_name": w.new_bucket()}),
+    "v2023.UpdateBucket": lambda w: Req(w.b2, body={"description": "changed"}),
+    "v2023.ListBucketAncestry": lambda w: Req(w.b2),
+    "v2023.ListChannels": lambda w: Req(w.b2),
+    "v2023.CreateChannel": lambda w: Req(
+        w.b2, body={"name": w.t.name(), "version_fingerprint": w.fingerprint}
+    ),
+    "v2023.AssignChannelVersion": lambda w: Req(
+        w.b2, body={"source_channel": w.channel, "target_channel": w.new_channel()}
+    ),
+    "v2023.GetChannel": lambda w: Req({**w.b2, "channel_name": w.channel}),
+    "v2023.DeleteChannel": lambda w: Req({**w.b2, "channel_name": w.new_channel()}),
+    "v2023.UpdateChannel": lambda w: Req(
+        {**w.b2, "channel_name": w.new_channel()},
+        body={"restricted": True, "update_mask": "restricted"},
+    ),
+    "v2023.ListChannelAssignmentHistory": lambda w: Req({**w.b2, "channel_name": w.channel}),
+    "v2023.ListVersions": lambda w: Req(w.b2),
+    "v2023.CreateVersion": lambda w: Req(w.b2, body={"fingerprint": w.t.name()}),
+    "v2023.GetVersion": lambda w: Req({**w.b2, "fingerprint": w.fingerprint}),
+    "v2023.DeleteVersion": lambda w: Req({**w.b2, "fingerprint": w.new_version()[0]}),
+    "v2023.UpdateVersion": lambda w: Req(
+        {**w.b2, "fingerprint": w.new_complete_version()[0]}, body={"revoke_in": "1h"}
+    ),
+    "v2023.ListBuilds": lambda w: Req({**w.b2, "fingerprint": w.fingerprint}),
+    "v2023.CreateBuild": lambda w: Req(
+        {**w.b2, "fingerprint": w.new_version()[0]},
+        body={"component_type": "null.m", "status": "BUILD_UNSET"},
+    ),
+    "v2023.GetBuild": lambda w: Req(w.build2),
+    "v2023.DeleteBuild": _fresh_build,
+    "v2023.UpdateBuild": lambda w: Req(_fresh_build(w).params, body={"status": "BUILD_RUNNING"}),
+    "v2023.GetRegistry": lambda w: Req(),
+    "v2023.DeleteRegistry": lambda w: Req(undo=w.activate),
+    "v2023.CreateRegistry": _create_registry,
+    "v2023.UpdateRegistry": lambda w: Req(
+        body={"feature_tier": "PLUS", "update_mask": "featureTier"}
+    ),
+    "v2023.GetRunTaskConfig": lambda w: Req(),
+    "v2023.UpdateRunTaskConfig": lambda w: Req(body={"on_untracked_image": "WARN"}),
+    "v2023.RegenerateTFCRunTaskHmacKey": lambda w: Req(),
+    "v2023.GetRegistryTFCRunTaskAPI": lambda w: Req({"task_type": "validation"}),
+    "v2023.SearchExternalArtifact": lambda w: Req(
+        body={"external_identifier": w.external_id, "platform": "null", "region": "r1"}
+    ),
+    "v2023.ListBucketPackages": lambda w: Req(w.b2),
+    "v2023.ListBuildPackages": lambda w: Req(w.build2),
+    "v2023.ListSboms": lambda w: Req(w.build2),
+    "v2023.UploadSbom": lambda w: Req(_fresh_build(w).params, body=sbom_body(w.t.name())),
+    "v2023.GetSbom": lambda w: Req({**w.build2, "sbom_name": w.sbom}),
+    "DownloadSbom": lambda w: Req({**w.build2, "sbom_name": w.sbom}),
+    "v2023.ListEnforcedBlocks": lambda w: Req(),
+    "v2023.CreateEnforcedBlock": lambda w: Req(
+        body={"name": w.t.name(), "template_type": "HCL2", "block_content": BLOCK}
+    ),
+    "v2023.GetEnforcedBlocksByBucket": lambda w: Req(w.b2),
+    "v2023.GetEnforcedBlock": lambda w: Req(w.block),
+    "v2023.DeleteEnforcedBlock": lambda w: Req({"enforced_block_id": w.new_block()[0]}),
+    "v2023.UpdateEnforcedBlock": lambda w: Req(
+        w.block, body={"labels": {"team": "m"}, "update_mask": "labels"}
+    ),
+    "v2023.GetEnforcedBlockVersions": lambda w: Req(w.block),
+    "v2023.CreateEnforcedBlockVersion": lambda w: Req(
+        w.block,
+        body={"version": w.t.name(), "template_type": "HCL2", "block_content": BLOCK + "# x\n"},
+    ),
+    "v2023.DeleteEnforcedBlockVersion": _fresh_block_version,
+    "v2023.UpdateEnforcedBlockVersion": lambda w: Req(
+        {**w.block, "enforced_block_version_id": w.block_version_id},
+        body={"additional_description": "changed", "update_mask": "additionalDescription"},
+    ),
+    "v2023.GetEnforcedBlockLinkedBuckets": lambda w: Req(
+        {**w.block, "enforced_block_version_id": w.block_version_id}
+    ),
+    "v2023.ManageEnforcedBlockLinkedBuckets": lambda w: Req(
+        {**w.block, "enforced_block_version_id": w.block_version_id},
+        body={"bucket_names": [w.new_bucket()]},
+    ),
+    "v2023.ListBucketPackagesVulnerabilitySummary": lambda w: Req(w.b2),
+    "v2023.ListBucketPackagesWithVulnerabilities": lambda w: Req(w.b2),
+    "v2023.ListBucketVulnerabilities": lambda w: Req(w.b2),
+    # resource manager: another tenant's principal lists its own, and never sees this one
+    "ListOrganizations": lambda w: Req(outsider_status=200),
+    "ListProjects": lambda w: Req(
+        query={"scope.type": "ORGANIZATION", "scope.id": w.t.organization_id},
+        outsider_status=200,
+    ),
+    "GetProject": lambda w: Req({"id": w.t.project_id}),
+}
+
+
+def _route_id(route: Route) -> str:
+    return route.operation
+
+
+def test_every_route_and_spec_operation_has_a_case():
+    operations = [route.operation for route in API_ROUTES]
+    assert len(operations) == len(set(operations)), "operation names must be unique"
+    assert set(operations) == set(RECIPES), (
+        f"routes without a case: {sorted(set(operations) - set(RECIPES))}; "
+        f"cases without a route: {sorted(set(RECIPES) - set(operations))}"
+    )
+    routes = [
+        (r.method, re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", r.path) + "$"))
+        for r in API_ROUTES
+    ]
+    for op in contract.operations():
+        if op.name.startswith(("packer-2021-04-30:", "packer-2023-01-01:")):
+            concrete = re.sub(r"\{[^}]+\}", "x", op.template)
+            assert any(
+                method == op.method and pattern.match(concrete) for method, pattern in routes
+            ), f"{op.name} ({op.method} {op.template}) is served by no route"
+
+
+@dataclass
+class Matrix:
+    tenant: Tenant
+    world: World
+    callers: dict[str, ApiClient]
+    others: list[Tenant]
+
+
+def _forged(server: LiveServer, token: str, *, expired: bool) -> str:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    if expired:
+        claims["iat"], claims["exp"] = int(time.time()) - 7200, int(time.time()) - 60
+        return jwt.encode(claims, server.signing_key(), algorithm="HS256")
+    return jwt.encode(claims, b"a different key of the same length as any" * 2, algorithm="HS256")
+
+
+@pytest.fixture(scope="module")
+def matrix(live_server: LiveServer) -> Matrix:
+    tenant = _tenant(live_server)
+    for role in ROLES:
+        tenant.clients[role] = tenant.client(role)
+    world = World(tenant)
+    # Other tenants, each with content of its own that must never show here.
+    neighbour = _tenant(live_server)
+    neighbour.clients["admin"] = neighbour.client("admin")
+    foreign = _tenant(live_server, new_organization=True)
+    foreign.clients["admin"] = foreign.client("admin", bound=False)
+    for other in (neighbour, foreign):
+        api = other.admin
+        other.ids.add(push2023(api, other.name(), other.name())["id"])
+    viewer_token = tenant.clients["viewer"].http.headers["Authorization"].split(" ", 1)[1]
+    callers = {
+        **tenant.clients,
+        "no token": ApiClient(live_server, None),
+        "expired token": ApiClient(live_server, _forged(live_server, viewer_token, expired=True)),
+        "another key's token": ApiClient(
+            live_server, _forged(live_server, viewer_token, expired=False)
+        ),
+        "another project's admin": neighbour.admin,
+        "another organization's admin": foreign.admin,
+    }
+    return Matrix(tenant, world, callers, [neighbour, foreign])
+
+
+def _send(matrix: Matrix, route: Route, caller: str, req: Req) -> httpx.Response:
+    tenant = matrix.tenant
+    path = route.path.format(
+        organization_id=tenant.organization_id, project_id=tenant.project_id, **req.params
+    )
+    kwargs: dict[str, Any] = {"params": req.query}
+    if req.body is not None:
+        kwargs["json"] = req.body
+    return matrix.callers[caller].request(route.method, path, **kwargs)
+
+
+def _expect(route: Route, caller: str, req: Req) -> tuple[int, int | None]:
+    """The status (and error code) this caller must get for this operation."""
+    if caller in UNAUTHENTICATED:
+        return 401, 16
+    if caller in OUTSIDERS:
+        return req.outsider_status, (5 if req.outsider_status == 404 else None)
+    return (200, None) if Role.parse(caller) >= route.role else (403, 7)
+
+
+def _check(matrix: Matrix, route: Route, caller: str, response: httpx.Response, req: Req) -> None:
+    status, code = _expect(route, caller, req)
+    assert response.status_code == status, f"{caller}: {response.status_code} {response.text}"
+    if code is not None:
+        body = response.json()
+        assert (body["code"], body["details"]) == (code, []), f"{caller}: {body}"
+        assert body["message"]
+    # Nobody sees another tenant's names or ids; without a valid token, nobody's.
+    text = response.text
+    tenants = [matrix.tenant, *matrix.others]
+    own = {"another project's admin": tenants[1], "another organization's admin": tenants[2]}
+    if caller in ROLES:
+        own[caller] = matrix.tenant
+    for stranger in tenants:
+        if stranger is own.get(caller):
+            continue
+        assert stranger.tag not in text, f"{caller} saw {stranger.tag}: {text}"
+        leaked = {item for item in stranger.ids if item in text}
+        assert not leaked, f"{caller} saw {leaked}: {text}"
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=_route_id)
+def test_operation_by_every_caller(matrix: Matrix, route: Route) -> None:
+    world, recipe = matrix.world, RECIPES[route.operation]
+    allowed = [role for role in ROLES if Role.parse(role) >= route.role]
+    refused = [caller for caller in matrix.callers if caller not in allowed]
+    if not route.write:
+        # Allowed readers first, so a cached answer is there to be wrongly handed out.
+        req = recipe(world)
+        for caller in [*allowed, *refused]:
+            _check(matrix, route, caller, _send(matrix, route, caller, req), req)
+        return
+    # A write everyone else is refused must still succeed afterwards, for an allowed caller:
+    # the refusals changed nothing it depends on.
+    req = recipe(world)
+    try:
+        for caller in refused:
+            _check(matrix, route, caller, _send(matrix, route, caller, req), req)
+        _check(matrix, route, allowed[0], _send(matrix, route, allowed[0], req), req)
+    finally:
+        if req.undo:
+            req.undo()
+    for caller in allowed[1:]:
+        req = recipe(world)
+        try:
+            _check(matrix, route, caller, _send(matrix, route, caller, req), req)
+        finally:
+            if req.undo:
+                req.undo()
