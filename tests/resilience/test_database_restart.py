@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.support.postgres import PostgresCluster, remove_cluster, start_cluster
+from tests.support.replicas import running_replicas
 from tests.support.server import LiveServer, free_port
 from tests.support.workload import (
     Client,
@@ -239,3 +240,37 @@ def test_sqlite_write_lock_held_elsewhere_answers_503_code_14(
         c.close()
     finally:
         live.stop()
+
+
+def test_database_down_behind_the_balancer_answers_503_code_14(
+    cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    """Behind HAProxy too: first the replicas answer 503 code 14, then - once their failing
+    /readyz took them all out of rotation - the balancer answers the same from its error file;
+    once the database is back the balancer brings them in again."""
+    with running_replicas(tmp_path, cluster.create_database(), count=2) as replica_set:
+        front = replica_set.front
+        c = _clients(front, front.token(front.principal("contributor")), validate=True)()
+        _seed(c)
+        cluster.stop("fast")
+        try:
+            deadline = time.monotonic() + 20
+            rounds_while_out = 0
+            while rounds_while_out < 2:
+                assert time.monotonic() < deadline, replica_set.balancer.server_states()
+                out = set(replica_set.balancer.server_states().values()) == {"DOWN"}
+                for method, path, body in _every_kind(c, 1):
+                    started = time.monotonic()
+                    status, answer = c.call(method, path, json=body)
+                    assert time.monotonic() - started < BOUND, f"{method} {path} hung"
+                    assert Failure(status, answer).retryable, (method, path, status, answer)
+                    assert c.last is not None and c.last.headers["Retry-After"] == "1"
+                rounds_while_out += out
+                time.sleep(0.5)
+        finally:
+            cluster.start()
+        replica_set.wait_balanced()
+        for method, path, body in _every_kind(c, 2):
+            status, answer = c.call(method, path, json=body)
+            assert status == 200, (method, path, answer)
+        c.close()

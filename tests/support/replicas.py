@@ -33,6 +33,7 @@ from tests.support.server import LiveServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 HAPROXY_CONFIG = REPO / "deploy" / "haproxy.cfg"
+ERROR_503 = REPO / "deploy" / "haproxy-503.http"
 
 
 class HaproxyMissing(RuntimeError):
@@ -60,7 +61,8 @@ def render_config(
     servers: list[tuple[str, str]],
     stats_socket: Path,
 ) -> str:
-    """deploy/haproxy.cfg with its site-specific lines made loopback ones."""
+    """deploy/haproxy.cfg with its site-specific lines made loopback ones (and its error
+    file the repository's)."""
     lines: list[str] = []
     for line in template.splitlines():
         stripped = line.strip()
@@ -74,6 +76,7 @@ def render_config(
             line = line.replace("bind :443", f"bind {bind}")
         line = line.replace("/etc/haproxy/certs/packyard.pem", str(pem))
         line = line.replace("/etc/haproxy/certs/packyard-internal-ca.pem", str(ca))
+        line = line.replace("/etc/haproxy/errors/packyard-503.http", str(ERROR_503))
         lines.append(line)
         if stripped.startswith("default-server "):
             lines += [f"    server {name} {address}" for name, address in servers]
