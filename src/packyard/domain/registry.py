@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -211,18 +212,59 @@ _UNIT_SECONDS = {
 }
 
 
+MAX_DURATION = timedelta(days=100 * 366)  # far enough; datetimes end at year 9999
+
+
 def parse_duration(text: str) -> timedelta:
     """A duration such as "30d", "2h45m" or "0s", as revoke_in takes it."""
     text = text.strip()
     if not text or _DURATION.sub("", text):
         raise InvalidArgument(f'invalid duration "{text}": use e.g. "30d", "2h45m" or "0s"')
     seconds = sum(float(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION.findall(text))
+    if seconds > MAX_DURATION.total_seconds():
+        raise InvalidArgument(f'duration "{text}" is too long: at most {MAX_DURATION.days} days')
     return timedelta(seconds=seconds)
 
 
-def require_name(value: str | None, what: str) -> str:
+NAME_LIMIT = 255  # characters, the store's column for names on every backend
+
+
+def require_name(value: str | None, what: str, *, limit: int = NAME_LIMIT) -> str:
+    """A name or identifier: not blank, at most `limit` characters, no control characters."""
     if value is None or not value.strip():
         raise InvalidArgument(f"{what} is required")
+    if len(value) > limit:
+        raise InvalidArgument(f"{what} is longer than {limit} characters")
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise InvalidArgument(f"{what} may not contain control characters")
+    return value
+
+
+METADATA_DEPTH = 32  # how deep a build's free-form metadata may nest
+
+
+def require_shallow(value: object, what: str, *, limit: int = METADATA_DEPTH) -> None:
+    """Free-form JSON that nests at most `limit` levels (every layer below has limits too)."""
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        if depth > limit:
+            raise InvalidArgument(f"{what} nests more than {limit} levels deep")
+        level = [
+            item
+            for node in level
+            if isinstance(node, dict | list)
+            for item in (node.values() if isinstance(node, dict) else node)
+        ]
+
+
+def require_path_name(value: str | None, what: str) -> str:
+    """A name that clients put in a URL path (bucket, channel, fingerprint, SBOM): a name
+    that is one path segment, so no "/" and not "." or "..", which clients fold away."""
+    require_name(value, what)
+    assert value is not None
+    if "/" in value or value in (".", ".."):
+        raise InvalidArgument(f'{what} may not contain "/" or be "." or ".."')
     return value
 
 

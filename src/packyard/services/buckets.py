@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
-from packyard.domain.registry import MANAGED_CHANNEL, Bucket, Channel, require_name
+from packyard.domain.registry import MANAGED_CHANNEL, Bucket, Channel, require_path_name
 from packyard.errors import AlreadyExists
 from packyard.ids import new_id
 from packyard.services.common import active_registry, find_bucket, unique
@@ -38,7 +38,7 @@ def create_bucket(
     now: datetime,
 ) -> Bucket:
     active_registry(repo, scope)
-    require_name(name, "bucket name")
+    require_path_name(name, "bucket name")
     message = f'bucket "{name}" already exists'
     if repo.bucket(scope.project_id, name) is not None:
         raise AlreadyExists(message)

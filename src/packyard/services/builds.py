@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
-from packyard.domain.registry import Artifact, Build, BuildStatus, require_name
+from packyard.domain.registry import Artifact, Build, BuildStatus, require_name, require_shallow
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
 from packyard.services.common import active_registry, find_bucket, unique, version_in_bucket
@@ -36,11 +36,19 @@ class BuildChanges:
     artifacts: list[ArtifactInput] | None = None
 
 
+def _metadata(metadata: dict[str, object] | None) -> dict[str, object] | None:
+    if metadata is not None:
+        require_shallow(metadata, "build metadata")
+    return None if metadata is None else dict(metadata)
+
+
 def _artifacts(found: list[ArtifactInput], *, now: datetime) -> list[Artifact]:
     return [
         Artifact(
             id=new_id(),
-            external_identifier=require_name(item.external_identifier, "artifact identifier"),
+            external_identifier=require_name(
+                item.external_identifier, "artifact identifier", limit=512
+            ),
             region=item.region,
             created_at=now,
             labels=dict(item.labels),
@@ -92,7 +100,7 @@ def create_build(
         packer_run_uuid=changes.packer_run_uuid or "",
         platform=changes.platform or "",
         labels=dict(changes.labels or {}),
-        metadata=dict(changes.metadata or {}),
+        metadata=_metadata(changes.metadata) or {},
         source_external_identifier=changes.source_external_identifier or "",
         parent_version_id=changes.parent_version_id or None,
         parent_channel_id=changes.parent_channel_id or None,
@@ -161,7 +169,7 @@ def update_build(
     if changes.labels is not None:
         values["labels"] = dict(changes.labels)
     if changes.metadata is not None:
-        values["metadata"] = dict(changes.metadata)
+        values["metadata"] = _metadata(changes.metadata)
     if changes.artifacts is not None:
         build.artifacts = _artifacts(changes.artifacts, now=now)
         repo.replace_artifacts(build.id, build.artifacts)

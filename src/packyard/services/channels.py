@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Role, Scope
-from packyard.domain.registry import Assignment, Bucket, Channel, Version, require_name
+from packyard.domain.registry import (
+    Assignment,
+    Bucket,
+    Channel,
+    Version,
+    require_name,
+    require_path_name,
+)
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
 from packyard.services.common import find_bucket, unique, version_in_bucket, visible_channel
@@ -96,7 +103,7 @@ def create_channel(
     now: datetime,
 ) -> Channel:
     bucket = find_bucket(repo, scope, bucket_name)
-    require_name(name, "channel name")
+    require_path_name(name, "channel name")
     message = f'channel "{name}" already exists in "{bucket_name}"'
     if repo.channel(bucket.id, name) is not None:
         raise AlreadyExists(message)

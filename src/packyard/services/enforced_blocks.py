@@ -45,7 +45,7 @@ def _new_version(
     return BlockVersion(
         id=new_id(),
         block_id=block_id,
-        version=require_name(version, "version"),
+        version=require_name(version, "version", limit=100),
         template_type=check_content(template_type, content),
         block_content=content or "",
         additional_description=description,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
+from packyard.domain.registry import require_path_name
 from packyard.domain.sbom import (
     FoundPackage,
     Sbom,
@@ -50,6 +51,8 @@ def upload_sbom(
     """Store an SBOM that decompresses and parses as the stated format; nothing otherwise."""
     build = get_build(repo, scope, build_id=build_id)
     found = parse(decompress(compressed), format)
+    if name:
+        require_path_name(name, "SBOM name")
     sbom = Sbom(new_id(), build.id, name or default_name(format), format)
     message = f'an SBOM named "{sbom.name}" already exists for this build'
     if any(item.name == sbom.name for item in repo.sboms_of(build.id)):

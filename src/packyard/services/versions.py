@@ -11,7 +11,7 @@ from packyard.domain.registry import (
     BuildStatus,
     TemplateType,
     Version,
-    require_name,
+    require_path_name,
 )
 from packyard.errors import Aborted, AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
@@ -32,7 +32,7 @@ def create_version(
     now: datetime,
 ) -> Version:
     bucket = find_bucket(repo, scope, bucket_name)
-    require_name(fingerprint, "fingerprint")
+    require_path_name(fingerprint, "fingerprint")
     message = f'a version with fingerprint "{fingerprint}" already exists in "{bucket_name}"'
     if repo.version(versions.c.bucket_id == bucket.id, versions.c.fingerprint == fingerprint):
         raise AlreadyExists(message)

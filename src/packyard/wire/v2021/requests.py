@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from packyard.domain.registry import BuildStatus, FeatureTier, TemplateType
+from packyard.wire.http import Int32
 
 
 class Body(msgspec.Struct):
@@ -66,7 +67,7 @@ class UpdateBuild(Body):
 
 class CreateChannel(Body):
     slug: str | None = None
-    incremental_version: int | None = None
+    incremental_version: Int32 | None = None
     iteration_id: str | None = None
     fingerprint: str | None = None
     restriction: str | None = None

@@ -8,7 +8,7 @@ from packyard.errors import InvalidArgument
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
-from packyard.wire.http import paginate, query_bool, query_int, sort, timestamp
+from packyard.wire.http import int32, paginate, query_bool, query_int, sort, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
     create_registry,
@@ -236,10 +236,7 @@ def iteration_children(call: Call) -> object:
 
 
 def _sequence(call: Call) -> int:
-    try:
-        return int(call.param("incremental_version"))
-    except ValueError:
-        raise InvalidArgument("incremental_version must be an integer") from None
+    return int32(call.param("incremental_version"), "incremental_version")
 
 
 # builds -----------------------------------------------------------------------------------
