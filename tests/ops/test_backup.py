@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tests.api.conftest import push
 from tests.api.test_v2023 import push2023
-from tests.support.server import ApiClient, packyard, running_server
+from tests.support.postgres import PostgresCluster
+from tests.support.server import ApiClient, LiveServer, packyard, running_server
 
 
 def everything(api: ApiClient, skip: str = "") -> dict[str, Any]:
@@ -42,44 +46,68 @@ def everything(api: ApiClient, skip: str = "") -> dict[str, Any]:
     return seen
 
 
+def populate(api: ApiClient) -> None:
+    """Content of both planes: versions, a user channel, a revocation."""
+    push(api, "kept", "fp-1")
+    push(api, "kept", "fp-2")
+    push2023(api, "kept-too", "fp-a")
+    created = api.post(api.v2 + "/buckets/kept/channels", json={"name": "prod"})
+    assert created.status_code == 200, created.text
+    assign = api.patch(
+        api.v2 + "/buckets/kept/channels/prod",
+        json={"version_fingerprint": "fp-1", "update_mask": "versionFingerprint"},
+    )
+    assert assign.status_code == 200, assign.text
+    revoked = api.patch(
+        api.v2 + "/buckets/kept/versions/fp-2",
+        json={"revoke_at": "2000-01-01T00:00:00Z", "revocation_message": "cve"},
+    )
+    assert revoked.status_code == 200, revoked.text
+
+
+@contextmanager
+def pushes_landing(server: LiveServer) -> Iterator[None]:
+    """Writes keep landing in the bucket "busy" while the block runs."""
+    stop = threading.Event()
+    writer = server.api("contributor")
+
+    def keep_pushing() -> None:
+        count = 0
+        while not stop.is_set():
+            count += 1
+            push(writer, "busy", f"busy-{count}", components=("null.a",))
+
+    thread = threading.Thread(target=keep_pushing)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def assert_whole_versions(api: ApiClient) -> None:
+    """The bucket written during the backup holds a consistent prefix: every version whole."""
+    versions = api.get(api.v2 + "/buckets/busy/versions").json()["versions"]
+    assert versions, "the backup ran while pushes were landing"
+    for version in versions:
+        base = api.v2 + f"/buckets/busy/versions/{version['fingerprint']}"
+        builds = api.get(base + "/builds").json()["builds"]
+        done = [build["status"] == "BUILD_DONE" for build in builds]
+        assert len(builds) <= 1
+        assert (version["status"] == "VERSION_ACTIVE") == (done == [True]), version
+    numbers = sorted(int(v["name"][1:]) for v in versions if v["name"] != "v0")
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
 def test_backup_while_serving_and_restore_gives_back_every_read(tmp_path: Path) -> None:
     (tmp_path / "one").mkdir()
     with running_server(tmp_path / "one") as server:
         api = server.api("admin")
-        push(api, "kept", "fp-1")
-        push(api, "kept", "fp-2")
-        push2023(api, "kept-too", "fp-a")
-        created = api.post(api.v2 + "/buckets/kept/channels", json={"name": "prod"})
-        assert created.status_code == 200, created.text
-        assign = api.patch(
-            api.v2 + "/buckets/kept/channels/prod",
-            json={"version_fingerprint": "fp-1", "update_mask": "versionFingerprint"},
-        )
-        assert assign.status_code == 200, assign.text
-        revoked = api.patch(
-            api.v2 + "/buckets/kept/versions/fp-2",
-            json={"revoke_at": "2000-01-01T00:00:00Z", "revocation_message": "cve"},
-        )
-        assert revoked.status_code == 200, revoked.text
+        populate(api)
         before = everything(api, skip="busy")
-
-        # Writes keep landing in another bucket while the backup is taken.
-        stop = threading.Event()
-        writer = server.api("contributor")
-
-        def keep_pushing() -> None:
-            count = 0
-            while not stop.is_set():
-                count += 1
-                push(writer, "busy", f"busy-{count}", components=("null.a",))
-
-        thread = threading.Thread(target=keep_pushing)
-        thread.start()
-        try:
+        with pushes_landing(server):
             made = packyard("backup", str(tmp_path / "store.backup"), data_dir=server.data_dir)
-        finally:
-            stop.set()
-            thread.join()
         assert "schema revision" in made.stdout
         again = packyard(
             "backup", str(tmp_path / "store.backup"), data_dir=server.data_dir, check=False
@@ -98,17 +126,49 @@ def test_backup_while_serving_and_restore_gives_back_every_read(tmp_path: Path) 
     with running_server(tmp_path / "one") as server:
         api = server.api("admin")
         assert everything(api, skip="busy") == before
-        # The bucket written during the backup holds a consistent prefix: every version whole.
-        versions = api.get(api.v2 + "/buckets/busy/versions").json()["versions"]
-        assert versions, "the backup ran while pushes were landing"
-        for version in versions:
-            base = api.v2 + f"/buckets/busy/versions/{version['fingerprint']}"
-            builds = api.get(base + "/builds").json()["builds"]
-            done = [build["status"] == "BUILD_DONE" for build in builds]
-            assert len(builds) <= 1
-            assert (version["status"] == "VERSION_ACTIVE") == (done == [True]), version
-        numbers = sorted(int(v["name"][1:]) for v in versions if v["name"] != "v0")
-        assert numbers == list(range(1, len(numbers) + 1))
+        assert_whole_versions(api)
+
+
+def test_pg_dump_while_serving_and_pg_restore_give_back_every_read(
+    tmp_path: Path, postgres: PostgresCluster
+) -> None:
+    """The PostgreSQL procedure docs/deploy.md gives, step by step."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    dump = tmp_path / "packyard.dump"
+    with running_server(tmp_path / "one", database=postgres.create_database()) as server:
+        api = server.api("admin")
+        populate(api)
+        before = everything(api, skip="busy")
+        with pushes_landing(server):
+            subprocess.run(
+                [
+                    str(postgres.bin_dir / "pg_dump"),
+                    "--format=custom",
+                    f"--file={dump}",
+                    str(server.database),
+                ],
+                check=True,
+                timeout=120,
+            )
+        push(api, "after-backup", "fp-late")  # not in the dump
+    restored = postgres.create_database("restored")
+    subprocess.run(
+        [
+            str(postgres.bin_dir / "pg_restore"),
+            "--no-owner",
+            "--role=packyard",
+            f"--dbname={restored}",
+            str(dump),
+        ],
+        check=True,
+        timeout=120,
+    )
+    packyard("migrate", data_dir=tmp_path / "two" / "data", database=restored)
+    with running_server(tmp_path / "two", database=restored) as server:
+        api = server.api("admin")
+        assert everything(api, skip="busy") == before
+        assert_whole_versions(api)
 
 
 def test_bad_backups_and_other_stores_get_clear_errors(tmp_path: Path) -> None:
