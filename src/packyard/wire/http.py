@@ -50,14 +50,25 @@ def error_response(code: int, message: str) -> Response:
     return response
 
 
+DRAIN_FACTOR = 4
+"""An oversized body is read and dropped up to this many times the limit before refusal."""
+
+
 async def read_body(request: Request, kind: type[T], *, limit: int) -> T:
-    body = b""
+    received = bytearray()
+    size = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLarge(limit)
-    if not body.strip():
-        body = b"{}"
+        size += len(chunk)
+        if size > limit:
+            # Read on (up to a bound) and drop the rest, so that the client, still sending,
+            # gets the answer instead of a connection reset.
+            if size > limit * DRAIN_FACTOR:
+                break
+            continue
+        received += chunk
+    if size > limit:
+        raise BodyTooLarge(limit)
+    body = bytes(received) if received.strip() else b"{}"
     if _NUL.search(body):
         raise InvalidArgument("request body strings may not contain NUL characters")
     try:
