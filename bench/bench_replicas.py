@@ -31,7 +31,7 @@ from harness import wrk
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.postgres import PostgresCluster, remove_cluster, start_cluster
+from tests.support.postgres import PostgresCluster, throwaway_cluster
 from tests.support.replicas import running_replicas
 from tests.support.server import LiveServer, running_server
 from tests.support.workload import Client, run_load
@@ -172,8 +172,7 @@ def main() -> None:
             raise SystemExit(f"{tool} is required: apt-get install -y {tool}")
     results: dict[str, dict[str, Result]] = {}
     with ExitStack() as stack:
-        cluster = start_cluster()
-        stack.callback(remove_cluster, cluster)
+        cluster = stack.enter_context(throwaway_cluster())
         for kind in (SQLITE, PG_1_DIRECT, PG_1, PG_3):
             print(f"{kind} ...", flush=True)
             with tempfile.TemporaryDirectory() as root, deployment(kind, Path(root), cluster) as r:

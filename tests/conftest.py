@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres import PostgresCluster, remove_cluster, start_cluster
+from tests.support.postgres import PostgresCluster, throwaway_cluster
 from tests.support.server import ApiClient, LiveServer, running_server
 
 BACKENDS = ("sqlite", "postgresql")
@@ -34,11 +34,8 @@ def store_backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
     """A PostgreSQL cluster of the session's own (initdb in a temporary directory)."""
-    cluster = start_cluster()
-    try:
+    with throwaway_cluster() as cluster:
         yield cluster
-    finally:
-        remove_cluster(cluster)
 
 
 @pytest.fixture(scope="session")

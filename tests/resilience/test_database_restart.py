@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.postgres import PostgresCluster, remove_cluster, start_cluster
+from tests.support.postgres import PostgresCluster, throwaway_cluster
 from tests.support.replicas import running_replicas
 from tests.support.server import LiveServer, free_port
 from tests.support.workload import (
@@ -37,11 +37,8 @@ MODES = ("fast", "immediate")
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PostgresCluster]:
     """A cluster of this module's own, since its tests stop and restart it."""
-    own = start_cluster()
-    try:
-        yield own
-    finally:
-        remove_cluster(own)
+    with throwaway_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from packyard.errors import Unavailable
 from packyard.store.engine import Store, make_engine
 from packyard.store.migrate import migrate
 from packyard.store.tables import organizations
-from tests.support.postgres import PostgresCluster, remove_cluster, start_cluster
+from tests.support.postgres import PostgresCluster, throwaway_cluster
 
 ONE_ORGANIZATION = select(organizations.c.id).where(organizations.c.id == "org")
 FAST = PoolSettings(lock_timeout_seconds=0.5, connect_timeout_seconds=2)
@@ -25,11 +25,8 @@ FAST = PoolSettings(lock_timeout_seconds=0.5, connect_timeout_seconds=2)
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PostgresCluster]:
-    own = start_cluster()
-    try:
-        yield own
-    finally:
-        remove_cluster(own)
+    with throwaway_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,3 +140,13 @@ def start_cluster() -> PostgresCluster:
 def remove_cluster(cluster: PostgresCluster) -> None:
     cluster.stop("immediate")
     shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[PostgresCluster]:
+    """A cluster started for the block and removed after it."""
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        remove_cluster(cluster)
