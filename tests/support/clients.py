@@ -11,6 +11,9 @@ possible to build releases that a plain `go install module@version` cannot:
   for the list.
 * Packer >= 1.10 carries a `replace` (go-cty fork) that `go install pkg@version`
   refuses; a wrapper can repeat the replace directive.
+* terraform-provider-hcp: the proxy answers 403 for its `@v/list`, so a pinned `require`
+  in a wrapper builds it; the checksum database does not answer for the hcp-sdk-go release
+  it requires (v0.161.0), so the provider's own go.sum vouches for it.
 
 Binaries are cached under ~/.cache/packyard/<name>/ and built only when missing.
 Tests never skip because a client is missing: they build it (a cold build of
@@ -19,6 +22,7 @@ Packer 1.9.4 takes a few minutes).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -35,6 +39,15 @@ PACKER_19_VERSION = "v1.9.4"
 
 PACKER_CURRENT_VERSION = "v1.16.0"
 """Newest Packer the module proxy serves; it speaks the 2023-01-01 API (go 1.26.3)."""
+
+TERRAFORM_VERSION = "v1.5.7"
+"""The last Terraform release under MPL-2.0 (1.6 and later are BUSL-1.1)."""
+
+HCP_PROVIDER_VERSION = "v0.111.0"
+"""Newest terraform-provider-hcp that builds from what the module proxy serves. It serves
+v0.112.0 too, but that release requires an untagged hcp-sdk-go commit the proxy refuses, and
+its 2022-12-02 build-service packages exist in no hcp-sdk-go tag the proxy serves whole
+(v0.170.0's go.mod is refused); v0.113.0 and later are refused outright."""
 
 GO_CTY_REPLACE = "github.com/zclconf/go-cty => github.com/nywilken/go-cty v1.13.3"
 """Packer >= 1.10's go.mod replace; the fork is needed at run time too (it makes cty values
@@ -58,13 +71,47 @@ def _tools_go(package: str) -> str:
     return f'//go:build tools\n\npackage tools\n\nimport _ "{package}"\n'
 
 
-def build_wrapper_module(name: str, go_mod: str, package: str, binary: str) -> Path:
+def _run_go(
+    go: str, step: list[str], *, workdir: Path, env: dict[str, str], failure: str, log: list[str]
+) -> str:
+    """Run one `go` step in the wrapper, appending its output to `log`; answer its stdout."""
+    started = time.monotonic()
+    try:
+        result = subprocess.run(
+            [go, *step],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ClientBuildError(
+            f"{failure}: `go {' '.join(step)}` timed out after {BUILD_TIMEOUT}s\n"
+            + "\n".join(log)
+            + f"\n{exc.stdout or ''}{exc.stderr or ''}"
+        ) from exc
+    elapsed = time.monotonic() - started
+    log.append(
+        f"$ go {' '.join(step)}  ({elapsed:.0f}s, rc={result.returncode})\n"
+        f"{result.stdout}{result.stderr}"
+    )
+    if result.returncode != 0:
+        raise ClientBuildError(f"{failure}\n--- output ---\n" + "\n".join(log))
+    return result.stdout
+
+
+def build_wrapper_module(
+    name: str, go_mod: str, package: str, binary: str, *, sums_from: str | None = None
+) -> Path:
     """Return ~/.cache/packyard/<name>/<binary>, building it through a wrapper module if absent.
 
     `go_mod` is the wrapper's complete go.mod text (module line, go line, require and any
     replace directives); `package` is the main package to install. The build runs in a
     temporary directory with `go mod tidy` then `GOBIN=<cache dir> go install <package>`.
-    On failure a ClientBuildError carries the full output of the failing step.
+    `sums_from` ("module@version", itself checked against the checksum database) seeds the
+    wrapper's go.sum with that module's own go.sum, for dependencies the checksum database
+    does not answer for. On failure a ClientBuildError carries the full output.
     """
     target_dir = CACHE_ROOT / name
     target = target_dir / binary
@@ -77,42 +124,28 @@ def build_wrapper_module(name: str, go_mod: str, package: str, binary: str) -> P
     env.setdefault("GOFLAGS", "-buildvcs=false")
     env.setdefault("GOTOOLCHAIN", "local")
     env["GOBIN"] = str(target_dir)
+    failure = f"building {name} failed\n--- go.mod ---\n{go_mod}"
+    log: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"packyard-wrap-{name}-") as work:
         workdir = Path(work)
         (workdir / "go.mod").write_text(textwrap.dedent(go_mod).strip() + "\n")
         (workdir / "tools.go").write_text(_tools_go(package))
-        transcript: list[str] = []
-        for step in (["mod", "tidy"], ["install", package]):
-            started = time.monotonic()
-            try:
-                result = subprocess.run(
-                    [go, *step],
-                    cwd=workdir,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=BUILD_TIMEOUT,
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise ClientBuildError(
-                    f"building {name}: `go {' '.join(step)}` timed out after {BUILD_TIMEOUT}s\n"
-                    + "\n".join(transcript)
-                    + f"\n{exc.stdout or ''}{exc.stderr or ''}"
-                ) from exc
-            elapsed = time.monotonic() - started
-            transcript.append(
-                f"$ go {' '.join(step)}  ({elapsed:.0f}s, rc={result.returncode})\n"
-                f"{result.stdout}{result.stderr}"
+        if sums_from is not None:
+            found = _run_go(
+                go,
+                ["mod", "download", "-json", sums_from],
+                workdir=workdir,
+                env=env,
+                failure=failure,
+                log=log,
             )
-            if result.returncode != 0:
-                raise ClientBuildError(
-                    f"building {name} failed\n--- go.mod ---\n{go_mod}\n--- output ---\n"
-                    + "\n".join(transcript)
-                )
+            sums = Path(json.loads(found)["Dir"]) / "go.sum"
+            (workdir / "go.sum").write_text(sums.read_text())
+        for step in (["mod", "tidy"], ["install", package]):
+            _run_go(go, step, workdir=workdir, env=env, failure=failure, log=log)
     if not target.is_file():
         raise ClientBuildError(
-            f"building {name}: go install succeeded but {target} is missing\n"
-            + "\n".join(transcript)
+            f"building {name}: go install succeeded but {target} is missing\n" + "\n".join(log)
         )
     return target
 
@@ -152,4 +185,39 @@ def packer_current() -> Path:
         """,
         package="github.com/hashicorp/packer",
         binary="packer",
+    )
+
+
+def terraform() -> Path:
+    """Terraform 1.5.7, the last MPL-2.0 release (plugin protocol 6, dev_overrides)."""
+    return build_wrapper_module(
+        name=f"terraform-{TERRAFORM_VERSION.lstrip('v')}",
+        go_mod=f"""
+            module terraformwrap
+
+            go 1.20
+
+            require github.com/hashicorp/terraform {TERRAFORM_VERSION}
+        """,
+        package="github.com/hashicorp/terraform",
+        binary="terraform",
+    )
+
+
+def hcp_provider() -> Path:
+    """terraform-provider-hcp v0.111.0 (MPL-2.0): the Packer data sources and resources of
+    the 2023-01-01 API, and the bucket IAM resources. Terraform finds it through
+    `dev_overrides` naming this binary's directory."""
+    return build_wrapper_module(
+        name=f"terraform-provider-hcp-{HCP_PROVIDER_VERSION.lstrip('v')}",
+        go_mod=f"""
+            module provwrap
+
+            go 1.23.0
+
+            require github.com/hashicorp/terraform-provider-hcp {HCP_PROVIDER_VERSION}
+        """,
+        package="github.com/hashicorp/terraform-provider-hcp",
+        binary="terraform-provider-hcp",
+        sums_from=f"github.com/hashicorp/terraform-provider-hcp@{HCP_PROVIDER_VERSION}",
     )
