@@ -277,6 +277,7 @@ def _print_credentials(found: Credentials, *, as_json: bool) -> None:
         typer.echo(json.dumps(payload, indent=2))
         return
     typer.echo(f"name:          {found.name}\nrole:          {found.role.label}")
+    typer.echo(f"principal id:  {found.principal_id}")
     typer.echo(f"client id:     {found.client_id}\nclient secret: {found.client_secret}")
     typer.echo("The secret is shown only now; store it safely.")
 
@@ -326,6 +327,7 @@ def principal_list(
     items = [
         {
             "name": row.name,
+            "principal_id": row.id,
             "role": row.role,
             "client_id": row.client_id,
             "organization_id": row.organization_id,

@@ -38,6 +38,7 @@ class Tenant:
     tag: str  # in every name this tenant makes, so a leak is easy to spot
     clients: dict[str, ApiClient] = field(default_factory=dict)
     ids: set[str] = field(default_factory=set)  # record ids (not names) of its content
+    principal_ids: dict[str, str] = field(default_factory=dict)  # by role, the last made
     _names: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
@@ -58,7 +59,10 @@ class Tenant:
                 project_id=self.project_id if bound else None,
                 now=utcnow(),
             )
-        principal = Principal(created.name, role, created.client_id, created.client_secret)
+        principal = Principal(
+            created.name, role, created.client_id, created.client_secret, created.principal_id
+        )
+        self.principal_ids[role] = created.principal_id
         api = ApiClient(self.server, self.server.token(principal))
         api.v1 = _prefix("2021-04-30", self.organization_id, self.project_id)
         api.v2 = _prefix("2023-01-01", self.organization_id, self.project_id)

@@ -62,6 +62,10 @@ def _create_registry(w: World) -> Req:
     return Req(body={}, undo=w.activate)
 
 
+def _resource_name(w: World, bucket: str) -> str:
+    return f"packer/project/{w.t.project_id}/bucket/{bucket}"
+
+
 def _ancestry_version(w: World) -> Req:
     return Req({**w.b1, "incremental_version": "1"})
 
@@ -202,6 +206,12 @@ RECIPES: dict[str, Callable[[World], Req]] = {
         outsider_status=200,
     ),
     "GetProject": lambda w: Req({"id": w.t.project_id}),
+    # bucket IAM policies and the principals they name
+    "GetIamPolicy": lambda w: Req(query={"resource_name": _resource_name(w, w.bucket)}),
+    "SetIamPolicy": lambda w: Req(
+        body={"resource_name": _resource_name(w, w.new_bucket()), "policy": {"bindings": []}}
+    ),
+    "BatchGetPrincipals": lambda w: Req(query={"principal_ids": w.t.principal_ids["viewer"]}),
 }
 
 

@@ -10,6 +10,8 @@ RESOURCE_MANAGER = {
     RM + "OrganizationService_List",
     RM + "ProjectService_List",
     RM + "ProjectService_Get",
+    RM + "ResourceService_GetIamPolicy",
+    RM + "ResourceService_SetIamPolicy",
 }
 EARLY = "packer-2021-04-30-early:"
 

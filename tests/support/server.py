@@ -50,6 +50,7 @@ class Principal:
     role: str
     client_id: str
     client_secret: str
+    principal_id: str = ""  # what an IAM policy names it by
 
 
 @dataclass
@@ -162,7 +163,9 @@ class LiveServer:
         if project:
             args += ["--project", project]
         payload = json.loads(self.cli(*args).stdout)
-        return Principal(name, role, payload["client_id"], payload["client_secret"])
+        return Principal(
+            name, role, payload["client_id"], payload["client_secret"], payload["principal_id"]
+        )
 
     def token(self, principal: Principal) -> str:
         response = httpx.post(

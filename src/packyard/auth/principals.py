@@ -32,6 +32,7 @@ class Credentials:
     client_secret: str
     organization_id: str
     project_id: str | None
+    principal_id: str  # what an IAM policy names the principal by
 
 
 def _new_secret() -> tuple[str, str]:
@@ -59,8 +60,9 @@ def create_principal(
             raise NotFound(f'project "{project_id}" not found')
     client_id = secrets.token_hex(16)
     secret, secret_hash = _new_secret()
+    principal_id = new_id()
     tenants.add_principal(
-        id=new_id(),
+        id=principal_id,
         name=name,
         client_id=client_id,
         secret_hash=secret_hash,
@@ -70,7 +72,7 @@ def create_principal(
         project_id=project_id,
         created_at=now,
     )
-    return Credentials(name, role, client_id, secret, organization_id, project_id)
+    return Credentials(name, role, client_id, secret, organization_id, project_id, principal_id)
 
 
 def rotate_principal(conn: Connection, *, name: str) -> Credentials:
@@ -83,7 +85,13 @@ def rotate_principal(conn: Connection, *, name: str) -> Credentials:
         row.id, secret_hash=secret_hash, secret_generation=row.secret_generation + 1
     )
     return Credentials(
-        name, Role.parse(row.role), row.client_id, secret, row.organization_id, row.project_id
+        name,
+        Role.parse(row.role),
+        row.client_id,
+        secret,
+        row.organization_id,
+        row.project_id,
+        row.id,
     )
 
 
@@ -113,7 +121,12 @@ def caller_from(row: Any, *, generation: int) -> tuple[Actor, tuple[str, int] | 
     if row is None or row["secret_generation"] != generation:
         raise Unauthenticated("the token's principal no longer exists or was rotated")
     actor = Actor(
-        row["id"], row["name"], Role.parse(row["role"]), row["organization_id"], row["project_id"]
+        row["id"],
+        row["name"],
+        Role.parse(row["role"]),
+        row["organization_id"],
+        row["project_id"],
+        bucket_roles=bool(row["bucket_roles"]),
     )
     stamp = (row["registry_id"], row["content_version"]) if row["activated"] else None
     return actor, stamp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 
@@ -31,6 +31,13 @@ class Actor:
     role: Role
     organization_id: str
     project_id: str | None
+    bucket_roles: bool = False  # holds a role granted on some bucket (see domain/iam.py)
+
+    def on_bucket(self, granted: Role | None) -> Actor:
+        """The actor acting on one bucket: its own role, or the higher one granted there."""
+        if granted is None or granted <= self.role:
+            return self
+        return replace(self, role=granted)
 
     def can_see(self, organization_id: str, project_id: str | None = None) -> bool:
         if organization_id != self.organization_id:

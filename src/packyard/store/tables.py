@@ -284,6 +284,19 @@ vulnerable_packages = Table(
 )
 
 
+# Roles granted on one bucket (its IAM policy): a principal may do there what the role allows,
+# whatever its own role in the project.
+bucket_grants = Table(
+    "bucket_grants",
+    metadata,
+    Column("bucket_id", ForeignKey("buckets.id", ondelete="CASCADE"), primary_key=True),
+    Column("principal_id", ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(20), primary_key=True),
+    _ts("created_at"),
+    Index("ix_bucket_grants_principal_id", "principal_id"),
+)
+
+
 audit_events = Table(
     "audit_events",
     metadata,

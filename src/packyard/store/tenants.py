@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, select, update
 
 from packyard.domain.identity import Role
-from packyard.store.tables import organizations, principals, projects, registries
+from packyard.store.tables import bucket_grants, organizations, principals, projects, registries
 
 # Built once: the per-request look-up of the caller and of the registry it addresses.
 CALLER = (
@@ -16,6 +16,7 @@ CALLER = (
         registries.c.id.label("registry_id"),
         registries.c.content_version,
         registries.c.activated,
+        exists().where(bucket_grants.c.principal_id == principals.c.id).label("bucket_roles"),
     )
     .select_from(
         principals.outerjoin(registries, registries.c.project_id == bindparam("project_id"))

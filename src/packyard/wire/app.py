@@ -18,7 +18,7 @@ from packyard.config import Settings
 from packyard.ids import new_id
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
-from packyard.wire import resource_manager
+from packyard.wire import iam, resource_manager
 from packyard.wire.http import error_response
 from packyard.wire.oauth import token_route
 from packyard.wire.ops import ops_routes
@@ -37,6 +37,7 @@ API_ROUTES: list[Route] = [
     *enforced_blocks.ROUTES,
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
+    *iam.ROUTES,
 ]
 
 

@@ -17,10 +17,12 @@ from starlette.routing import Route as StarletteRoute
 from packyard.auth.principals import actor_for, caller_from
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
+from packyard.domain.iam import Target
 from packyard.domain.identity import Actor, Role, Scope
 from packyard.domain.registry import Version
 from packyard.errors import NotFound, PermissionDenied, RegistryError, Unauthenticated
 from packyard.ids import utcnow
+from packyard.services.iam import role_on_bucket
 from packyard.store.audit import AuditLog
 from packyard.store.engine import Store
 from packyard.store.repository import Repository
@@ -72,6 +74,8 @@ class Call:
 
 
 Handler = Callable[[Call], object]
+Locator = Callable[[Request, dict[str, str], Any], Target | None]
+"""Where a request names the one bucket it acts on, when its path does not say."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class Route:
     body: type | None = None
     scoped: bool = True
     cached: bool = False
+    target: Locator | None = None  # default: the path's bucket_name / bucket_slug
 
     @property
     def write(self) -> bool:
@@ -117,11 +122,53 @@ def scope_of(actor: Actor, params: dict[str, str]) -> Scope:
     return Scope(organization_id, project_id)
 
 
-def authorize(route: Route, actor: Actor, params: dict[str, str]) -> Scope:
-    scope = scope_of(actor, params) if route.scoped else Scope(actor.organization_id, "")
+def bucket_in_body(field: str) -> Locator:
+    """A route whose body names the bucket (creating one that may already exist)."""
+    return lambda request, params, body: (
+        Target(bucket_name=name) if (name := getattr(body, field, None)) else None
+    )
+
+
+def bucket_of_build(request: Request, params: dict[str, str], body: Any) -> Target:
+    return Target(build_id=params["build_id"])
+
+
+def bucket_of_iteration(request: Request, params: dict[str, str], body: Any) -> Target:
+    return Target(version_id=params["iteration_id"])
+
+
+def target_of(route: Route, request: Request, params: dict[str, str], body: Any) -> Target | None:
+    if route.target is not None:
+        return route.target(request, params, body)
+    name = params.get("bucket_name", params.get("bucket_slug"))
+    return None if name is None else Target(bucket_name=name)
+
+
+Granted = Callable[[Actor, Scope, Target], Role | None]
+
+
+def authorize(
+    route: Route,
+    actor: Actor,
+    params: dict[str, str],
+    *,
+    target: Target | None = None,
+    granted: Granted | None = None,
+) -> tuple[Actor, Scope]:
+    """The scope a request acts in, and the actor with any role granted on its bucket."""
+    if route.scoped:
+        scope = scope_of(actor, params)
+    elif target is not None and target.project_id is not None:
+        scope = scope_of(
+            actor, {"organization_id": actor.organization_id, "project_id": target.project_id}
+        )
+    else:
+        scope = Scope(actor.organization_id, "")
+    if actor.bucket_roles and actor.role < Role.ADMIN and target is not None and granted:
+        actor = actor.on_bucket(granted(actor, scope, target))
     if actor.role < route.role:
         raise PermissionDenied(f"the {actor.role.label} role may not call {route.operation}")
-    return scope
+    return actor, scope
 
 
 def _cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...]:
@@ -146,6 +193,8 @@ def _cache_hit(
         CALLER, {"principal_id": principal_id, "project_id": params.get("project_id", "")}
     )
     actor, stamp = caller_from(row, generation=generation)
+    if actor.bucket_roles:
+        return None  # roles granted on one bucket are settled in the transaction
     authorize(route, actor, params)
     if stamp is None:
         return None
@@ -204,13 +253,20 @@ def _transact(
             generation=generation,
             project_id=params.get("project_id", ""),
         )
-        scope = authorize(route, actor, params)
+        repo = Repository(conn)
+        actor, scope = authorize(
+            route,
+            actor,
+            params,
+            target=target_of(route, request, params, body),
+            granted=lambda who, where, target: role_on_bucket(repo, who, where, target),
+        )
         call = Call(
             request=request,
             actor=actor,
             scope=scope,
             params=params,
-            repo=Repository(conn),
+            repo=repo,
             now=utcnow(),
             settings=services.settings,
             body=body,

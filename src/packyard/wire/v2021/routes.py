@@ -18,7 +18,13 @@ from packyard.wire.registry_handlers import (
     regenerate_hmac,
 )
 from packyard.wire.registry_shapes import registry as registry_shape
-from packyard.wire.routing import Call, Route
+from packyard.wire.routing import (
+    Call,
+    Route,
+    bucket_in_body,
+    bucket_of_build,
+    bucket_of_iteration,
+)
 from packyard.wire.v2021 import requests as rq
 from packyard.wire.v2021 import shapes
 
@@ -435,13 +441,31 @@ def update_registry(call: Call) -> object:
 
 V, C, A = Role.VIEWER, Role.CONTRIBUTOR, Role.ADMIN
 _B = PREFIX + "/images/{bucket_slug}"
+_BUILD = PREFIX + "/builds/{build_id}"
+_ITERATION = PREFIX + "/iterations/{iteration_id}"
 
 ROUTES = [
-    Route("GET", PREFIX + "/builds/{build_id}", get_build, V, "GetBuild"),
-    Route("DELETE", PREFIX + "/builds/{build_id}", delete_build, C, "DeleteBuild"),
-    Route("PATCH", PREFIX + "/builds/{build_id}", update_build, C, "UpdateBuild", rq.UpdateBuild),
+    Route("GET", _BUILD, get_build, V, "GetBuild", target=bucket_of_build),
+    Route("DELETE", _BUILD, delete_build, C, "DeleteBuild", target=bucket_of_build),
+    Route(
+        "PATCH",
+        _BUILD,
+        update_build,
+        C,
+        "UpdateBuild",
+        rq.UpdateBuild,
+        target=bucket_of_build,
+    ),
     Route("GET", PREFIX + "/images", list_buckets, V, "ListBuckets"),
-    Route("PUT", PREFIX + "/images", create_bucket, C, "CreateBucket", rq.CreateBucket),
+    Route(
+        "PUT",
+        PREFIX + "/images",
+        create_bucket,
+        C,
+        "CreateBucket",
+        rq.CreateBucket,
+        target=bucket_in_body("bucket_slug"),
+    ),
     Route("GET", _B, get_bucket, V, "GetBucket", cached=True),
     Route("DELETE", _B, delete_bucket, A, "DeleteBucket"),
     Route("PATCH", _B, update_bucket, C, "UpdateBucket", rq.UpdateBucket),
@@ -473,14 +497,15 @@ ROUTES = [
         "POST", _B + "/iterations/{iteration_id}", create_build, C, "CreateBuild", rq.CreateBuild
     ),
     Route("GET", _B + "/iterations/{iteration_id}/builds", list_builds, V, "ListBuilds"),
-    Route("DELETE", PREFIX + "/iterations/{iteration_id}", delete_iteration, C, "DeleteIteration"),
+    Route("DELETE", _ITERATION, delete_iteration, C, "DeleteIteration", target=bucket_of_iteration),
     Route(
         "PATCH",
-        PREFIX + "/iterations/{iteration_id}",
+        _ITERATION,
         update_iteration,
         C,
         "UpdateIteration",
         rq.UpdateIteration,
+        target=bucket_of_iteration,
     ),
     Route("GET", PREFIX + "/registry", get_registry, V, "GetRegistry"),
     Route("DELETE", PREFIX + "/registry", delete_registry, A, "DeleteRegistry"),

@@ -18,7 +18,7 @@ from packyard.wire.registry_handlers import (
     regenerate_hmac,
 )
 from packyard.wire.registry_shapes import registry as registry_shape
-from packyard.wire.routing import Call, Route
+from packyard.wire.routing import Call, Route, bucket_in_body
 from packyard.wire.v2023 import requests as rq
 from packyard.wire.v2023 import shapes
 
@@ -486,7 +486,15 @@ _CH = _B + "/channels"
 
 ROUTES = [
     Route("GET", PREFIX + "/buckets", list_buckets, V, "v2023.ListBuckets"),
-    Route("PUT", PREFIX + "/buckets", create_bucket, C, "v2023.CreateBucket", rq.CreateBucket),
+    Route(
+        "PUT",
+        PREFIX + "/buckets",
+        create_bucket,
+        C,
+        "v2023.CreateBucket",
+        rq.CreateBucket,
+        target=bucket_in_body("name"),
+    ),
     Route("GET", _B, get_bucket, V, "v2023.GetBucket", cached=True),
     Route("DELETE", _B, delete_bucket, A, "v2023.DeleteBucket"),
     Route("PATCH", _B, update_bucket, C, "v2023.UpdateBucket", rq.UpdateBucket),
