@@ -186,6 +186,54 @@ def test_other_tenants_are_not_found(live_server, admin, name):
     error(admin.get(theirs), 404, 5)
 
 
+def test_a_project_is_not_reached_through_another_organization(live_server, admin, name):
+    """An organization-wide key of one organization, with its own organization's id in the
+    path beside another organization's project id, finds nothing there and writes nothing."""
+    admin.put(admin.v2 + "/buckets", json={"name": name})
+    other = json.loads(
+        packyard(
+            "project",
+            "create",
+            f"apart-{name}",
+            "--new-organization",
+            "--json",
+            data_dir=live_server.data_dir,
+            database=live_server.database,
+        ).stdout
+    )
+    created = json.loads(
+        packyard(
+            "principal",
+            "create",
+            f"apart-admin-{name}",
+            "--role",
+            "admin",
+            "--json",
+            "--organization",
+            other["organization_id"],
+            data_dir=live_server.data_dir,
+            database=live_server.database,
+        ).stdout
+    )
+    outsider = live_server.api(
+        principal=Principal("o", "admin", created["client_id"], created["client_secret"])
+    )
+    for plane in ("2021-04-30", "2023-01-01"):
+        outsider.v1 = outsider.v2 = (
+            f"/packer/{plane}/organizations/{other['organization_id']}"
+            f"/projects/{live_server.project_id}"
+        )
+        listed = "/images" if plane == "2021-04-30" else "/buckets"
+        for _ in range(2):  # the second read would be a cached one
+            error(outsider.get(outsider.v2 + listed), 404, 5)
+            error(outsider.get(outsider.v2 + f"{listed}/{name}"), 404, 5)
+        error(outsider.get(outsider.v2 + "/registry"), 404, 5)
+        error(outsider.delete(outsider.v2 + f"{listed}/{name}"), 404, 5)
+        error(outsider.delete(outsider.v2 + "/registry"), 404, 5)
+    assert admin.get(admin.v2 + f"/buckets/{name}").status_code == 200
+    assert admin.get(admin.v2 + "/registry").json()["registry"]["config"]["activated"] is True
+
+
 def test_project_scoped_principal(live_server, name):
     other = json.loads(
         packyard(

@@ -120,6 +120,9 @@ def caller_from(row: Any, *, generation: int) -> tuple[Actor, tuple[str, int] | 
     """The token's principal, and the addressed project's registry content stamp if active."""
     if row is None or row["secret_generation"] != generation:
         raise Unauthenticated("the token's principal no longer exists or was rotated")
+    if row["project_organization_id"] not in (None, row["organization_id"]):
+        # The path put this organization's id beside another organization's project.
+        raise NotFound("no such organization or project")
     actor = Actor(
         row["id"],
         row["name"],

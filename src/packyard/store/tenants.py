@@ -17,9 +17,12 @@ CALLER = (
         registries.c.content_version,
         registries.c.activated,
         exists().where(bucket_grants.c.principal_id == principals.c.id).label("bucket_roles"),
+        projects.c.organization_id.label("project_organization_id"),
     )
     .select_from(
-        principals.outerjoin(registries, registries.c.project_id == bindparam("project_id"))
+        principals.outerjoin(
+            registries, registries.c.project_id == bindparam("project_id")
+        ).outerjoin(projects, projects.c.id == bindparam("project_id"))
     )
     .where(principals.c.id == bindparam("principal_id"))
 )
