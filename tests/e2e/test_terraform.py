@@ -275,12 +275,25 @@ def channel(api: ApiClient, bucket: str, name: str) -> dict[str, Any]:
     return found
 
 
-def snapshot(api: ApiClient) -> dict[str, Any]:
-    """What the project holds: buckets, their versions, channels (restriction, assignment)
-    and IAM policies. Timestamps are left out: they say when, not what."""
-    names = sorted(b["name"] for b in api.get(api.v2 + "/buckets").json()["buckets"])
-    found: dict[str, Any] = {}
-    for name in names:
+def bucket_names(api: ApiClient) -> list[str]:
+    """Every bucket of the project, following the pages."""
+    names: list[str] = []
+    token = ""
+    while True:
+        params = {"pagination.next_page_token": token} if token else {}
+        page = api.get(api.v2 + "/buckets", params=params).json()
+        names += [bucket["name"] for bucket in page.get("buckets", [])]
+        token = page.get("pagination", {}).get("next_page_token", "")
+        if not token:
+            return sorted(names)
+
+
+def snapshot(api: ApiClient, *buckets: str) -> dict[str, Any]:
+    """What the project holds: its bucket names, and for the given buckets their versions,
+    channels (restriction, assignment) and IAM policies. Timestamps are left out: they say
+    when, not what."""
+    found: dict[str, Any] = {"buckets": bucket_names(api)}
+    for name in buckets:
         versions = api.get(api.v2 + f"/buckets/{name}/versions").json().get("versions", [])
         channels = api.get(api.v2 + f"/buckets/{name}/channels").json().get("channels", [])
         found[name] = {
@@ -354,7 +367,11 @@ def test_data_sources_read_what_the_registry_holds(
         }}
         """
     )
-    before = snapshot(admin_api)
+    # More buckets than one page (100) holds, so the bucket-names data source must page.
+    for _ in range(max(0, 101 - len(bucket_names(admin_api)))):
+        created = admin_api.put(admin_api.v2 + "/buckets", json={"name": unique("page")})
+        assert created.status_code == 200, created.text
+    before = snapshot(admin_api, seed.bucket)
     ws.apply()
     out = ws.outputs()
     first, second = seed.first, seed.second
@@ -395,14 +412,13 @@ def test_data_sources_read_what_the_registry_holds(
     assert out["by_fingerprint"]["build_id"] == build["id"]
     assert out["by_fingerprint"]["external_identifier"] == f"gce-{second['fingerprint']}"
     assert out["by_fingerprint"]["version_fingerprint"] == second["fingerprint"]
-    listed = admin_api.get(admin_api.v2 + "/buckets").json()["buckets"]
-    assert sorted(out["names"]) == sorted(b["name"] for b in listed)
+    assert sorted(out["names"]) == bucket_names(admin_api) and len(out["names"]) > 100
     run_task = admin_api.get(admin_api.v2 + "/runtasks/validation").json()
     assert out["endpoint_url"] == run_task["api_url"]
     assert out["hmac_key"] == run_task["hmac_key"]
     ws.assert_no_changes()
     ws.destroy()
-    assert snapshot(admin_api) == before
+    assert snapshot(admin_api, seed.bucket) == before
 
 
 def test_revocation_shows_in_the_data_sources(
@@ -495,7 +511,7 @@ def test_resources_apply_reassign_unassign_and_destroy(
         }}
         """
 
-    before = snapshot(admin_api)
+    before = snapshot(admin_api, seed.bucket)
     first, second = seed.first["fingerprint"], seed.second["fingerprint"]
     ws.write(config(first))
     ws.apply()
@@ -533,7 +549,7 @@ def test_resources_apply_reassign_unassign_and_destroy(
     ws.assert_no_changes()
 
     ws.destroy()
-    assert snapshot(admin_api) == before
+    assert snapshot(admin_api, seed.bucket) == before
 
 
 def test_run_task_is_read_and_its_key_regenerated(
@@ -605,7 +621,7 @@ def test_bucket_iam_policy_and_binding_grant_roles_on_one_bucket(
         }}
         """
     )
-    before = snapshot(admin_api)
+    before = snapshot(admin_api, seed.bucket)
     ws.apply()
     assert policy(admin_api, own) == {
         "roles/contributor": {packer.principal_id},
@@ -660,7 +676,7 @@ def test_bucket_iam_policy_and_binding_grant_roles_on_one_bucket(
     ws.destroy()
     assert policy(admin_api, seed.bucket) == {}
     error(admin_api.get(admin_api.v2 + f"/buckets/{own}"), 404, 5)
-    assert snapshot(admin_api) == before
+    assert snapshot(admin_api, seed.bucket) == before
     # The binding went with the destroy: the releaser key is a plain viewer there again.
     as_releaser = live_server.api(principal=releaser)
     refused_version = as_releaser.post(
@@ -865,7 +881,7 @@ def test_viewer_reads_data_sources_but_cannot_create_resources(
     ws.assert_no_changes()
     ws.destroy()
 
-    before = snapshot(admin_api)
+    before = snapshot(admin_api, seed.bucket)
     attempt = workspace_for(viewer, "writes")
     attempt.write(
         f"""
@@ -901,4 +917,4 @@ def test_viewer_reads_data_sources_but_cannot_create_resources(
         assert f"the viewer role may not call {operation}" in out.replace("v2023.", ""), out
     assert "failed to update resource IAM policy" in out, out
     assert attempt.resources() == {}
-    assert snapshot(admin_api) == before
+    assert snapshot(admin_api, seed.bucket) == before
