@@ -67,8 +67,9 @@ def populate(api: ApiClient) -> None:
 
 @contextmanager
 def pushes_landing(server: LiveServer) -> Iterator[None]:
-    """Writes keep landing in the bucket "busy" while the block runs."""
+    """Writes keep landing in the bucket "busy" while the block runs (from before it starts)."""
     stop = threading.Event()
+    landed = threading.Event()
     writer = server.api("contributor")
 
     def keep_pushing() -> None:
@@ -76,10 +77,12 @@ def pushes_landing(server: LiveServer) -> Iterator[None]:
         while not stop.is_set():
             count += 1
             push(writer, "busy", f"busy-{count}", components=("null.a",))
+            landed.set()
 
     thread = threading.Thread(target=keep_pushing)
     thread.start()
     try:
+        assert landed.wait(timeout=60), "no push landed"
         yield
     finally:
         stop.set()
