@@ -25,6 +25,7 @@ from packyard.auth.principals import (
 )
 from packyard.cli_maintenance import audit_command, backup_command, restore_command
 from packyard.cli_support import (
+    SERVER_FILE,
     AsJson,
     Database,
     DataDir,
@@ -53,8 +54,6 @@ vulndb_app = typer.Typer(help="The offline OSV vulnerability database.", no_args
 app.add_typer(vulndb_app, name="vulndb")
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
-
-SERVER_FILE = "server.json"
 
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from packyard.cli_support import (
     DEFAULT_DATA_DIR,
+    SERVER_FILE,
     AsJson,
     Database,
     DataDir,
@@ -24,8 +25,6 @@ from packyard.cli_support import (
 from packyard.ids import parse_rfc3339, utcnow
 from packyard.store import backup as backups
 from packyard.store.audit import AuditLog
-
-SERVER_FILE = "server.json"
 
 
 def _since(text: str | None) -> datetime | None:

@@ -31,6 +31,8 @@ Database = Annotated[
     ),
 ]
 DEFAULT_DATA_DIR = default_data_dir()
+SERVER_FILE = "server.json"
+"""Written by `packyard serve` in its data directory: its address, CA and process id."""
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 

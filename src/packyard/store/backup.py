@@ -38,15 +38,20 @@ def schema_revision(path: Path) -> str:
     return str(row[0])
 
 
-def copy_store(source: Path, target: Path) -> None:
-    """A consistent copy of `source` into `target` (replaced whole), fsynced before return."""
+def copy_store(source: Path, target: Path, *, self_contained: bool = True) -> None:
+    """A consistent copy of `source` into `target`, whose pages are all replaced in one step.
+
+    A self-contained copy (a backup file) is left without a write-ahead log beside it; a
+    live store keeps its journal mode.
+    """
     with (
         closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
         closing(sqlite3.connect(target)) as dst,
     ):
         src.backup(dst)
-        dst.execute("PRAGMA journal_mode=DELETE")  # a self-contained file, no -wal beside it
-        dst.commit()
+        if self_contained:
+            dst.execute("PRAGMA journal_mode=DELETE")
+            dst.commit()
 
 
 def backup(store_file: Path, destination: Path) -> str:
@@ -69,9 +74,5 @@ def restore(backup_file: Path, store_file: Path) -> str:
         raise FailedPrecondition(f"there is no backup at {backup_file}")
     revision = schema_revision(backup_file)
     store_file.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        closing(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)) as src,
-        closing(sqlite3.connect(store_file)) as dst,
-    ):
-        src.backup(dst)  # all of the store's pages are replaced in one step
+    copy_store(backup_file, store_file, self_contained=False)
     return revision
