@@ -41,6 +41,7 @@ from packyard.errors import RegistryError
 from packyard.ids import utcnow
 from packyard.store.engine import Store, make_engine
 from packyard.store.tenants import Tenants
+from packyard.trust import ensure_bundle, system_trust_store
 
 app = typer.Typer(
     help="Packyard: a self-hosted registry that speaks the HCP Packer API.",
@@ -79,8 +80,9 @@ def _exports(
     if server.get("insecure_http") == "1":
         values["HCP_API_TLS"] = "disabled"
     elif server.get("ca"):
-        # Clients verify Packyard's certificate through its CA; Packer 1.9 has no other way.
-        values["SSL_CERT_FILE"] = server["ca"]
+        # Clients verify Packyard's certificate through its CA (Packer 1.9 has no other way),
+        # and every other HTTPS service through the system's roots beside it in the bundle.
+        values["SSL_CERT_FILE"] = server.get("ca_bundle") or server["ca"]
     return values
 
 
@@ -93,6 +95,11 @@ def _print_exports(values: dict[str, str], *, as_json: bool) -> None:
         typer.echo("unset HCP_API_TLS HCP_AUTH_TLS")
     for key, value in values.items():
         typer.echo(f"export {key}={value}")
+    if "HCP_API_TLS" not in values and "SSL_CERT_FILE" not in values:
+        typer.echo(
+            "# No SSL_CERT_FILE: this server's own certificate (--cert) is verified through "
+            "the system's trust store."
+        )
     if "HCP_CLIENT_SECRET" not in values:
         typer.echo(
             "# HCP_CLIENT_SECRET was shown once when the key was made; "
@@ -109,6 +116,19 @@ def _server_info(settings: Settings) -> dict[str, str]:
         )
     info: dict[str, str] = json.loads(path.read_text())
     return info
+
+
+def _refresh_bundle(server: dict[str, str]) -> None:
+    """Rewrite the CA bundle beside the server's CA if the CA or the system's trust store (the
+    one the server was started with) changed since, and name it in `server`."""
+    ca, system_store = Path(server["ca"]), Path(server["trust_store"])
+    try:
+        server["ca_bundle"] = str(ensure_bundle(ca, system_store=system_store))
+    except OSError as exc:
+        raise Failure(
+            f"cannot write the CA bundle from {system_store} and {ca}: {exc.strerror} "
+            f"({exc.filename}); set PACKYARD_SYSTEM_TRUST_STORE to the system's PEM trust store"
+        ) from None
 
 
 def _default_tenant(store: Store) -> tuple[str, str]:
@@ -156,11 +176,15 @@ def serve(
     from granian.constants import Interfaces
     from granian.server import Server
 
+    from packyard.tls import check_key_pair, ensure_certificates
+
     if (cert is None) != (key is None):
         raise typer.BadParameter("--cert and --key go together")
     if insecure_http and cert:
         raise typer.BadParameter("--insecure-http cannot be combined with --cert/--key")
     _check_port_free(host, port)
+    if cert is not None and key is not None:
+        check_key_pair(cert, key)
     settings = settings_for(
         data_dir,
         database,
@@ -178,9 +202,8 @@ def serve(
         first = bootstrap(conn, now=utcnow())
     ca = ""
     if not insecure_http and cert is None:
-        from packyard.tls import ensure_certificates
-
         files = ensure_certificates(settings.data_dir, host)
+        check_key_pair(files.cert, files.key)
         cert, key, ca = files.cert, files.key, str(files.ca)
         typer.echo(f"# Packyard's local CA: {ca}")
     server = {
@@ -190,8 +213,11 @@ def serve(
         else settings.base_url.replace("http://", "https://"),
         "insecure_http": "1" if insecure_http else "0",
         "ca": ca,
+        "trust_store": str(system_trust_store(settings.system_trust_store)) if ca else "",
         "pid": str(os.getpid()),
     }
+    if ca:
+        _refresh_bundle(server)
     (settings.data_dir / SERVER_FILE).write_text(json.dumps(server, indent=2))
     store.engine.dispose()
     organization_id, project_id = _default_tenant(Store(make_engine(settings.store_url)))
@@ -244,6 +270,10 @@ def env(
     """Print the export lines that point Packer and Terraform at this Packyard."""
     settings = settings_for(data_dir, database)
     server = _server_info(settings)
+    if server.get("ca"):
+        # A server.json written before the bundle existed names no trust store.
+        server.setdefault("trust_store", str(system_trust_store(settings.system_trust_store)))
+        _refresh_bundle(server)
     store = open_store(settings)
     organization_id, project_id = _default_tenant(store)
     with store.transaction(write=rotate) as conn:
@@ -455,4 +485,8 @@ def main() -> None:
         sys.exit(1)
     except SQLAlchemyError as exc:
         typer.echo(f"error: {store_failure(exc)}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # a file or directory the command needed, named, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
         sys.exit(1)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import getpass
 import socket
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Connection
+from sqlalchemy import Connection, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from packyard.config import Settings, database_from_env, default_data_dir
@@ -50,11 +51,41 @@ def settings_for(data_dir: Path, database: str | None, **more: Any) -> Settings:
     return settings
 
 
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data directory if needed and prove it writable, or fail with what to do."""
+    remedy = "choose another with --data-dir, or fix its permissions"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Failure(
+            f"cannot create the data directory {data_dir}: {exc.strerror}; {remedy}"
+        ) from None
+    try:
+        with tempfile.TemporaryFile(dir=data_dir):
+            pass
+    except OSError as exc:
+        raise Failure(
+            f"cannot write in the data directory {data_dir}: {exc.strerror}; {remedy}"
+        ) from None
+
+
 def open_store(settings: Settings) -> Store:
     """The store, created and migrated to the newest schema if needed."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     store = Store(make_engine(settings.store_url, settings.pool))
-    migrate(store.engine)
+    try:
+        migrate(store.engine)
+    except SQLAlchemyError as exc:
+        message = store_failure(exc)
+        if settings.database_url and message.startswith("cannot reach"):
+            raise  # a database server away or refusing us, not a store to restore
+        url = make_url(settings.store_url)
+        where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string()
+        raise Failure(
+            f"cannot open the store {where}: {message.split(': ', 1)[-1]}; "
+            "restore it from a backup (`packyard restore`) or choose another "
+            "--data-dir / --database"
+        ) from None
     return store
 
 

@@ -138,6 +138,14 @@ def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     return env.get(ENV_PREFIX + "DATABASE_URL") or None
 
 
+def trust_store_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
+    """PACKYARD_SYSTEM_TRUST_STORE: the PEM file of roots the CA bundle starts from, where the
+    platform keeps its trust store somewhere Packyard does not look."""
+    env = os.environ if environ is None else environ
+    value = env.get(ENV_PREFIX + "SYSTEM_TRUST_STORE")
+    return Path(value) if value else None
+
+
 def database_url(url: str) -> str:
     """A PostgreSQL URL in the form the store's driver (psycopg 3) takes, or SettingsError."""
     for scheme in DATABASE_SCHEMES:
@@ -163,6 +171,7 @@ class Settings:
     max_body_bytes: int = DEFAULT_BODY_LIMIT
     token_ttl_seconds: int = TOKEN_TTL_SECONDS
     public_url: str | None = None
+    system_trust_store: Path | None = field(default_factory=trust_store_from_env)
     pool: PoolSettings = field(default_factory=PoolSettings.from_env)
     login: LoginSettings = field(default_factory=LoginSettings.from_env)
 

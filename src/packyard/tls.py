@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from packyard.config import SettingsError
 from packyard.ids import utcnow
 
 
@@ -111,3 +113,30 @@ def ensure_certificates(data_dir: Path, host: str) -> TlsFiles:
     files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     files.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     return files
+
+
+def check_key_pair(cert: Path, key: Path) -> None:
+    """Load the certificate and key as the server will, or say what is wrong with them."""
+    for path in (cert, key):
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise SettingsError(
+                f"cannot read {path}: {exc.strerror}; check the --cert/--key paths"
+            ) from None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        # An encrypted key would make OpenSSL prompt on the terminal; the empty password
+        # makes it fail instead, as the server (which cannot prompt) would.
+        context.load_cert_chain(cert, key, password=b"")
+    except ssl.SSLError as exc:
+        if exc.reason == "KEY_VALUES_MISMATCH":
+            raise SettingsError(
+                f"the key {key} does not belong to the certificate {cert}; "
+                "give the key the certificate was made for"
+            ) from None
+        raise SettingsError(
+            f"cannot load the certificate {cert} with the key {key}: one is not PEM, or the "
+            "key is encrypted; give a PEM certificate and its unencrypted PEM key"
+        ) from None

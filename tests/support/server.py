@@ -82,7 +82,13 @@ class LiveServer:
         """A `packyard` command on this server's store."""
         return packyard(*args, data_dir=self.data_dir, database=self.database, check=check)
 
-    def start(self, *extra: str) -> None:
+    @property
+    def trust_path(self) -> str:
+        """What the printed exports name as SSL_CERT_FILE: the CA bundle of the server's own CA
+        (the system's roots and Packyard's CA), else the CA of --cert."""
+        return str(self.ca_file or self.data_dir / "tls" / "ca-bundle.pem")
+
+    def start(self, *extra: str, env: dict[str, str] | None = None) -> None:
         log = open(self.data_dir.parent / "server.log", "a")  # noqa: SIM115 - lives with the server
         store = ["--database", self.database] if self.database else []
         self.process = subprocess.Popen(
@@ -99,6 +105,7 @@ class LiveServer:
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
+            env=None if env is None else {**os.environ, **env},
         )
         deadline = time.monotonic() + 60
         self.ca_path = str(self.ca_file or self.data_dir / "tls" / "ca.pem")
@@ -194,7 +201,7 @@ class LiveServer:
                 "HCP_CLIENT_SECRET": principal.client_secret,
                 "HCP_ORGANIZATION_ID": self.org_id,
                 "HCP_PROJECT_ID": self.project_id,
-                "SSL_CERT_FILE": self.ca_path,
+                "SSL_CERT_FILE": self.trust_path,
                 "CHECKPOINT_DISABLE": "1",
             }
         )

@@ -69,7 +69,7 @@ def test_env_prints_exports(live_server):
     out = packyard("env", data_dir=live_server.data_dir).stdout
     assert f"export HCP_API_ADDRESS={live_server.address}" in out
     assert f"export HCP_AUTH_URL={live_server.base_url}" in out
-    assert f"export SSL_CERT_FILE={live_server.ca_path}" in out
+    assert f"export SSL_CERT_FILE={live_server.trust_path}" in out
     assert f"export HCP_PROJECT_ID={live_server.project_id}" in out
     assert "HCP_CLIENT_SECRET=" not in out
     rotated = packyard("env", "--rotate", data_dir=live_server.data_dir).stdout
