@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import Counter, Histogram
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
@@ -89,6 +90,9 @@ class Route:
     scoped: bool = True
     cached: bool = False
     target: Locator | None = None  # default: the path's bucket_name / bucket_slug
+    # Reads the decoded body into what the handler takes, in a worker thread before the
+    # transaction opens: for work too slow to do on the event loop or under the write lock.
+    prepare: Callable[[Any], object] | None = None
 
     @property
     def write(self) -> bool:
@@ -227,6 +231,8 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
     body: object = None
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
+    if route.prepare is not None:
+        body = await run_in_threadpool(route.prepare, body)
     if route.cached:
         hit = _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:
