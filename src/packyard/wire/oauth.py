@@ -81,6 +81,7 @@ def _trusted(address: str, trusted: list[ipaddress.IPv4Network | ipaddress.IPv6N
 def _throttle(settings: LoginSettings) -> LoginThrottle:
     return LoginThrottle(
         ThrottleLimits(
+            per_client_address=settings.failures_per_client_address,
             per_client=settings.failures_per_client,
             per_address=settings.failures_per_address,
             window_seconds=settings.window_seconds,
@@ -139,7 +140,7 @@ def token_route(services: Services) -> Route:
             response = oauth_error(503, "temporarily_unavailable", "the store is unavailable")
             response.headers["Retry-After"] = RETRY_AFTER_SECONDS
             return response
-        throttle.succeeded(client_id)
+        throttle.succeeded(client_id, address)
         access_token = services.tokens.issue(
             principal_id=principal_id, generation=generation, now=utcnow()
         )
