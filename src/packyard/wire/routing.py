@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from prometheus_client import Counter, Histogram
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
@@ -107,6 +108,8 @@ class Services:
     store: Store
     tokens: TokenIssuer
     cache: ReadCache = field(default_factory=ReadCache)
+    # Bodies read by Route.prepare at once (an SBOM may decompress to 64 MiB): the rest wait.
+    preparing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
 
 
 def bearer(request: Request) -> str:
@@ -232,7 +235,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
     if route.prepare is not None:
-        body = await run_in_threadpool(route.prepare, body)
+        body = await anyio.to_thread.run_sync(route.prepare, body, limiter=services.preparing)
     if route.cached:
         hit = _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:
