@@ -85,16 +85,20 @@ class PoolSettings:
 class LoginSettings:
     """The token endpoint's brute-force limits, kept by each server process on its own.
 
-    A client id or source address with this many failed logins within the window is
-    answered 429 until the oldest failure leaves it. The source address is the peer's,
-    or, when the peer is one of `trusted_proxies` (a load balancer), the last address
-    its X-Forwarded-For names that is not itself a trusted proxy.
+    A client id from one source address, a client id from anywhere, or a source address
+    with this many failed logins within the window is answered 429 until the oldest
+    failure leaves it. The source address is the peer's, or, when the peer is one of
+    `trusted_proxies` (a load balancer), the last address its X-Forwarded-For names that
+    is not itself a trusted proxy. Secrets are checked (argon2) in worker threads, at most
+    `concurrent_checks` at once per process, so that logins never hold up the event loop.
     """
 
-    failures_per_client: int = 10
+    failures_per_client: int = 100
     failures_per_address: int = 30
     window_seconds: float = 60.0
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks, e.g. 10.0.0.0/24
+    failures_per_client_address: int = 10
+    concurrent_checks: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LoginSettings:
@@ -120,6 +124,17 @@ class LoginSettings:
             ),
             window_seconds=_number(env, "LOGIN_FAILURE_WINDOW", cls.window_seconds, minimum=1),
             trusted_proxies=proxies,
+            failures_per_client_address=int(
+                _number(
+                    env,
+                    "LOGIN_FAILURES_PER_CLIENT_ADDRESS",
+                    cls.failures_per_client_address,
+                    minimum=1,
+                )
+            ),
+            concurrent_checks=int(
+                _number(env, "LOGIN_CONCURRENT_CHECKS", cls.concurrent_checks, minimum=1)
+            ),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -128,6 +143,8 @@ class LoginSettings:
             "LOGIN_FAILURES_PER_ADDRESS": str(self.failures_per_address),
             "LOGIN_FAILURE_WINDOW": str(self.window_seconds),
             "TRUSTED_PROXIES": ",".join(self.trusted_proxies),
+            "LOGIN_FAILURES_PER_CLIENT_ADDRESS": str(self.failures_per_client_address),
+            "LOGIN_CONCURRENT_CHECKS": str(self.concurrent_checks),
         }
 
 

@@ -1,5 +1,6 @@
-"""Brute force at the token endpoint is slowed per client id and per source address, and no
-secret or token reaches the server's log.
+"""Brute force at the token endpoint is slowed per client id from one source address, per
+client id from anywhere (a higher limit) and per source address, and no secret or token
+reaches the server's log.
 
 A server of its own with small limits, so the session's shared server keeps its counts.
 """
@@ -15,12 +16,13 @@ import pytest
 from tests.support.server import ApiClient, LiveServer, running_server
 
 FORM = {"grant_type": "client_credentials", "audience": "https://api.hashicorp.cloud"}
-PER_CLIENT, PER_ADDRESS, WINDOW = 3, 6, 5
+PER_CLIENT_ADDRESS, PER_CLIENT, PER_ADDRESS, WINDOW = 3, 5, 6, 5
 
 
 @pytest.fixture(scope="module")
 def throttled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with pytest.MonkeyPatch.context() as env:
+        env.setenv("PACKYARD_LOGIN_FAILURES_PER_CLIENT_ADDRESS", str(PER_CLIENT_ADDRESS))
         env.setenv("PACKYARD_LOGIN_FAILURES_PER_CLIENT", str(PER_CLIENT))
         env.setenv("PACKYARD_LOGIN_FAILURES_PER_ADDRESS", str(PER_ADDRESS))
         env.setenv("PACKYARD_LOGIN_FAILURE_WINDOW", str(WINDOW))
@@ -72,17 +74,20 @@ def test_brute_force_is_limited_per_client_id_and_per_address(throttled):
     for _ in range(PER_ADDRESS + 2):
         assert _login(throttled, alice.client_id, alice.client_secret).status_code == 200
 
-    # Guessing one client's secret: refused after PER_CLIENT failures, even the right secret,
-    # from any address; other clients from the same address go on.
-    for guess in range(PER_CLIENT):
+    # Guessing one client's secret from one address: refused there after PER_CLIENT_ADDRESS
+    # failures, even the right secret; the client from elsewhere, and other clients from
+    # the same address, go on.
+    for guess in range(PER_CLIENT_ADDRESS):
         _rejected(_login(throttled, mallory.client_id, f"guess-{guess}"))
     _refused(_login(throttled, mallory.client_id, mallory.client_secret))
-    _refused(_login(throttled, mallory.client_id, "another-guess", source="127.0.0.2"))
+    assert _login(
+        throttled, mallory.client_id, mallory.client_secret, source="127.0.0.2"
+    ).is_success
     assert _login(throttled, alice.client_id, alice.client_secret).status_code == 200
 
     # Guessing client ids from one address: the address is refused after PER_ADDRESS failures
     # in all (claiming another address in X-Forwarded-For does not help), others go on.
-    for guess in range(PER_ADDRESS - PER_CLIENT):
+    for guess in range(PER_ADDRESS - PER_CLIENT_ADDRESS):
         _rejected(_login(throttled, f"unknown-{guess}", "x"))
     _refused(_login(throttled, alice.client_id, alice.client_secret))
     _refused(_login(throttled, alice.client_id, alice.client_secret, forwarded="192.0.2.9"))
@@ -98,9 +103,37 @@ def test_brute_force_is_limited_per_client_id_and_per_address(throttled):
     ).is_success
 
     # Once Retry-After has passed, the right secret works again.
-    wait = _refused(_login(throttled, mallory.client_id, mallory.client_secret))
+    for guess in range(PER_CLIENT_ADDRESS):
+        _rejected(_login(throttled, mallory.client_id, f"again-{guess}", source="127.0.0.4"))
+    wait = _refused(_login(throttled, mallory.client_id, mallory.client_secret, source="127.0.0.4"))
     time.sleep(wait + 0.2)
-    assert _login(throttled, mallory.client_id, mallory.client_secret).status_code == 200
+    assert _login(
+        throttled, mallory.client_id, mallory.client_secret, source="127.0.0.4"
+    ).is_success
+
+
+def test_a_known_client_id_failed_on_purpose_elsewhere_does_not_lock_out_its_owner(throttled):
+    owner = throttled.principal("contributor")
+    usual, attacker = "127.0.0.5", "127.0.0.6"
+    assert _login(throttled, owner.client_id, owner.client_secret, source=usual).is_success
+    # Someone who knows the client id fails with it on purpose, and goes on failing.
+    for guess in range(PER_CLIENT_ADDRESS):
+        _rejected(_login(throttled, owner.client_id, f"guess-{guess}", source=attacker))
+    for _ in range(3):
+        _refused(_login(throttled, owner.client_id, "guess", source=attacker))
+        assert _login(throttled, owner.client_id, owner.client_secret, source=usual).is_success
+    _refused(_login(throttled, owner.client_id, owner.client_secret, source=attacker))
+
+
+def test_a_client_id_failing_from_many_addresses_is_limited_everywhere(throttled):
+    target = throttled.principal("viewer")
+    addresses = [f"127.0.0.{number}" for number in range(7, 7 + PER_CLIENT)]
+    for address in addresses:  # one failure each, far below each address's own limits
+        _rejected(_login(throttled, target.client_id, "guess", source=address))
+    for address in ("127.0.0.5", "127.0.0.20", addresses[0]):
+        _refused(_login(throttled, target.client_id, target.client_secret, source=address))
+    other = throttled.principal("viewer")
+    assert _login(throttled, other.client_id, other.client_secret, source=addresses[0]).is_success
 
 
 def test_secrets_and_tokens_never_reach_the_log(throttled):

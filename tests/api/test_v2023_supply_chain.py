@@ -131,3 +131,65 @@ def test_search_external_artifact(admin, name):
     )
     assert none.json()["artifacts"] == []
     error(admin.post(admin.v2 + "/_search/external_artifact", json={}), 400, 3)
+
+
+def _cyclonedx(components: bytes) -> bytes:
+    return b'{"bomFormat":"CycloneDX","specVersion":"1.5","components":[' + components + b"]}"
+
+
+def _nested(depth: int) -> bytes:
+    """CycloneDX components each inside the one before, `depth` deep."""
+    return _cyclonedx(
+        b'{"name":"c","components":[' * (depth - 1) + b'{"name":"c"}' + b"]}" * (depth - 1)
+    )
+
+
+def _spdx(field: str, entries: bytes) -> bytes:
+    return b'{"spdxVersion":"SPDX-2.3","' + field.encode() + b'":[' + entries + b"]}"
+
+
+def test_documents_past_the_bounds_are_refused_with_the_reason(admin, name):
+    """Counts a few KB of zstd can carry, nesting that once answered 500: 400 code 3, nothing
+    kept. The bounds: 100000 packages, 1000000 relationships, components 32 deep, 64 MiB."""
+    build = _build_path(admin, name)
+    cases = {
+        "CYCLONEDX": [
+            (_cyclonedx(b",".join([b'{"name":"a"}'] * 800_000)), "more than 100000 packages"),
+            (
+                _cyclonedx(b'{"name":"a"}').replace(
+                    b"]}", b'],"dependencies":[' + b",".join([b"{}"] * 1_000_001) + b"]}"
+                ),
+                "more than 1000000 relationships",
+            ),
+            (_nested(33), "more than 32 deep"),
+            (_nested(5000), "nests too deeply"),
+            (_cyclonedx(b'{"name":"a","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}"), "deeply"),
+        ],
+        "SPDX": [
+            (_spdx("packages", b",".join([b'{"name":"p"}'] * 100_001)), "100000 packages"),
+            (_spdx("relationships", b",".join([b"{}"] * 1_000_001)), "1000000 relationships"),
+            (
+                _spdx("packages", b'{"name":"p","x":' + b"[" * 50_000 + b"]" * 50_000 + b"}"),
+                "deeply",
+            ),
+            (
+                b'{"spdxVersion":"SPDX-2.3","x":"' + b"a" * (64 * 1024 * 1024) + b'"}',
+                "exceeds 67108864 bytes",
+            ),
+        ],
+    }
+    for format, documents in cases.items():
+        for document, reason in documents:
+            compressed = zstandard.ZstdCompressor().compress(document)
+            assert len(compressed) < 64 * 1024, len(compressed)
+            body = {"compressed_sbom": base64.b64encode(compressed).decode(), "format": format}
+            refused = error(admin.put(build + "/sboms", json=body), 400, 3)
+            assert reason in refused["message"], (reason, refused["message"])
+    assert admin.get(build + "/sboms").json()["sboms"] == []
+    assert admin.get(build + "/packages").json()["packages"] == []
+    # Within the bounds: 32 deep is read whole.
+    kept = admin.put(
+        build + "/sboms", json={"compressed_sbom": _zstd(_nested(32)), "format": "CYCLONEDX"}
+    )
+    assert kept.status_code == 200, kept.text
+    assert len(admin.get(build + "/packages").json()["packages"]) == 32

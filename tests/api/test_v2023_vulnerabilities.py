@@ -106,3 +106,40 @@ def test_bad_records_refused(live_server, tmp_path):
         check=False,
     )
     assert result.returncode == 1 and "id" in result.stderr
+
+
+def test_versions_of_thousands_of_digits_are_compared(live_server, admin, viewer, name, tmp_path):
+    """A version run longer than int() takes (4300 digits) once made these reads answer 500."""
+    ssl, zlib = f"openssl-{name}", f"zlib-{name}"  # records of their own: the database is shared
+    records = [
+        _osv(f"{name}-L", ssl, [{"introduced": "0"}, {"fixed": "3.0." + "9" * 5000}], "LOW"),
+        _osv(f"{name}-Z", zlib, [{"introduced": "1." + "0" * 4999 + "3"}], "LOW"),  # from 1.3
+    ]
+    (tmp_path / "long.json").write_text(json.dumps(records))
+    imported = packyard(
+        "vulndb",
+        "import",
+        str(tmp_path / "long.json"),
+        data_dir=live_server.data_dir,
+        database=live_server.database,
+    )
+    assert "imported 2" in imported.stdout
+    build = _build_path(admin, name)
+    document = {
+        "spdxVersion": "SPDX-2.3",
+        "packages": [{"name": ssl, "versionInfo": "3.0.2"}, {"name": zlib, "versionInfo": "1.2"}],
+    }
+    uploaded = admin.put(
+        build + "/sboms",
+        json={"compressed_sbom": _zstd(json.dumps(document).encode()), "format": "SPDX"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    bucket = viewer.v2 + f"/buckets/{name}"
+    found = viewer.get(bucket + "/vulnerabilities")
+    assert found.status_code == 200, found.text
+    assert [i["vulnerability"]["identifier"] for i in found.json()["vulnerabilities"]] == [
+        f"{name}-L"
+    ]
+    for path in ("/packages", "/packages/with-vulnerabilities", "/packages/vulnerability-summary"):
+        assert viewer.get(bucket + path).status_code == 200, path
+    assert viewer.get(build + "/packages").status_code == 200

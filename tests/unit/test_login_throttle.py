@@ -1,4 +1,5 @@
-"""The token endpoint's failed-login limits: per client id, per source address, in a window."""
+"""The token endpoint's failed-login limits, in a window: per client id from one source
+address, per client id from anywhere (higher), per source address."""
 
 from __future__ import annotations
 
@@ -9,46 +10,65 @@ from packyard.config import LoginSettings, SettingsError
 from packyard.domain.throttle import KEY_CHARS, LoginThrottle, ThrottleLimits
 from packyard.wire.oauth import _networks, source_address
 
-LIMITS = ThrottleLimits(per_client=3, per_address=5, window_seconds=60)
+LIMITS = ThrottleLimits(per_client_address=3, per_client=6, per_address=8, window_seconds=60)
 
 
-def test_client_id_limit_counts_failures_in_the_window():
+def test_client_id_from_one_address_is_limited_there_only():
     throttle = LoginThrottle(LIMITS)
     for second in range(3):
         assert throttle.retry_after("a", "10.0.0.1", second) == 0
         throttle.failed("a", "10.0.0.1", second)
     # The third failure was at t=2: the first leaves the window at t=60.
     assert throttle.retry_after("a", "10.0.0.1", 2.5) == 58
-    assert throttle.retry_after("a", "10.0.0.2", 2.5) == 58  # from anywhere
+    assert throttle.retry_after("a", "10.0.0.2", 2.5) == 0  # its owner, elsewhere, goes on
     assert throttle.retry_after("b", "10.0.0.1", 2.5) == 0  # others go on
     assert throttle.retry_after("a", "10.0.0.1", 59.5) == 1
     assert throttle.retry_after("a", "10.0.0.1", 60) == 0
 
 
+def test_client_id_failing_from_many_addresses_is_limited_everywhere():
+    throttle = LoginThrottle(LIMITS)
+    for number in range(6):
+        assert throttle.retry_after("a", f"10.0.1.{number}", number) == 0
+        throttle.failed("a", f"10.0.1.{number}", number)
+    assert throttle.retry_after("a", "10.0.0.1", 6) == 54  # from an address never seen
+    assert throttle.retry_after("b", "10.0.1.0", 6) == 0
+
+
 def test_address_limit_spans_client_ids():
     throttle = LoginThrottle(LIMITS)
-    for number in range(5):
+    for number in range(8):
         throttle.failed(f"guess-{number}", "10.0.0.1", number)
-    assert throttle.retry_after("valid", "10.0.0.1", 5) == 55
-    assert throttle.retry_after("valid", "10.0.0.2", 5) == 0
+    assert throttle.retry_after("valid", "10.0.0.1", 8) == 52
+    assert throttle.retry_after("valid", "10.0.0.2", 8) == 0
 
 
-def test_success_clears_the_client_count_but_not_the_address_count():
+def test_success_clears_its_address_count_of_the_client_only():
     throttle = LoginThrottle(LIMITS)
     for number in range(2):
         throttle.failed("a", "10.0.0.1", number)
-    throttle.succeeded("a")
+    throttle.succeeded("a", "10.0.0.1")
     for number in range(2):
         throttle.failed("a", "10.0.0.1", 10 + number)
     assert throttle.retry_after("a", "10.0.0.1", 12) == 0  # two failures since the success
     throttle.failed("a", "10.0.0.1", 12)
     assert throttle.retry_after("a", "10.0.0.1", 12) > 0
-    throttle.succeeded("a")
-    assert throttle.retry_after("other", "10.0.0.1", 13) > 0  # five from the address
+    throttle.succeeded("a", "10.0.0.1")
+    assert throttle.retry_after("a", "10.0.0.1", 13) == 0
+    # The client id keeps all five failures, the address too: one more anywhere for the id,
+    # three more from the address for any id, and each is refused.
+    throttle.failed("a", "10.0.0.2", 14)
+    assert throttle.retry_after("a", "10.0.0.3", 15) > 0
+    for number in range(3):
+        throttle.failed(f"other-{number}", "10.0.0.1", 16)
+    assert throttle.retry_after("someone", "10.0.0.1", 17) > 0
 
 
 def test_sliding_window_lets_failures_expire_one_by_one():
-    throttle = LoginThrottle(ThrottleLimits(per_client=2, per_address=100, window_seconds=10))
+    limits = ThrottleLimits(
+        per_client_address=2, per_client=100, per_address=100, window_seconds=10
+    )
+    throttle = LoginThrottle(limits)
     throttle.failed("a", "x", 0)
     throttle.failed("a", "x", 5)
     assert throttle.retry_after("a", "x", 6) == 4
@@ -95,9 +115,13 @@ def test_login_settings_from_the_environment():
             "PACKYARD_LOGIN_FAILURES_PER_ADDRESS": "9",
             "PACKYARD_LOGIN_FAILURE_WINDOW": "30",
             "PACKYARD_TRUSTED_PROXIES": "10.0.0.0/24, ::1",
+            "PACKYARD_LOGIN_FAILURES_PER_CLIENT_ADDRESS": "3",
+            "PACKYARD_LOGIN_CONCURRENT_CHECKS": "1",
         }
     )
-    assert settings == LoginSettings(4, 9, 30.0, ("10.0.0.0/24", "::1"))
+    assert settings == LoginSettings(
+        4, 9, 30.0, ("10.0.0.0/24", "::1"), failures_per_client_address=3, concurrent_checks=1
+    )
     assert LoginSettings.from_env({f"PACKYARD_{k}": v for k, v in settings.to_env().items()}) == (
         settings
     )

@@ -103,17 +103,36 @@ def delete_principal(conn: Connection, *, name: str) -> None:
     tenants.remove_principal(row.id)
 
 
-def authenticate(conn: Connection, *, client_id: str, client_secret: str) -> tuple[str, int]:
-    """Check a client id and secret; answer the principal id and its secret generation."""
+@dataclass(frozen=True)
+class StoredSecret:
+    """What a login's secret is checked against; an unknown client id gets a dummy hash."""
+
+    principal_id: str | None
+    generation: int
+    secret_hash: str
+
+
+def stored_secret(conn: Connection, *, client_id: str) -> StoredSecret:
     row = Tenants(conn).principal_by_client_id(client_id)
-    try:
-        # Verify against a dummy hash for unknown ids too, so timing tells nothing.
-        _hasher.verify(row.secret_hash if row else _DUMMY_HASH, client_secret)
-    except (VerificationError, InvalidHashError):
-        raise Unauthenticated("invalid client credentials") from None
     if row is None:
+        # Checked against a dummy hash all the same, so timing tells nothing.
+        return StoredSecret(None, 0, _DUMMY_HASH)
+    return StoredSecret(row.id, row.secret_generation, row.secret_hash)
+
+
+def secret_matches(secret_hash: str, client_secret: str) -> bool:
+    """The argon2 check: slow on purpose, so callers run it off the event loop."""
+    try:
+        return bool(_hasher.verify(secret_hash, client_secret))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticated(stored: StoredSecret, matches: bool) -> tuple[str, int]:
+    """The principal id and its secret generation, for a secret that matched a known id."""
+    if not matches or stored.principal_id is None:
         raise Unauthenticated("invalid client credentials")
-    return row.id, row.secret_generation
+    return stored.principal_id, stored.generation
 
 
 def caller_from(row: Any, *, generation: int) -> tuple[Actor, tuple[str, int] | None]:

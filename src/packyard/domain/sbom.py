@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 import zstandard
 
+from packyard.domain.sbom_documents import (
+    CycloneDxComponent,
+    CycloneDxDocument,
+    SbomLimits,
+    SpdxDocument,
+    SpdxPackage,
+    components,
+    decode,
+)
 from packyard.errors import InvalidArgument
 
-MAX_SBOM_BYTES = 64 * 1024 * 1024  # decompressed
+LIMITS = SbomLimits()
+_CHUNK = 1024 * 1024
 
 
 class SbomFormat(StrEnum):
@@ -36,6 +44,15 @@ class Package:
 
 
 @dataclass(frozen=True)
+class SbomUpload:
+    """An uploaded SBOM, checked and read (before any transaction: reading it takes time)."""
+
+    compressed: bytes
+    format: SbomFormat
+    packages: list[Package]
+
+
+@dataclass(frozen=True)
 class FoundPackage:
     """A package as listed: where it came from, and which channel ships it (bucket lists)."""
 
@@ -52,88 +69,80 @@ def default_name(format: SbomFormat) -> str:
     return f"sbom-{format.value.lower()}"
 
 
-def decompress(compressed: bytes) -> bytes:
+def read_upload(compressed: bytes, format: SbomFormat, limits: SbomLimits = LIMITS) -> SbomUpload:
+    """Check an upload decompresses and parses as the stated format, within the bounds."""
+    return SbomUpload(compressed, format, parse(decompress(compressed, limits), format, limits))
+
+
+def decompress(compressed: bytes, limits: SbomLimits = LIMITS) -> bytes:
+    """The zstd data decompressed as a stream, stopping as soon as it passes the size bound."""
+    chunks: list[bytes] = []
+    size = 0
     try:
-        reader = zstandard.ZstdDecompressor().stream_reader(compressed)
-        data = reader.read(MAX_SBOM_BYTES + 1)
+        decompressor = zstandard.ZstdDecompressor()
+        with decompressor.stream_reader(compressed, read_across_frames=True) as reader:
+            while chunk := reader.read(_CHUNK):
+                size += len(chunk)
+                if size > limits.max_bytes:
+                    raise InvalidArgument(
+                        f"the SBOM exceeds {limits.max_bytes} bytes once decompressed"
+                    )
+                chunks.append(chunk)
     except zstandard.ZstdError as exc:
         raise InvalidArgument(f"the SBOM is not zstd-compressed data: {exc}") from None
-    if len(data) > MAX_SBOM_BYTES:
-        raise InvalidArgument(f"the SBOM exceeds {MAX_SBOM_BYTES} bytes once decompressed")
-    if not data:
+    if not size:
         raise InvalidArgument("the SBOM is empty")
-    return data
+    return b"".join(chunks)
 
 
-def parse(data: bytes, format: SbomFormat) -> list[Package]:
-    """Check the document is JSON of the stated format; answer the packages it lists."""
-    try:
-        document = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidArgument("the SBOM is not JSON") from None
-    if not isinstance(document, dict):
-        raise InvalidArgument("the SBOM is not a JSON object")
+def parse(data: bytes, format: SbomFormat, limits: SbomLimits = LIMITS) -> list[Package]:
+    """Check the document is JSON of the stated format; answer the packages it lists.
+
+    Linear in the document's size; a document past one of `limits` is refused.
+    """
     if format is SbomFormat.SPDX:
-        if "spdxVersion" not in document:
+        spdx = decode(data, SpdxDocument, "SPDX", limits)
+        if spdx.spdxVersion is None:
             raise InvalidArgument("the SBOM is not SPDX JSON (no spdxVersion)")
-        return [_spdx(item) for item in document.get("packages") or [] if _named(item)]
-    if document.get("bomFormat") != "CycloneDX":
+        return [_spdx(item) for item in spdx.packages or [] if item.name]
+    cyclonedx = decode(data, CycloneDxDocument, "CycloneDX", limits)
+    if cyclonedx.bomFormat != "CycloneDX":
         raise InvalidArgument('the SBOM is not CycloneDX JSON (bomFormat is not "CycloneDX")')
-    return [_cyclonedx(item) for item in _components(document) if _named(item)]
+    return [_cyclonedx(item) for item in components(cyclonedx, limits.max_depth) if item.name]
 
 
-def _named(item: Any) -> bool:
-    return isinstance(item, dict) and isinstance(item.get("name"), str) and bool(item["name"])
+def _package(name: str, version: str | None, purl: str | None, license: str) -> Package:
+    package = Package(name, version or "", purl or "", license)
+    if any("\x00" in text for text in (package.name, package.version, package.purl, license)):
+        raise InvalidArgument("SBOM package fields may not contain NUL characters")
+    return package
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _spdx(item: dict[str, Any]) -> Package:
+def _spdx(item: SpdxPackage) -> Package:
+    assert item.name
     purl = next(
-        (
-            _text(ref.get("referenceLocator"))
-            for ref in item.get("externalRefs") or []
-            if isinstance(ref, dict) and ref.get("referenceType") == "purl"
-        ),
+        (ref.referenceLocator for ref in item.externalRefs or [] if ref.referenceType == "purl"),
         "",
     )
     license = next(
         (
-            _text(item.get(key))
-            for key in ("licenseConcluded", "licenseDeclared")
-            if _text(item.get(key)) not in ("", "NOASSERTION", "NONE")
+            text
+            for text in (item.licenseConcluded, item.licenseDeclared)
+            if text not in (None, "", "NOASSERTION", "NONE")
         ),
         "",
     )
-    return Package(item["name"], _text(item.get("versionInfo")), purl, license)
+    return _package(item.name, item.versionInfo, purl, license or "")
 
 
-def _components(document: dict[str, Any]) -> list[Any]:
-    found: list[Any] = []
-    pending = list(document.get("components") or [])
-    while pending:
-        item = pending.pop(0)
-        found.append(item)
-        if isinstance(item, dict):
-            pending.extend(item.get("components") or [])
-    return found
-
-
-def _cyclonedx(item: dict[str, Any]) -> Package:
+def _cyclonedx(item: CycloneDxComponent) -> Package:
+    assert item.name
     licenses = []
-    for entry in item.get("licenses") or []:
-        if not isinstance(entry, dict):
-            continue
-        if _text(entry.get("expression")):
-            licenses.append(entry["expression"])
-        elif isinstance(entry.get("license"), dict):
-            chosen = entry["license"]
-            licenses.append(_text(chosen.get("id")) or _text(chosen.get("name")))
-    return Package(
-        item["name"],
-        _text(item.get("version")),
-        _text(item.get("purl")),
-        " AND ".join(name for name in licenses if name),
+    for entry in item.licenses or []:
+        if entry.expression:
+            licenses.append(entry.expression)
+        elif entry.license is not None:
+            licenses.append(entry.license.id or entry.license.name or "")
+    return _package(
+        item.name, item.version, item.purl, " AND ".join(name for name in licenses if name)
     )

@@ -1,4 +1,10 @@
-"""Login throttling: failed credential checks counted per client id and per source address.
+"""Login throttling: failed credential checks counted per client id and source address.
+
+Failures are counted three ways: per (client id, source address), with a low limit; per
+client id from anywhere, with a higher one, so a flood from many addresses is still limited;
+and per source address across client ids. Someone who knows a client id and fails with it
+on purpose thus locks out only their own address's use of it, and the id's owner, from its
+usual address, still gets in.
 
 Kept in memory by each server process; a key that collected `limit` failures within the
 last `window_seconds` is refused until the oldest of them leaves the window. A refused
@@ -14,10 +20,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ThrottleLimits:
-    per_client: int = 10  # failed logins of one client id within the window
-    per_address: int = 30  # failed logins from one source address within the window
+    per_client_address: int = 10  # failed logins of one client id from one address
+    per_client: int = 100  # failed logins of one client id from any address
+    per_address: int = 30  # failed logins from one source address, any client id
     window_seconds: float = 60.0
     max_keys: int = 10_000  # the oldest keys are forgotten past this, bounding memory
+
+
+Key = str | tuple[str, str]
 
 
 class _Window:
@@ -27,9 +37,9 @@ class _Window:
         self.limit = limit
         self.window = window
         self.max_keys = max_keys
-        self.failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self.failures: OrderedDict[Key, deque[float]] = OrderedDict()
 
-    def _recent(self, key: str, now: float) -> deque[float] | None:
+    def _recent(self, key: Key, now: float) -> deque[float] | None:
         times = self.failures.get(key)
         if times is None:
             return None
@@ -40,14 +50,14 @@ class _Window:
             return None
         return times
 
-    def wait(self, key: str, now: float) -> float:
+    def wait(self, key: Key, now: float) -> float:
         """Seconds until `key` may try again (0 when it may now)."""
         times = self._recent(key, now)
         if times is None or len(times) < self.limit:
             return 0.0
         return times[-self.limit] + self.window - now
 
-    def add(self, key: str, now: float) -> None:
+    def add(self, key: Key, now: float) -> None:
         times = self._recent(key, now) or deque(maxlen=self.limit)
         times.append(now)
         self.failures[key] = times
@@ -55,7 +65,7 @@ class _Window:
         while len(self.failures) > self.max_keys:
             self.failures.popitem(last=False)
 
-    def clear(self, key: str) -> None:
+    def clear(self, key: Key) -> None:
         self.failures.pop(key, None)
 
 
@@ -67,24 +77,35 @@ class LoginThrottle:
 
     def __init__(self, limits: ThrottleLimits) -> None:
         self.limits = limits
-        self._clients = _Window(limits.per_client, limits.window_seconds, limits.max_keys)
-        self._addresses = _Window(limits.per_address, limits.window_seconds, limits.max_keys)
+        window, keys = limits.window_seconds, limits.max_keys
+        self._pairs = _Window(limits.per_client_address, window, keys)
+        self._clients = _Window(limits.per_client, window, keys)
+        self._addresses = _Window(limits.per_address, window, keys)
+
+    def _keys(self, client_id: str, address: str) -> tuple[tuple[str, str], str, str]:
+        client, source = client_id[:KEY_CHARS], address[:KEY_CHARS]
+        return (client, source), client, source
 
     def retry_after(self, client_id: str, address: str, now: float) -> int:
         """Whole seconds the caller must wait before this attempt is checked; 0 if none."""
+        pair, client, source = self._keys(client_id, address)
         wait = max(
-            self._clients.wait(client_id[:KEY_CHARS], now),
-            self._addresses.wait(address[:KEY_CHARS], now),
+            self._pairs.wait(pair, now),
+            self._clients.wait(client, now),
+            self._addresses.wait(source, now),
         )
         return max(1, math.ceil(wait)) if wait > 0 else 0
 
     def failed(self, client_id: str, address: str, now: float) -> None:
-        self._clients.add(client_id[:KEY_CHARS], now)
-        self._addresses.add(address[:KEY_CHARS], now)
+        pair, client, source = self._keys(client_id, address)
+        self._pairs.add(pair, now)
+        self._clients.add(client, now)
+        self._addresses.add(source, now)
 
-    def succeeded(self, client_id: str) -> None:
-        """The secret was right: the client's earlier mistakes no longer count against it.
+    def succeeded(self, client_id: str, address: str) -> None:
+        """The secret was right: the caller's earlier mistakes from there no longer count.
 
-        The address keeps its count, so one known key cannot launder guesses at others.
+        The client id keeps the failures from elsewhere, and the address its count across
+        client ids, so one known key cannot launder guesses at others.
         """
-        self._clients.clear(client_id[:KEY_CHARS])
+        self._pairs.clear(self._keys(client_id, address)[0])

@@ -15,8 +15,9 @@ from typing import Any
 from packyard.domain.sbom import Package
 from packyard.errors import InvalidArgument
 
+_DIGITS = frozenset("0123456789")
 CRITICALITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN")
-_RUNS = re.compile(r"\d+|[A-Za-z]+")
+_RUNS = re.compile(r"[0-9]+|[A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,21 @@ class Vulnerability:
     affected: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
 
-def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    return tuple((0, int(run)) if run.isdigit() else (1, run) for run in _RUNS.findall(version))
+def version_key(version: str) -> tuple[tuple[int, int, str], ...]:
+    """A key that orders versions by their runs: numeric runs by value, then alphabetic ones.
+
+    A numeric run is compared by its length without leading zeros, then by its digits, which
+    orders it as its value would without building a number (a run of thousands of digits
+    would be refused by int(), and it costs nothing to compare this way).
+    """
+    return tuple(_run_key(run) for run in _RUNS.findall(version))
+
+
+def _run_key(run: str) -> tuple[int, int, str]:
+    if run[0] in _DIGITS:
+        digits = run.lstrip("0")
+        return (0, len(digits), digits)
+    return (1, 0, run)
 
 
 def _criticality(record: dict[str, Any]) -> str:

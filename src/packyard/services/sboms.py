@@ -10,10 +10,9 @@ from packyard.domain.registry import require_path_name
 from packyard.domain.sbom import (
     FoundPackage,
     Sbom,
-    SbomFormat,
+    SbomUpload,
     decompress,
     default_name,
-    parse,
 )
 from packyard.errors import AlreadyExists, NotFound
 from packyard.ids import new_id
@@ -43,21 +42,19 @@ def upload_sbom(
     scope: Scope,
     *,
     build_id: str,
-    compressed: bytes,
-    format: SbomFormat,
+    upload: SbomUpload,
     name: str | None,
     now: datetime,
 ) -> Sbom:
-    """Store an SBOM that decompresses and parses as the stated format; nothing otherwise."""
+    """Store an SBOM read beforehand (sbom.read_upload), outside the write transaction."""
     build = get_build(repo, scope, build_id=build_id)
-    found = parse(decompress(compressed), format)
     if name:
         require_path_name(name, "SBOM name")
-    sbom = Sbom(new_id(), build.id, name or default_name(format), format)
+    sbom = Sbom(new_id(), build.id, name or default_name(upload.format), upload.format)
     message = f'an SBOM named "{sbom.name}" already exists for this build'
     if any(item.name == sbom.name for item in repo.sboms_of(build.id)):
         raise AlreadyExists(message)
-    unique(lambda: repo.add_sbom(sbom, compressed, found, now=now), message)
+    unique(lambda: repo.add_sbom(sbom, upload.compressed, upload.packages, now=now), message)
     return sbom
 
 

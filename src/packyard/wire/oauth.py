@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from packyard.auth.principals import authenticate
+from packyard.auth.logins import SecretChecks
+from packyard.auth.principals import stored_secret
 from packyard.auth.tokens import AUDIENCE
 from packyard.config import LoginSettings
 from packyard.domain.throttle import LoginThrottle, ThrottleLimits
@@ -81,6 +82,7 @@ def _trusted(address: str, trusted: list[ipaddress.IPv4Network | ipaddress.IPv6N
 def _throttle(settings: LoginSettings) -> LoginThrottle:
     return LoginThrottle(
         ThrottleLimits(
+            per_client_address=settings.failures_per_client_address,
             per_client=settings.failures_per_client,
             per_address=settings.failures_per_address,
             window_seconds=settings.window_seconds,
@@ -98,6 +100,7 @@ def too_many(retry_after: int) -> Response:
 
 def token_route(services: Services) -> Route:
     throttle = _throttle(services.settings.login)
+    checks = SecretChecks(services.settings.login.concurrent_checks)
     trusted = _networks(services.settings.login.trusted_proxies)
 
     async def token(request: Request) -> Response:
@@ -127,9 +130,8 @@ def token_route(services: Services) -> Route:
             return too_many(wait)
         try:
             with services.store.transaction() as conn:
-                principal_id, generation = authenticate(
-                    conn, client_id=client_id, client_secret=credentials[1]
-                )
+                stored = stored_secret(conn, client_id=client_id)
+            principal_id, generation = await checks.principal(stored, credentials[1])
         except Unauthenticated:
             throttle.failed(client_id, address, time.monotonic())
             if throttle.retry_after(client_id, address, time.monotonic()):
@@ -139,7 +141,7 @@ def token_route(services: Services) -> Route:
             response = oauth_error(503, "temporarily_unavailable", "the store is unavailable")
             response.headers["Retry-After"] = RETRY_AFTER_SECONDS
             return response
-        throttle.succeeded(client_id)
+        throttle.succeeded(client_id, address)
         access_token = services.tokens.issue(
             principal_id=principal_id, generation=generation, now=utcnow()
         )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from prometheus_client import Counter, Histogram
 from starlette.requests import Request
 from starlette.responses import Response
@@ -89,6 +91,9 @@ class Route:
     scoped: bool = True
     cached: bool = False
     target: Locator | None = None  # default: the path's bucket_name / bucket_slug
+    # Reads the decoded body into what the handler takes, in a worker thread before the
+    # transaction opens: for work too slow to do on the event loop or under the write lock.
+    prepare: Callable[[Any], object] | None = None
 
     @property
     def write(self) -> bool:
@@ -103,6 +108,8 @@ class Services:
     store: Store
     tokens: TokenIssuer
     cache: ReadCache = field(default_factory=ReadCache)
+    # Bodies read by Route.prepare at once (an SBOM may decompress to 64 MiB): the rest wait.
+    preparing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
 
 
 def bearer(request: Request) -> str:
@@ -227,6 +234,8 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
     body: object = None
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
+    if route.prepare is not None:
+        body = await anyio.to_thread.run_sync(route.prepare, body, limiter=services.preparing)
     if route.cached:
         hit = _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:

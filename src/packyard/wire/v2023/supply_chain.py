@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 from starlette.responses import Response
 
 from packyard.domain.identity import Role
-from packyard.domain.sbom import FoundPackage, Sbom, SbomFormat
+from packyard.domain.sbom import FoundPackage, Sbom, SbomFormat, SbomUpload, read_upload
 from packyard.domain.vulnerabilities import Vulnerability
 from packyard.errors import InvalidArgument
 from packyard.ids import parse_rfc3339, rfc3339
@@ -23,6 +25,21 @@ class UploadSbom(msgspec.Struct):
     compressed_sbom: bytes | None = None
     format: SbomFormat | None = None
     name: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadSbom:
+    upload: SbomUpload
+    name: str | None
+
+
+def read_sbom(body: UploadSbom) -> ReadSbom:
+    """The upload decompressed and parsed, before the write transaction opens."""
+    if not body.compressed_sbom:
+        raise InvalidArgument("compressed_sbom is required (zstd-compressed JSON, base64)")
+    if body.format is None:
+        raise InvalidArgument("format is required: SPDX or CYCLONEDX")
+    return ReadSbom(read_upload(body.compressed_sbom, body.format), body.name)
 
 
 class SearchArtifact(msgspec.Struct):
@@ -123,17 +140,12 @@ def packages_page(
 
 
 def upload_sbom(call: Call) -> object:
-    body: UploadSbom = call.body
-    if not body.compressed_sbom:
-        raise InvalidArgument("compressed_sbom is required (zstd-compressed JSON, base64)")
-    if body.format is None:
-        raise InvalidArgument("format is required: SPDX or CYCLONEDX")
+    body: ReadSbom = call.body
     found = sboms.upload_sbom(
         call.repo,
         call.scope,
         build_id=build_of_version(call),
-        compressed=body.compressed_sbom,
-        format=body.format,
+        upload=body.upload,
         name=body.name,
         now=call.now,
     )
@@ -226,7 +238,15 @@ ROUTES = [
     ),
     Route("GET", _BUILD + "/packages", build_packages, V, "v2023.ListBuildPackages"),
     Route("GET", _BUILD + "/sboms", list_sboms, V, "v2023.ListSboms"),
-    Route("PUT", _BUILD + "/sboms", upload_sbom, C, "v2023.UploadSbom", UploadSbom),
+    Route(
+        "PUT",
+        _BUILD + "/sboms",
+        upload_sbom,
+        C,
+        "v2023.UploadSbom",
+        UploadSbom,
+        prepare=read_sbom,
+    ),
     Route("GET", _BUILD + "/sboms/{sbom_name}", get_sbom, V, "v2023.GetSbom"),
     Route("GET", _BUILD + "/sboms/{sbom_name}/download", download_sbom, V, "DownloadSbom"),
 ]
