@@ -19,10 +19,11 @@ from packyard.config import LoginSettings
 from packyard.domain.throttle import LoginThrottle, ThrottleLimits
 from packyard.errors import Unauthenticated, Unavailable
 from packyard.ids import utcnow
-from packyard.wire.http import RETRY_AFTER_SECONDS, json_response
+from packyard.wire.http import RETRY_AFTER_SECONDS, BodyTooLarge, json_response, read_limited
 from packyard.wire.routing import Services
 
-MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_BYTES = 16 * 1024
+"""A token request is a short form; anything longer is refused before it is all read."""
 
 log = logging.getLogger("packyard.oauth")
 
@@ -101,8 +102,9 @@ def token_route(services: Services) -> Route:
     trusted = _networks(services.settings.login.trusted_proxies)
 
     async def token(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
+        try:
+            body = await read_limited(request, limit=MAX_FORM_BYTES)
+        except BodyTooLarge:
             return oauth_error(400, "invalid_request", "the request body is too large")
         try:
             form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
