@@ -58,11 +58,16 @@ def source_address(
 ) -> str:
     """The caller's address: the peer's, or behind trusted proxies, the first hop before them.
 
-    X-Forwarded-For is read right to left and only while each hop is a trusted proxy, so a
-    client cannot name an address of its choosing.
+    Every X-Forwarded-For line counts, in order (a proxy that appends its own line after
+    the client's gives two), and the hops are read right to left and only while each hop is
+    a trusted proxy, so a client cannot name an address of its choosing.
     """
     address = request.client.host if request.client else ""
-    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    hops = [
+        hop.strip()
+        for line in request.headers.getlist("x-forwarded-for")
+        for hop in line.split(",")
+    ]
     while _trusted(address, trusted) and hops:
         hop = hops.pop()
         if not hop:
