@@ -19,6 +19,7 @@ from packyard.ids import new_id
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
 from packyard.wire import iam, resource_manager
+from packyard.wire.cache import ReadCache
 from packyard.wire.http import error_response
 from packyard.wire.oauth import token_route
 from packyard.wire.ops import ops_routes
@@ -104,6 +105,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         store=store,
         tokens=TokenIssuer(
             load_signing_key(store, settings.data_dir), ttl_seconds=settings.token_ttl_seconds
+        ),
+        cache=ReadCache(
+            settings.http.read_cache_bytes, max_answer_bytes=settings.http.read_cache_answer_bytes
         ),
     )
     routes: list[Any] = [

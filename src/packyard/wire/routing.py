@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from prometheus_client import Counter, Histogram
 from starlette.requests import Request
@@ -88,6 +89,7 @@ class Route:
     body: type | None = None
     scoped: bool = True
     cached: bool = False
+    cache_query: tuple[str, ...] = ()  # the query parameters a cached answer depends on
     target: Locator | None = None  # default: the path's bucket_name / bucket_slug
 
     @property
@@ -172,12 +174,24 @@ def authorize(
 
 
 def _cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...]:
+    """What a cached answer depends on: the route, its path's and named query's values."""
+    query = request.query_params
     return (
         route.operation,
-        request.url.path,
-        request.url.query,
+        tuple(sorted(request.path_params.items())),
+        tuple(query.get(name) or None for name in route.cache_query),  # as the handler reads
         actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
     )
+
+
+def answered_query(route: Route, request: Request) -> Request:
+    """The request as a cached route's handler sees it: only its cache_query parameters, so
+    that no other parameter can change an answer the cache keeps without them."""
+    items = request.query_params.multi_items()
+    kept = [(key, value) for key, value in items if key in route.cache_query]
+    if len(kept) == len(items):
+        return request
+    return Request({**request.scope, "query_string": urlencode(kept).encode()}, request.receive)
 
 
 def _cache_hit(
@@ -228,6 +242,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
     if route.cached:
+        request = answered_query(route, request)
         hit = _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:
             return Response(hit, 200, media_type="application/json")

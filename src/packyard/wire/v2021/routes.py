@@ -476,7 +476,15 @@ ROUTES = [
     Route("DELETE", _B + "/channels/{slug}", delete_channel, C, "DeleteChannel"),
     Route("PATCH", _B + "/channels/{slug}", update_channel, C, "UpdateChannel", rq.UpdateChannel),
     Route("GET", _B + "/channels/{slug}/history", list_channel_history, V, "ListChannelHistory"),
-    Route("GET", _B + "/iteration", get_iteration, V, "GetIteration", cached=True),
+    Route(
+        "GET",
+        _B + "/iteration",
+        get_iteration,
+        V,
+        "GetIteration",
+        cached=True,
+        cache_query=("iteration_id", "fingerprint", "incremental_version"),
+    ),
     Route("GET", _B + "/iterations", list_iterations, V, "ListIterations"),
     Route("POST", _B + "/iterations", create_iteration, C, "CreateIteration", rq.CreateIteration),
     Route(
