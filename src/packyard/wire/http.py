@@ -37,13 +37,14 @@ def json_response(payload: object, status: int = 200) -> Response:
 RETRY_AFTER_SECONDS = "1"
 
 
-def error_response(code: int, message: str) -> Response:
+def error_response(code: int, message: str, *, status: int | None = None) -> Response:
     """The google.rpc.Status envelope. No other field may be named "code": Packer greps it.
 
-    UNAVAILABLE (14) is worth retrying; Retry-After says when.
+    The HTTP status is the code's (grpc-gateway's mapping) unless given. UNAVAILABLE (14) is
+    worth retrying; Retry-After says when.
     """
     response = json_response(
-        {"code": code, "message": message, "details": []}, HTTP_STATUS.get(code, 500)
+        {"code": code, "message": message, "details": []}, status or HTTP_STATUS.get(code, 500)
     )
     if code == 14:
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS

@@ -19,6 +19,7 @@ from packyard.config import LoginSettings
 from packyard.domain.throttle import LoginThrottle, ThrottleLimits
 from packyard.errors import Unauthenticated, Unavailable
 from packyard.ids import utcnow
+from packyard.wire.headers import no_store
 from packyard.wire.http import RETRY_AFTER_SECONDS, BodyTooLarge, json_response, read_limited
 from packyard.wire.routing import Services
 
@@ -158,4 +159,4 @@ def token_route(services: Services) -> Route:
             }
         )
 
-    return Route("/oauth2/token", token, methods=["POST"], name="Token")
+    return Route("/oauth2/token", no_store(token), methods=["POST"], name="Token")
