@@ -11,7 +11,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_stale_stamp_misses():
-    cache = ReadCache()
+    cache = ReadCache(1 << 20, max_answer_bytes=1 << 20)
     cache.put("k", ("reg", 1), b"one")
     assert cache.get("k", ("reg", 1), NOW) == b"one"
     assert cache.get("k", ("reg", 2), NOW) is None
@@ -19,7 +19,7 @@ def test_stale_stamp_misses():
 
 
 def test_clock_dependent_answers_expire():
-    cache = ReadCache()
+    cache = ReadCache(1 << 20, max_answer_bytes=1 << 20)
     cache.put("k", ("reg", 1), b"scheduled", valid_until=NOW + timedelta(seconds=5))
     assert cache.get("k", ("reg", 1), NOW + timedelta(seconds=4)) == b"scheduled"
     assert cache.get("k", ("reg", 1), NOW + timedelta(seconds=5)) is None
@@ -27,7 +27,7 @@ def test_clock_dependent_answers_expire():
 
 def test_the_byte_bound_evicts_least_recent():
     size = entry_size("a", b"x" * 100)
-    cache = ReadCache(max_bytes=2 * size)
+    cache = ReadCache(2 * size, max_answer_bytes=1 << 20)
     cache.put("a", ("r", 1), b"x" * 100)
     cache.put("b", ("r", 1), b"y" * 100)
     cache.get("a", ("r", 1), NOW)
@@ -38,7 +38,7 @@ def test_the_byte_bound_evicts_least_recent():
 
 
 def test_many_answers_never_hold_more_than_the_bound():
-    cache = ReadCache(max_bytes=10_000, max_answer_bytes=1_000)
+    cache = ReadCache(10_000, max_answer_bytes=1_000)
     for number in range(1_000):
         cache.put(f"key-{number}", ("r", 1), b"x" * (number % 900))
         assert cache.bytes <= 10_000
@@ -46,7 +46,7 @@ def test_many_answers_never_hold_more_than_the_bound():
 
 
 def test_an_answer_above_its_bound_is_not_kept_and_forgets_the_stale_one():
-    cache = ReadCache(max_bytes=1 << 20, max_answer_bytes=1_000)
+    cache = ReadCache(1 << 20, max_answer_bytes=1_000)
     cache.put("k", ("r", 1), b"small")
     cache.put("k", ("r", 2), b"x" * 1_001)
     assert cache.get("k", ("r", 2), NOW) is None
@@ -57,6 +57,6 @@ def test_an_answer_above_its_bound_is_not_kept_and_forgets_the_stale_one():
 
 
 def test_a_bound_of_zero_keeps_nothing():
-    cache = ReadCache(max_bytes=0)
+    cache = ReadCache(0, max_answer_bytes=1 << 20)
     cache.put("k", ("r", 1), b"answer")
     assert cache.get("k", ("r", 1), NOW) is None and cache.bytes == 0

@@ -21,8 +21,6 @@ from prometheus_client import Gauge
 
 Stamp = tuple[str, int]
 
-DEFAULT_MAX_BYTES = 64 << 20
-DEFAULT_MAX_ANSWER_BYTES = 1 << 20
 ENTRY_OVERHEAD = 256
 """Bytes an entry costs beside its answer and key: the entry's objects and its place in order."""
 
@@ -43,12 +41,7 @@ def entry_size(key: Hashable, body: bytes) -> int:
 
 
 class ReadCache:
-    def __init__(
-        self,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        *,
-        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
-    ) -> None:
+    def __init__(self, max_bytes: int, *, max_answer_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.max_answer_bytes = min(max_answer_bytes, max_bytes)
         self.bytes = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -104,7 +104,7 @@ class Services:
     settings: Settings
     store: Store
     tokens: TokenIssuer
-    cache: ReadCache = field(default_factory=ReadCache)
+    cache: ReadCache
 
 
 def bearer(request: Request) -> str:
