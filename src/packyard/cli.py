@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -30,6 +31,7 @@ from packyard.cli_support import (
     Database,
     DataDir,
     Failure,
+    is_loopback,
     open_store,
     record,
     settings_for,
@@ -165,6 +167,9 @@ def serve(
     cert: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
     key: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
     insecure_http: Annotated[bool, typer.Option(help="Serve plain HTTP (tests only).")] = False,
+    insecure_http_on_network: Annotated[
+        bool, typer.Option(help="Allow --insecure-http on an address other than loopback.")
+    ] = False,
     workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
     max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted.")] = 4 << 20,
     public_url: Annotated[
@@ -182,6 +187,11 @@ def serve(
         raise typer.BadParameter("--cert and --key go together")
     if insecure_http and cert:
         raise typer.BadParameter("--insecure-http cannot be combined with --cert/--key")
+    if insecure_http and not insecure_http_on_network and not is_loopback(host):
+        raise Failure(
+            f"--insecure-http sends tokens in plain text; {host} is not a loopback address "
+            "(add --insecure-http-on-network to do it anyway)"
+        )
     _check_port_free(host, port)
     if cert is not None and key is not None:
         check_key_pair(cert, key)
@@ -371,7 +381,7 @@ def principal_list(
     table = Table("name", "role", "client id", "project", "created")
     for item in items:
         table.add_row(
-            item["name"],
+            escape(item["name"]),
             item["role"],
             item["client_id"],
             item["project_id"] or "(all)",

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from packyard.cli_support import (
@@ -63,12 +64,12 @@ def audit_command(
         return
     table = Table("when", "who", "operation", "resource", "from")
     for event in events:
-        table.add_row(
+        table.add_row(  # names are anyone's: shown as written, never as console markup
             event.occurred_at.isoformat(timespec="seconds"),
-            event.actor_name,
-            event.operation,
-            event.resource,
-            event.source,
+            escape(event.actor_name),
+            escape(event.operation),
+            escape(event.resource),
+            escape(event.source),
         )
     Console(width=200).print(table)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import socket
 import tempfile
 from pathlib import Path
@@ -39,6 +40,16 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text
 
 class Failure(Exception):
     """A clear message for the user, exit code 1."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a --host address is reachable only from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def settings_for(data_dir: Path, database: str | None, **more: Any) -> Settings:

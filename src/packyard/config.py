@@ -148,6 +148,40 @@ class LoginSettings:
         }
 
 
+@dataclass(frozen=True)
+class HttpSettings:
+    """What each server process keeps and guards at the HTTP layer.
+
+    The read cache holds rendered hot reads up to `read_cache_bytes` (0 keeps none), and no
+    answer above `read_cache_answer_bytes`. With a `metrics_token`, /metrics answers only
+    a request bearing it.
+    """
+
+    read_cache_bytes: int = 64 << 20
+    read_cache_answer_bytes: int = 1 << 20
+    metrics_token: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            read_cache_bytes=int(_number(env, "READ_CACHE_BYTES", cls.read_cache_bytes, minimum=0)),
+            read_cache_answer_bytes=int(
+                _number(env, "READ_CACHE_ANSWER_BYTES", cls.read_cache_answer_bytes, minimum=0)
+            ),
+            metrics_token=env.get(ENV_PREFIX + "METRICS_TOKEN") or None,
+        )
+
+    def to_env(self) -> dict[str, str]:
+        env = {
+            "READ_CACHE_BYTES": str(self.read_cache_bytes),
+            "READ_CACHE_ANSWER_BYTES": str(self.read_cache_answer_bytes),
+        }
+        if self.metrics_token:
+            env["METRICS_TOKEN"] = self.metrics_token
+        return env
+
+
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     """PACKYARD_DATABASE_URL: the store URL when a command is given no --database (it keeps
     a password out of the command line, where every local user could read it)."""
@@ -191,6 +225,7 @@ class Settings:
     system_trust_store: Path | None = field(default_factory=trust_store_from_env)
     pool: PoolSettings = field(default_factory=PoolSettings.from_env)
     login: LoginSettings = field(default_factory=LoginSettings.from_env)
+    http: HttpSettings = field(default_factory=HttpSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -225,6 +260,7 @@ class Settings:
             env["PUBLIC_URL"] = self.public_url
         env.update(self.pool.to_env())
         env.update(self.login.to_env())
+        env.update(self.http.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -246,4 +282,5 @@ class Settings:
             public_url=get("PUBLIC_URL"),
             pool=PoolSettings.from_env(env),
             login=LoginSettings.from_env(env),
+            http=HttpSettings.from_env(env),
         )

@@ -8,7 +8,7 @@ from tests.api.conftest import error
 def test_unknown_routes_and_methods(admin):
     error(admin.get("/nowhere", check=False), 404, 5)
     error(admin.get(admin.v1 + "/images/x/y/z/w", check=False), 404, 5)
-    error(admin.request("POST", admin.v1 + "/images", check=False), 501, 12)
+    error(admin.request("POST", admin.v1 + "/images", check=False), 405, 12)
 
 
 def test_malformed_bodies(admin, name):

@@ -68,3 +68,16 @@ def test_console_changes_are_recorded_and_since_filters(tmp_path: Path) -> None:
         bad = packyard("audit", "--since", "yesterday-ish", data_dir=server.data_dir, check=False)
         assert bad.returncode == 2
         assert "Traceback" not in bad.stderr
+
+
+def test_names_are_shown_as_written_not_as_console_markup(tmp_path: Path) -> None:
+    principal = "[bold red]x[/]"
+    with running_server(tmp_path) as server:
+        writer = server.principal("contributor", name=principal)
+        api = server.api(principal=writer)
+        assert api.put(api.v1 + "/images", json={"bucket_slug": "marked"}).status_code == 200
+        table = packyard("audit", data_dir=server.data_dir).stdout
+        assert f"principal/{principal} " in table  # the console's change names it
+        assert f"│ {principal} │ CreateBucket" in table  # and it made the API's
+        listed = packyard("principal", "list", data_dir=server.data_dir).stdout
+        assert f"│ {principal} │ contributor" in listed

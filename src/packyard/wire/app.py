@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from packyard.auth.tokens import TokenIssuer, load_signing_key
@@ -19,6 +20,8 @@ from packyard.ids import new_id
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
 from packyard.wire import iam, resource_manager
+from packyard.wire.cache import ReadCache
+from packyard.wire.headers import SecurityHeaders, with_security_headers
 from packyard.wire.http import error_response
 from packyard.wire.oauth import token_route
 from packyard.wire.ops import ops_routes
@@ -83,18 +86,33 @@ class RequestLog:
                 )
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        return error_response(12, "method not allowed on this route")
+        allowed = allowed_methods(request)
+        response = error_response(
+            12, f"{request.method} is not allowed here; use {', '.join(allowed)}", status=405
+        )
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
     if exc.status_code == 404:
         return error_response(5, "no such route")
     return error_response(3, str(exc.detail))
 
 
-async def _unexpected(_request: Request, exc: Exception) -> Response:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     logging.getLogger("packyard").exception("unexpected error", exc_info=exc)
-    return error_response(13, "internal error")
+    return with_security_headers(request, error_response(13, "internal error"))
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
@@ -104,6 +122,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         store=store,
         tokens=TokenIssuer(
             load_signing_key(store, settings.data_dir), ttl_seconds=settings.token_ttl_seconds
+        ),
+        cache=ReadCache(
+            settings.http.read_cache_bytes, max_answer_bytes=settings.http.read_cache_answer_bytes
         ),
     )
     routes: list[Any] = [
@@ -117,6 +138,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
     )
     app.state.services = services
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     return app
 

@@ -25,5 +25,6 @@ def api_event(
         organization_id=scope.organization_id or None,
         project_id=scope.project_id or None,
         source=request.client.host if request.client else "",
-        forwarded_for=request.headers.get("x-forwarded-for", "")[:200],
+        # every line, as a balancer appends its own after the client's (the nearest hops last)
+        forwarded_for=", ".join(request.headers.getlist("x-forwarded-for"))[-200:],
     )

@@ -5,33 +5,74 @@ same transaction. A cached answer is served only while the registry's (id, conte
 version) is the one it was rendered under, so a write through any process, replica or
 API plane invalidates it. An answer that shows a scheduled revocation (a status that
 changes with the clock) is kept only until that moment.
+
+The cache is bounded in bytes (answers and keys), the least recently used going first, and
+an answer above its own bound is not kept at all.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import datetime
+
+from prometheus_client import Gauge
 
 Stamp = tuple[str, int]
 
+ENTRY_OVERHEAD = 256
+"""Bytes an entry costs beside its answer and key: the entry's objects and its place in order."""
+
+CACHE_BYTES = Gauge("packyard_read_cache_bytes", "Bytes the read cache holds (this process)")
+CACHE_ENTRIES = Gauge("packyard_read_cache_entries", "Answers the read cache holds (this process)")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    stamp: Stamp
+    body: bytes
+    valid_until: datetime | None
+    size: int
+
+
+def entry_size(key: Hashable, body: bytes) -> int:
+    return len(body) + len(repr(key)) + ENTRY_OVERHEAD
+
 
 class ReadCache:
-    def __init__(self, capacity: int = 4096) -> None:
-        self.capacity = capacity
-        self._entries: OrderedDict[Hashable, tuple[Stamp, bytes, datetime | None]] = OrderedDict()
+    def __init__(self, max_bytes: int, *, max_answer_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_answer_bytes = min(max_answer_bytes, max_bytes)
+        self.bytes = 0
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(self, key: Hashable, stamp: Stamp, now: datetime) -> bytes | None:
         entry = self._entries.get(key)
-        if entry is None or entry[0] != stamp or (entry[2] is not None and now >= entry[2]):
+        if entry is None or entry.stamp != stamp:
+            return None
+        if entry.valid_until is not None and now >= entry.valid_until:
             return None
         self._entries.move_to_end(key)
-        return entry[1]
+        return entry.body
 
     def put(
         self, key: Hashable, stamp: Stamp, body: bytes, *, valid_until: datetime | None = None
     ) -> None:
-        self._entries[key] = (stamp, body, valid_until)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
+        self._drop(key)  # whatever was kept under this key is stale now
+        size = entry_size(key, body)
+        if len(body) <= self.max_answer_bytes and size <= self.max_bytes:
+            self._entries[key] = _Entry(stamp, body, valid_until, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+        CACHE_BYTES.set(self.bytes)
+        CACHE_ENTRIES.set(len(self._entries))
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.bytes -= entry.size

@@ -37,13 +37,14 @@ def json_response(payload: object, status: int = 200) -> Response:
 RETRY_AFTER_SECONDS = "1"
 
 
-def error_response(code: int, message: str) -> Response:
+def error_response(code: int, message: str, *, status: int | None = None) -> Response:
     """The google.rpc.Status envelope. No other field may be named "code": Packer greps it.
 
-    UNAVAILABLE (14) is worth retrying; Retry-After says when.
+    The HTTP status is the code's (grpc-gateway's mapping) unless given. UNAVAILABLE (14) is
+    worth retrying; Retry-After says when.
     """
     response = json_response(
-        {"code": code, "message": message, "details": []}, HTTP_STATUS.get(code, 500)
+        {"code": code, "message": message, "details": []}, status or HTTP_STATUS.get(code, 500)
     )
     if code == 14:
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
@@ -54,21 +55,31 @@ DRAIN_FACTOR = 4
 """An oversized body is read and dropped up to this many times the limit before refusal."""
 
 
-async def read_body(request: Request, kind: type[T], *, limit: int) -> T:
+async def read_limited(request: Request, *, limit: int) -> bytes:
+    """The request body, read as a stream and never held past `limit` bytes.
+
+    An oversized body is read on (up to DRAIN_FACTOR times the limit) and dropped, so that
+    the client, still sending, gets the answer instead of a connection reset; then
+    BodyTooLarge.
+    """
     received = bytearray()
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            # Read on (up to a bound) and drop the rest, so that the client, still sending,
-            # gets the answer instead of a connection reset.
+            received.clear()
             if size > limit * DRAIN_FACTOR:
                 break
             continue
         received += chunk
     if size > limit:
         raise BodyTooLarge(limit)
-    body = bytes(received) if received.strip() else b"{}"
+    return bytes(received)
+
+
+async def read_body(request: Request, kind: type[T], *, limit: int) -> T:
+    received = await read_limited(request, limit=limit)
+    body = received if received.strip() else b"{}"
     if _NUL.search(body):
         raise InvalidArgument("request body strings may not contain NUL characters")
     try:

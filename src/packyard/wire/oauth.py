@@ -20,10 +20,12 @@ from packyard.config import LoginSettings
 from packyard.domain.throttle import LoginThrottle, ThrottleLimits
 from packyard.errors import Unauthenticated, Unavailable
 from packyard.ids import utcnow
-from packyard.wire.http import RETRY_AFTER_SECONDS, json_response
+from packyard.wire.headers import no_store
+from packyard.wire.http import RETRY_AFTER_SECONDS, BodyTooLarge, json_response, read_limited
 from packyard.wire.routing import Services
 
-MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_BYTES = 16 * 1024
+"""A token request is a short form; anything longer is refused before it is all read."""
 
 log = logging.getLogger("packyard.oauth")
 
@@ -58,11 +60,16 @@ def source_address(
 ) -> str:
     """The caller's address: the peer's, or behind trusted proxies, the first hop before them.
 
-    X-Forwarded-For is read right to left and only while each hop is a trusted proxy, so a
-    client cannot name an address of its choosing.
+    Every X-Forwarded-For line counts, in order (a proxy that appends its own line after
+    the client's gives two), and the hops are read right to left and only while each hop is
+    a trusted proxy, so a client cannot name an address of its choosing.
     """
     address = request.client.host if request.client else ""
-    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    hops = [
+        hop.strip()
+        for line in request.headers.getlist("x-forwarded-for")
+        for hop in line.split(",")
+    ]
     while _trusted(address, trusted) and hops:
         hop = hops.pop()
         if not hop:
@@ -104,8 +111,9 @@ def token_route(services: Services) -> Route:
     trusted = _networks(services.settings.login.trusted_proxies)
 
     async def token(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
+        try:
+            body = await read_limited(request, limit=MAX_FORM_BYTES)
+        except BodyTooLarge:
             return oauth_error(400, "invalid_request", "the request body is too large")
         try:
             form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
@@ -153,4 +161,4 @@ def token_route(services: Services) -> Route:
             }
         )
 
-    return Route("/oauth2/token", token, methods=["POST"], name="Token")
+    return Route("/oauth2/token", no_store(token), methods=["POST"], name="Token")

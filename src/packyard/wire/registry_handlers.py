@@ -7,6 +7,7 @@ import msgspec
 from packyard.domain.registry import FeatureTier
 from packyard.errors import InvalidArgument
 from packyard.services import registry
+from packyard.wire.headers import secret_response
 from packyard.wire.http import query_bool
 from packyard.wire.registry_shapes import registry as registry_shape
 from packyard.wire.routing import Call
@@ -42,11 +43,14 @@ def get_run_task(call: Call) -> object:
     if call.param("task_type") != "validation":
         raise InvalidArgument('the only run task type is "validation"')
     found = registry.get_registry(call.repo, call.scope)
-    return {
-        "api_url": f"{call.settings.base_url}/runtasks/{found.run_task_api_id}",
-        "hmac_key": found.run_task_hmac_key,
-    }
+    return secret_response(
+        {
+            "api_url": f"{call.settings.base_url}/runtasks/{found.run_task_api_id}",
+            "hmac_key": found.run_task_hmac_key,
+        }
+    )
 
 
 def regenerate_hmac(call: Call) -> object:
-    return {"hmac_key": registry.regenerate_hmac_key(call.repo, call.scope, now=call.now)}
+    hmac_key = registry.regenerate_hmac_key(call.repo, call.scope, now=call.now)
+    return secret_response({"hmac_key": hmac_key})

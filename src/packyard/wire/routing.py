@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import anyio.to_thread
@@ -90,6 +91,7 @@ class Route:
     body: type | None = None
     scoped: bool = True
     cached: bool = False
+    cache_query: tuple[str, ...] = ()  # the query parameters a cached answer depends on
     target: Locator | None = None  # default: the path's bucket_name / bucket_slug
     # Reads the decoded body into what the handler takes, in a worker thread before the
     # transaction opens: for work too slow to do on the event loop or under the write lock.
@@ -107,7 +109,7 @@ class Services:
     settings: Settings
     store: Store
     tokens: TokenIssuer
-    cache: ReadCache = field(default_factory=ReadCache)
+    cache: ReadCache
     # Bodies read by Route.prepare at once (an SBOM may decompress to 64 MiB): the rest wait.
     preparing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
 
@@ -179,12 +181,24 @@ def authorize(
 
 
 def _cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...]:
+    """What a cached answer depends on: the route, its path's and named query's values."""
+    query = request.query_params
     return (
         route.operation,
-        request.url.path,
-        request.url.query,
+        tuple(sorted(request.path_params.items())),
+        tuple(query.get(name) or None for name in route.cache_query),  # as the handler reads
         actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
     )
+
+
+def answered_query(route: Route, request: Request) -> Request:
+    """The request as a cached route's handler sees it: only its cache_query parameters, so
+    that no other parameter can change an answer the cache keeps without them."""
+    items = request.query_params.multi_items()
+    kept = [(key, value) for key, value in items if key in route.cache_query]
+    if len(kept) == len(items):
+        return request
+    return Request({**request.scope, "query_string": urlencode(kept).encode()}, request.receive)
 
 
 def _cache_hit(
@@ -237,6 +251,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
     if route.prepare is not None:
         body = await anyio.to_thread.run_sync(route.prepare, body, limiter=services.preparing)
     if route.cached:
+        request = answered_query(route, request)
         hit = _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:
             return Response(hit, 200, media_type="application/json")

@@ -19,11 +19,13 @@ from packyard.errors import InvalidArgument, RegistryError
 from packyard.ids import utcnow
 from packyard.services.run_tasks import judge_plan, registry_for
 from packyard.store.repository import Repository
-from packyard.wire.http import error_response, json_response
+from packyard.wire.http import error_response, json_response, read_limited
 from packyard.wire.routing import Services
 
 log = logging.getLogger("packyard.run_tasks")
 VERIFICATION_TOKEN = "test-token"  # Terraform Cloud's token when it checks a new run task
+MAX_PAYLOAD_BYTES = 256 * 1024
+"""Terraform Cloud's run task payload is a few KiB of JSON: ids, URLs and a token."""
 
 
 def _report(
@@ -58,11 +60,9 @@ def _report(
 
 def run_task_route(services: Services) -> Route:
     async def receive(request: Request) -> Response:
-        body = await request.body()
         api_id = request.path_params["api_id"]
         try:
-            if len(body) > services.settings.max_body_bytes:
-                raise InvalidArgument("request body exceeds the limit")
+            body = await read_limited(request, limit=MAX_PAYLOAD_BYTES)
             with services.store.transaction() as conn:
                 registry = registry_for(
                     Repository(conn),

@@ -144,6 +144,9 @@ def create_iteration(call: Call) -> object:
     return {"iteration": render_iteration(call, found)}
 
 
+_Q = ("iteration_id", "fingerprint", "incremental_version")  # what GetIteration reads
+
+
 def get_iteration(call: Call) -> object:
     query = call.request.query_params
     found = versions.find_version(
@@ -476,7 +479,7 @@ ROUTES = [
     Route("DELETE", _B + "/channels/{slug}", delete_channel, C, "DeleteChannel"),
     Route("PATCH", _B + "/channels/{slug}", update_channel, C, "UpdateChannel", rq.UpdateChannel),
     Route("GET", _B + "/channels/{slug}/history", list_channel_history, V, "ListChannelHistory"),
-    Route("GET", _B + "/iteration", get_iteration, V, "GetIteration", cached=True),
+    Route("GET", _B + "/iteration", get_iteration, V, "GetIteration", cached=True, cache_query=_Q),
     Route("GET", _B + "/iterations", list_iterations, V, "ListIterations"),
     Route("POST", _B + "/iterations", create_iteration, C, "CreateIteration", rq.CreateIteration),
     Route(
