@@ -358,6 +358,69 @@ def test_revocation_shows_in_the_data_sources(
     ws.destroy()
 
 
+@pytest.mark.parametrize("provider_dir", [HCP_PROVIDER_NEWEST_VERSION], indirect=True)
+def test_artifact_found_by_build_labels(
+    live_server: LiveServer, workspace_for: WorkspaceFor, seed: Seed
+) -> None:
+    """v0.112.0 and later: `labels` with `channel_name` picks, from the channel's version (read
+    with GetChannel), a build whose labels hold every given pair, on `platform` and `region`."""
+    ws = workspace_for(live_server.principal("viewer"))
+    ws.write(
+        f"""
+        data "hcp_packer_artifact" "debian" {{
+          bucket_name  = "{seed.bucket}"
+          channel_name = "production"
+          platform     = "gce"
+          region       = "europe-west1-b"
+          labels       = {{ os = "debian" }}
+        }}
+        output "debian" {{ value = data.hcp_packer_artifact.debian }}
+        """
+    )
+    ws.apply()
+    build, image = artifact(seed.first, "gce")
+    found = ws.outputs()["debian"]
+    assert (found["id"], found["build_id"], found["component_type"]) == (
+        image["id"],
+        build["id"],
+        "googlecompute.web",
+    )
+    assert found["external_identifier"] == f"gce-{seed.first['fingerprint']}"
+    assert found["labels"] == {"os": "debian"}
+    ws.assert_no_changes()
+    ws.destroy()
+
+    ws.write(
+        f"""
+        data "hcp_packer_artifact" "windows" {{
+          bucket_name  = "{seed.bucket}"
+          channel_name = "production"
+          platform     = "gce"
+          region       = "europe-west1-b"
+          labels       = {{ os = "windows" }}
+        }}
+        """
+    )
+    run = ws.run("plan", "-input=false", "-no-color")
+    assert run.returncode == 1, run.output
+    assert "no artifact found matching labels map[os:windows]" in run.output, run.output
+
+    ws.write(
+        f"""
+        data "hcp_packer_artifact" "by_fingerprint" {{
+          bucket_name         = "{seed.bucket}"
+          version_fingerprint = "{seed.second["fingerprint"]}"
+          platform            = "gce"
+          region              = "europe-west1-b"
+          labels              = {{ os = "debian" }}
+        }}
+        """
+    )
+    run = ws.run("plan", "-input=false", "-no-color")
+    assert run.returncode == 1, run.output
+    assert "When `labels` is set, `channel_name` must also be set." in run.output, run.output
+
+
 def test_data_source_errors_carry_the_registrys_answer(
     live_server: LiveServer, workspace_for: WorkspaceFor, seed: Seed
 ) -> None:
