@@ -15,6 +15,10 @@ possible to build releases that a plain `go install module@version` cannot:
   in a wrapper builds it; the checksum database does not answer for the hcp-sdk-go release
   it requires (v0.161.0), so the provider's own go.sum vouches for it.
 
+Releases the proxy refuses outright (terraform-provider-hcp v0.83.0 and v0.114.0) are built
+by build_go_release: `go install module@version` first, then the tagged source kept in
+../shared/clients/ (checked against its SHA256SUMS) with `go build`.
+
 Binaries are cached under ~/.cache/packyard/<name>/ and built only when missing.
 Tests never skip because a client is missing: they build it (a cold build of
 Packer 1.9.4 takes a few minutes).
