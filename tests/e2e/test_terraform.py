@@ -1,15 +1,14 @@
-"""Terraform 1.5.7 with the real `hcp` provider (v0.111.0) against a live Packyard, end to end.
+"""Terraform 1.5.7 with the real `hcp` provider against a live Packyard, end to end.
 
-Both binaries are built from source by tests.support.clients. Terraform finds the provider
-through `dev_overrides` in a CLI config file (TF_CLI_CONFIG_FILE), so nothing is installed
-and no registry is asked: `terraform init` is never run. Each workspace has a throwaway HOME
-(the provider caches tokens in ~/.config/hcp), CHECKPOINT_DISABLE=1, HCP_SKIP_STATUS_CHECK=true
-and the HCP_* variables of one principal. Content is seeded through the 2023-01-01 API the
-way Packer 1.16 pushes it (a UUID packer_run_uuid on every build, as Packer sends: the
-provider's artifact data source rejects anything else).
+Every scenario runs twice: with provider v0.111.0 (built from the module proxy) and with
+v0.114.0, the newest release (built from ../shared/clients/, the proxy refuses it). The binaries
+are built by tests.support.clients; tests.support.terraform runs them (dev_overrides, a
+throwaway HOME, HCP_SKIP_STATUS_CHECK=true, the HCP_* variables of one principal). Content is
+seeded through the 2023-01-01 API the way Packer 1.16 pushes it (a UUID packer_run_uuid on
+every build, as Packer sends: the provider's artifact data source rejects anything else).
 
 Behaviour quoted from the provider's source (github.com/hashicorp/terraform-provider-hcp
-@v0.111.0) that the assertions rely on:
+@v0.111.0, the same in v0.114.0) that the assertions rely on:
 
 * hcp_packer_version renders an unrevoked version's revoke_at as the zero time
   ("0001-01-01T00:00:00.000Z"); hcp_packer_artifact leaves it null.
@@ -32,26 +31,27 @@ caused.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import textwrap
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.api.conftest import error
-from tests.e2e.test_packer_19 import _request_summary
-from tests.support.clients import hcp_provider, terraform
-from tests.support.server import ApiClient, LiveServer, Principal
+from tests.support.clients import (
+    HCP_PROVIDER_NEWEST_VERSION,
+    HCP_PROVIDER_VERSION,
+    hcp_provider,
+    hcp_provider_release,
+    terraform,
+)
+from tests.support.server import ApiClient, LiveServer
+from tests.support.terraform import WorkspaceFor, workspaces
 
 pytestmark = pytest.mark.e2e
 
-TERRAFORM_TIMEOUT = 180  # seconds per terraform command
 POLICY = "/2019-12-10/resource-manager/resources/iam-policy"
 ZERO_TIME = "0001-01-01T00:00:00.000Z"
 
@@ -61,9 +61,15 @@ def terraform_bin() -> Path:
     return terraform()
 
 
-@pytest.fixture(scope="session")
-def provider_dir() -> Path:
-    return hcp_provider().parent
+@pytest.fixture(
+    scope="session", params=[HCP_PROVIDER_VERSION, HCP_PROVIDER_NEWEST_VERSION], ids=lambda v: v
+)
+def provider_dir(request: pytest.FixtureRequest) -> Path:
+    """Every scenario runs with each provider release (session-scoped, so each is built once
+    and the tests are grouped by release)."""
+    if request.param == HCP_PROVIDER_VERSION:
+        return hcp_provider().parent
+    return hcp_provider_release(request.param).parent
 
 
 @pytest.fixture(scope="session")
@@ -71,124 +77,13 @@ def admin_api(live_server: LiveServer) -> ApiClient:
     return live_server.api("admin")
 
 
-# --------------------------------------------------------------------------- harness
-
-
-@dataclass
-class Run:
-    args: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        """stdout + stderr with whitespace runs folded (Terraform wraps at 80 columns)."""
-        return " ".join((self.stdout + self.stderr).split())
-
-
-@dataclass
-class Workspace:
-    """One Terraform working directory, run as one principal."""
-
-    server: LiveServer
-    terraform: Path
-    workdir: Path
-    env: dict[str, str]
-    runs: list[Run] = field(default_factory=list)
-
-    def write(self, config: str) -> None:
-        header = (
-            'terraform {\n  required_providers {\n    hcp = { source = "hashicorp/hcp" }\n  }\n}\n'
-        )
-        (self.workdir / "main.tf").write_text(header + textwrap.dedent(config))
-
-    def run(self, *args: str) -> Run:
-        log_from = len(self.server.log_text())
-        result = subprocess.run(
-            [str(self.terraform), *args],
-            cwd=self.workdir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=TERRAFORM_TIMEOUT,
-        )
-        run = Run([*args], result.returncode, result.stdout, result.stderr)
-        self.runs.append(run)
-        lines = [line for line in self.server.log_text()[log_from:].splitlines() if line.strip()]
-        # Captured stdout: pytest shows it with any failure of this test.
-        print(f"\n$ terraform {' '.join(args)}  (rc={result.returncode})")
-        print(f"--- stdout ---\n{result.stdout}--- stderr ---\n{result.stderr}")
-        print("--- server requests ---\n" + "\n".join(_request_summary(x) for x in lines))
-        return run
-
-    def ok(self, *args: str) -> Run:
-        run = self.run(*args)
-        assert run.returncode == 0, f"terraform {' '.join(args)} failed:\n{run.output}"
-        return run
-
-    def apply(self) -> Run:
-        return self.ok("apply", "-auto-approve", "-input=false", "-no-color")
-
-    def destroy(self) -> Run:
-        return self.ok("destroy", "-auto-approve", "-input=false", "-no-color")
-
-    def plan(self) -> Run:
-        """`plan -detailed-exitcode`: 0 no changes, 2 changes (1 is an error)."""
-        run = self.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
-        assert run.returncode in (0, 2), f"terraform plan failed:\n{run.output}"
-        return run
-
-    def assert_no_changes(self) -> None:
-        run = self.plan()
-        assert run.returncode == 0, f"the second plan is not empty:\n{run.output}"
-        assert "No changes." in run.output, run.output
-
-    def import_(self, address: str, identifier: str) -> Run:
-        return self.ok("import", "-input=false", "-no-color", address, identifier)
-
-    def outputs(self) -> dict[str, Any]:
-        values = json.loads(self.ok("output", "-json").stdout)
-        return {name: value["value"] for name, value in values.items()}
-
-    def resources(self) -> dict[str, dict[str, Any]]:
-        """Each managed resource's attributes in the state, by address."""
-        state = json.loads(self.ok("show", "-json").stdout)
-        found = state.get("values", {}).get("root_module", {}).get("resources", [])
-        return {item["address"]: item["values"] for item in found if item["mode"] == "managed"}
-
-
 @pytest.fixture
 def workspace_for(
     live_server: LiveServer, terraform_bin: Path, provider_dir: Path, tmp_path: Path
-) -> Iterator[Any]:
+) -> Iterator[WorkspaceFor]:
     """Make workspaces for principals; each gets its own HOME and directory."""
-    homes: list[str] = []
-
-    def make(principal: Principal, label: str = "main") -> Workspace:
-        workdir = tmp_path / label
-        workdir.mkdir()
-        cli_config = workdir / "dev.tfrc"
-        cli_config.write_text(
-            "provider_installation {\n"
-            f'  dev_overrides {{ "hashicorp/hcp" = "{provider_dir}" }}\n'
-            "  direct {}\n"
-            "}\n"
-        )
-        env = live_server.client_env(principal=principal)
-        homes.append(env["HOME"])
-        env.update(
-            {
-                "TF_CLI_CONFIG_FILE": str(cli_config),
-                "HCP_SKIP_STATUS_CHECK": "true",
-                "TF_IN_AUTOMATION": "1",
-            }
-        )
-        return Workspace(live_server, terraform_bin, workdir, env)
-
-    yield make
-    for home in homes:
-        shutil.rmtree(home, ignore_errors=True)
+    with workspaces(live_server, terraform_bin, provider_dir, tmp_path) as make:
+        yield make
 
 
 # --------------------------------------------------------------------------- registry
@@ -333,7 +228,7 @@ def artifact(version: dict[str, Any], platform: str) -> tuple[dict[str, Any], di
 
 
 def test_data_sources_read_what_the_registry_holds(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient, seed: Seed
 ) -> None:
     ws = workspace_for(live_server.principal("admin"))
     ws.write(
@@ -422,7 +317,7 @@ def test_data_sources_read_what_the_registry_holds(
 
 
 def test_revocation_shows_in_the_data_sources(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient, seed: Seed
 ) -> None:
     """The current provider does not refuse revoked versions: it reports their revoke_at."""
     first = seed.first["fingerprint"]
@@ -463,8 +358,71 @@ def test_revocation_shows_in_the_data_sources(
     ws.destroy()
 
 
+@pytest.mark.parametrize("provider_dir", [HCP_PROVIDER_NEWEST_VERSION], indirect=True)
+def test_artifact_found_by_build_labels(
+    live_server: LiveServer, workspace_for: WorkspaceFor, seed: Seed
+) -> None:
+    """v0.112.0 and later: `labels` with `channel_name` picks, from the channel's version (read
+    with GetChannel), a build whose labels hold every given pair, on `platform` and `region`."""
+    ws = workspace_for(live_server.principal("viewer"))
+    ws.write(
+        f"""
+        data "hcp_packer_artifact" "debian" {{
+          bucket_name  = "{seed.bucket}"
+          channel_name = "production"
+          platform     = "gce"
+          region       = "europe-west1-b"
+          labels       = {{ os = "debian" }}
+        }}
+        output "debian" {{ value = data.hcp_packer_artifact.debian }}
+        """
+    )
+    ws.apply()
+    build, image = artifact(seed.first, "gce")
+    found = ws.outputs()["debian"]
+    assert (found["id"], found["build_id"], found["component_type"]) == (
+        image["id"],
+        build["id"],
+        "googlecompute.web",
+    )
+    assert found["external_identifier"] == f"gce-{seed.first['fingerprint']}"
+    assert found["labels"] == {"os": "debian"}
+    ws.assert_no_changes()
+    ws.destroy()
+
+    ws.write(
+        f"""
+        data "hcp_packer_artifact" "windows" {{
+          bucket_name  = "{seed.bucket}"
+          channel_name = "production"
+          platform     = "gce"
+          region       = "europe-west1-b"
+          labels       = {{ os = "windows" }}
+        }}
+        """
+    )
+    run = ws.run("plan", "-input=false", "-no-color")
+    assert run.returncode == 1, run.output
+    assert "no artifact found matching labels map[os:windows]" in run.output, run.output
+
+    ws.write(
+        f"""
+        data "hcp_packer_artifact" "by_fingerprint" {{
+          bucket_name         = "{seed.bucket}"
+          version_fingerprint = "{seed.second["fingerprint"]}"
+          platform            = "gce"
+          region              = "europe-west1-b"
+          labels              = {{ os = "debian" }}
+        }}
+        """
+    )
+    run = ws.run("plan", "-input=false", "-no-color")
+    assert run.returncode == 1, run.output
+    assert "When `labels` is set, `channel_name` must also be set." in run.output, run.output
+
+
 def test_data_source_errors_carry_the_registrys_answer(
-    live_server: LiveServer, workspace_for: Any, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, seed: Seed
 ) -> None:
     ws = workspace_for(live_server.principal("viewer"))
     ws.write(
@@ -481,7 +439,7 @@ def test_data_source_errors_carry_the_registrys_answer(
 
 
 def test_resources_apply_reassign_unassign_and_destroy(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient, seed: Seed
 ) -> None:
     own = unique("own")
     ws = workspace_for(live_server.principal("admin"))
@@ -553,7 +511,7 @@ def test_resources_apply_reassign_unassign_and_destroy(
 
 
 def test_run_task_is_read_and_its_key_regenerated(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient
 ) -> None:
     ws = workspace_for(live_server.principal("admin"))
 
@@ -593,7 +551,7 @@ def test_run_task_is_read_and_its_key_regenerated(
 
 
 def test_bucket_iam_policy_and_binding_grant_roles_on_one_bucket(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient, seed: Seed
 ) -> None:
     own = unique("iam")
     packer = live_server.principal("viewer")
@@ -686,7 +644,7 @@ def test_bucket_iam_policy_and_binding_grant_roles_on_one_bucket(
 
 
 def test_import_each_importable_resource(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient, seed: Seed
 ) -> None:
     own = unique("import")
     member = live_server.principal("viewer")
@@ -769,7 +727,7 @@ def test_import_each_importable_resource(
 
 
 def test_drift_made_through_the_api_shows_in_the_next_plan(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient, seed: Seed
 ) -> None:
     member = live_server.principal("viewer")
     first, second = seed.first["fingerprint"], seed.second["fingerprint"]
@@ -847,7 +805,7 @@ def test_drift_made_through_the_api_shows_in_the_next_plan(
 
 
 def test_viewer_reads_data_sources_but_cannot_create_resources(
-    live_server: LiveServer, workspace_for: Any, admin_api: ApiClient, seed: Seed
+    live_server: LiveServer, workspace_for: WorkspaceFor, admin_api: ApiClient, seed: Seed
 ) -> None:
     make_channel(admin_api, seed.bucket, "unassigned")
     viewer = live_server.principal("viewer")

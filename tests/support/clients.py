@@ -15,6 +15,10 @@ possible to build releases that a plain `go install module@version` cannot:
   in a wrapper builds it; the checksum database does not answer for the hcp-sdk-go release
   it requires (v0.161.0), so the provider's own go.sum vouches for it.
 
+Releases the proxy refuses outright (terraform-provider-hcp v0.83.0 and v0.114.0) are built
+by build_go_release: `go install module@version` first, then the tagged source kept in
+../shared/clients/ (checked against its SHA256SUMS) with `go build`.
+
 Binaries are cached under ~/.cache/packyard/<name>/ and built only when missing.
 Tests never skip because a client is missing: they build it (a cold build of
 Packer 1.9.4 takes a few minutes).
@@ -22,14 +26,18 @@ Packer 1.9.4 takes a few minutes).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tarfile
 import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from tests.support.shared import shared_dir
 
 CACHE_ROOT = Path.home() / ".cache" / "packyard"
 BUILD_TIMEOUT = 30 * 60  # seconds; a cold module download plus compile
@@ -48,6 +56,15 @@ HCP_PROVIDER_VERSION = "v0.111.0"
 v0.112.0 too, but that release requires an untagged hcp-sdk-go commit the proxy refuses, and
 its 2022-12-02 build-service packages exist in no hcp-sdk-go tag the proxy serves whole
 (v0.170.0's go.mod is refused); v0.113.0 and later are refused outright."""
+
+HCP_PROVIDER_OLDEST_VERSION = "v0.83.0"
+"""The last terraform-provider-hcp with `hcp_packer_iteration` / `hcp_packer_image` (the
+2021-04-30 API). The module proxy refuses it (403); built from ../shared/clients/."""
+
+HCP_PROVIDER_NEWEST_VERSION = "v0.114.0"
+"""The newest terraform-provider-hcp. The module proxy refuses it (403); built from
+../shared/clients/."""
+
 
 GO_CTY_REPLACE = "github.com/zclconf/go-cty => github.com/nywilken/go-cty v1.13.3"
 """Packer >= 1.10's go.mod replace; the fork is needed at run time too (it makes cty values
@@ -220,4 +237,106 @@ def hcp_provider() -> Path:
         package="github.com/hashicorp/terraform-provider-hcp",
         binary="terraform-provider-hcp",
         sums_from=f"github.com/hashicorp/terraform-provider-hcp@{HCP_PROVIDER_VERSION}",
+    )
+
+
+def _go_env(gobin: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("GOFLAGS", "-buildvcs=false")
+    env.setdefault("GOTOOLCHAIN", "local")
+    env["GOBIN"] = str(gobin)
+    return env
+
+
+def _verified_archive(archive: Path) -> None:
+    """Check `archive` against the SHA256SUMS next to it; raise ClientBuildError if not."""
+    sums = archive.parent / "SHA256SUMS"
+    if not archive.is_file():
+        raise ClientBuildError(f"the source archive {archive} is missing")
+    if not sums.is_file():
+        raise ClientBuildError(f"{sums} is missing, so {archive.name} cannot be verified")
+    wanted = {
+        line.split()[1].lstrip("*"): line.split()[0]
+        for line in sums.read_text().splitlines()
+        if len(line.split()) == 2
+    }
+    if archive.name not in wanted:
+        raise ClientBuildError(f"{sums} has no checksum for {archive.name}")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    if digest != wanted[archive.name]:
+        raise ClientBuildError(
+            f"{archive} has sha256 {digest}, but {sums} says {wanted[archive.name]}"
+        )
+
+
+def build_go_release(module: str, version: str, binary: str) -> Path:
+    """Return ~/.cache/packyard/<binary>-<version>/<binary>, building it if absent.
+
+    First `GOBIN=<cache dir> go install <module>@<version>`; when the module proxy refuses
+    that (it answers 403 for some releases), the tagged source kept in ../shared/clients/
+    (`<binary>-<version>.tar.gz`, checked against SHA256SUMS there) is unpacked into a
+    temporary directory and built with `go build -o <cache dir>/<binary> .`. When neither
+    works a ClientBuildError names the archive path and what `go install` said.
+    """
+    target_dir = CACHE_ROOT / f"{binary}-{version.lstrip('v')}"
+    target = target_dir / binary
+    if target.is_file() and os.access(target, os.X_OK):
+        return target
+
+    go = _go()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    env = _go_env(target_dir)
+    log: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"packyard-install-{binary}-") as work:
+            _run_go(
+                go,
+                ["install", f"{module}@{version}"],
+                workdir=Path(work),
+                env=env,
+                failure=f"go install {module}@{version} failed",
+                log=log,
+            )
+        if target.is_file():
+            return target
+        log.append(f"go install succeeded but {target} is missing")
+    except ClientBuildError:
+        pass
+    installed = "\n".join(log)
+
+    archive = shared_dir() / "clients" / f"{binary}-{version}.tar.gz"
+    try:
+        _verified_archive(archive)
+    except ClientBuildError as exc:
+        raise ClientBuildError(
+            f"building {binary} {version}: `go install {module}@{version}` failed and "
+            f"the fallback source cannot be used: {exc}\n--- go install ---\n{installed}"
+        ) from exc
+    with tempfile.TemporaryDirectory(prefix=f"packyard-src-{binary}-") as work:
+        with tarfile.open(archive) as tar:
+            tar.extractall(work, filter="data")
+        source = Path(work) / f"{binary}-{version}"
+        if not (source / "go.mod").is_file():
+            raise ClientBuildError(f"{archive} does not unpack to {source.name}/go.mod")
+        _run_go(
+            go,
+            ["build", "-o", str(target), "."],
+            workdir=source,
+            env=env,
+            failure=(
+                f"building {binary} {version}: `go install {module}@{version}` failed and "
+                f"`go build` of {archive} failed too"
+            ),
+            log=log,
+        )
+    if not target.is_file():
+        raise ClientBuildError(f"go build of {archive} succeeded but {target} is missing")
+    return target
+
+
+def hcp_provider_release(version: str) -> Path:
+    """terraform-provider-hcp at `version` (e.g. v0.83.0, v0.114.0), built by
+    build_go_release: `go install` first, then the archive in ../shared/clients/."""
+    return build_go_release(
+        "github.com/hashicorp/terraform-provider-hcp", version, "terraform-provider-hcp"
     )

@@ -13,9 +13,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "spec"
-if not SPEC_DIR.exists():  # a clone sits beside shared/ as well
-    SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "spec"
+from tests.support.shared import shared_dir
+
+SPEC_DIR = shared_dir() / "spec"
 
 
 @dataclass
