@@ -43,6 +43,7 @@ import pytest
 
 from tests.support.clients import packer_19
 from tests.support.server import ApiClient, LiveServer
+from tests.support.terraform import request_summary
 
 pytestmark = pytest.mark.e2e
 
@@ -130,7 +131,7 @@ class E2E:
         # Captured stdout: pytest shows it with any failure of this test.
         print(f"\n$ {extra} packer {' '.join(args)}  (cwd={cwd}, rc={returncode})")
         print(f"--- stdout ---\n{stdout}--- stderr ---\n{stderr}--- server requests ---")
-        print("\n".join(_request_summary(line) for line in lines))
+        print("\n".join(request_summary(line) for line in lines))
         return run
 
     def run(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> PackerRun:
@@ -254,16 +255,6 @@ def _text(value: str | bytes | None) -> str:
     if value is None:
         return ""
     return value.decode(errors="replace") if isinstance(value, bytes) else value
-
-
-def _request_summary(line: str) -> str:
-    try:
-        entry = json.loads(line)
-    except ValueError:
-        return line
-    if not isinstance(entry, dict) or "path" not in entry:
-        return line
-    return f"{entry.get('method')} {entry.get('path')} -> {entry.get('status')}"
 
 
 def _requests(lines: list[str]) -> list[tuple[str, str, int]]:
