@@ -42,8 +42,7 @@ from typing import Any
 import pytest
 
 from tests.support.clients import packer_19
-from tests.support.server import ApiClient, LiveServer
-from tests.support.terraform import request_summary
+from tests.support.server import ApiClient, LiveServer, request_summary
 
 pytestmark = pytest.mark.e2e
 

@@ -261,3 +261,14 @@ def running_server(root: Path, *extra: str, database: str | None = None) -> Iter
         yield server
     finally:
         server.stop()
+
+
+def request_summary(line: str) -> str:
+    """One server log line as `METHOD path -> status` (other lines as they are)."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(entry, dict) or "path" not in entry:
+        return line
+    return f"{entry.get('method')} {entry.get('path')} -> {entry.get('status')}"

@@ -20,20 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from tests.support.server import LiveServer, Principal
+from tests.support.server import LiveServer, Principal, request_summary
 
 TERRAFORM_TIMEOUT = 180  # seconds per terraform command
-
-
-def request_summary(line: str) -> str:
-    """One server log line as `METHOD path -> status` (other lines as they are)."""
-    try:
-        entry = json.loads(line)
-    except ValueError:
-        return line
-    if not isinstance(entry, dict) or "path" not in entry:
-        return line
-    return f"{entry.get('method')} {entry.get('path')} -> {entry.get('status')}"
 
 
 @dataclass
