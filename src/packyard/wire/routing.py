@@ -177,6 +177,7 @@ def _cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ..
         request.url.path,
         request.url.query,
         actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
+        actor.project_id is None,  # ancestry across projects differs by the key's reach
     )
 
 

@@ -65,7 +65,9 @@ def create_bucket(call: Call) -> object:
 
 def _annotated(call: Call, found: Bucket) -> Bucket:
     """Fill the bucket's ancestry statuses, noting when a scheduled revocation may change them."""
-    call.shows_each([found.latest_version, *ancestry.annotate_bucket(call.repo, found, call.now)])
+    call.shows_each(
+        [found.latest_version, *ancestry.annotate_bucket(call.repo, call.actor, found, call.now)]
+    )
     return found
 
 
@@ -119,7 +121,12 @@ def list_bucket_ancestry(call: Call) -> object:
         sequence=query_int(call.request, "incremental_version"),
     )
     found = ancestry.bucket_ancestry(
-        call.repo, call.scope, bucket_name=call.param("bucket_slug"), query=query, now=call.now
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_slug"),
+        query=query,
+        now=call.now,
     )
     page, pagination = paginate(call.request, found)
     return {
@@ -222,6 +229,7 @@ def delete_iteration(call: Call) -> object:
 def iteration_ancestors(call: Call) -> object:
     found = ancestry.version_ancestors(
         call.repo,
+        call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         sequence=_sequence(call),
@@ -233,6 +241,7 @@ def iteration_ancestors(call: Call) -> object:
 def iteration_children(call: Call) -> object:
     found = ancestry.version_children(
         call.repo,
+        call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         sequence=_sequence(call),

@@ -34,11 +34,13 @@ def view(call: Call) -> shapes.View:
 
 def annotated(call: Call, *found: Version | None) -> None:
     """Fill the parents status of versions about to be rendered (and note when it may change)."""
-    call.shows_each([*found, *ancestry.annotate(call.repo, list(found), call.now)])
+    call.shows_each([*found, *ancestry.annotate(call.repo, call.actor, list(found), call.now)])
 
 
 def _annotate_bucket(call: Call, found: Bucket) -> None:
-    call.shows_each([found.latest_version, *ancestry.annotate_bucket(call.repo, found, call.now)])
+    call.shows_each(
+        [found.latest_version, *ancestry.annotate_bucket(call.repo, call.actor, found, call.now)]
+    )
 
 
 def render_version(call: Call, found: Version) -> shapes.VersionShape:
@@ -146,7 +148,12 @@ def list_bucket_ancestry(call: Call) -> object:
         fingerprint=call.request.query_params.get("version_fingerprint") or None,
     )
     found = ancestry.bucket_ancestry(
-        call.repo, call.scope, bucket_name=call.param("bucket_name"), query=query, now=call.now
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        query=query,
+        now=call.now,
     )
     page, pagination = paginate(call.request, found)
     return {
