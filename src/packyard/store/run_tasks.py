@@ -21,8 +21,13 @@ class RunTaskRuns:
         """Record a task result; False if it was received before (by any replica)."""
         values = {"registry_id": registry_id, "task_result_id": task_result_id, "received_at": now}
         insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(run_task_runs).values(**values).on_conflict_do_nothing()
-        return bool(self.conn.execute(statement).rowcount)
+        statement = (
+            insert(run_task_runs)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(run_task_runs.c.task_result_id)
+        )
+        return self.conn.execute(statement).first() is not None
 
     def forget_before(self, moment: datetime) -> None:
         self.conn.execute(delete(run_task_runs).where(run_task_runs.c.received_at < moment))
