@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import or_, select, update
 
+from packyard.store.tables import buckets, builds, versions
 from tests.api.conftest import error, push
-from tests.api.tenants import Tenant, new_tenant
+from tests.api.tenants import Tenant, _store, new_tenant
 from tests.api.test_bucket_iam import granted
 from tests.api.test_v2023 import push2023
 from tests.support.server import ApiClient, LiveServer
@@ -146,9 +148,20 @@ def test_another_tenants_parents_are_refused_as_unknown(tenants: Tenants, plane:
                 refused = call(caller, plane, bucket, {kind: real})
                 unknown = call(caller, plane, bucket, {kind: UNKNOWN})
                 same_refusal(refused, unknown, real)
-    for version in caller.get(caller.v2 + f"/buckets/{bucket}/versions").json()["versions"]:
-        assert all(not build.get("parent_version_id") for build in version.get("builds", []))
-        assert all(not build.get("parent_channel_id") for build in version.get("builds", []))
+    with _store(tenants.home.server) as store, store.transaction() as conn:
+        linked = conn.execute(
+            select(builds.c.id)
+            .join(versions, versions.c.id == builds.c.version_id)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .where(
+                buckets.c.project_id == tenants.home.project_id,
+                buckets.c.name == bucket,
+                or_(
+                    builds.c.parent_version_id.is_not(None), builds.c.parent_channel_id.is_not(None)
+                ),
+            )
+        ).all()
+    assert linked == []  # no refused link was recorded
 
 
 @pytest.mark.parametrize("plane", PLANES)
@@ -319,3 +332,67 @@ def test_a_restricted_parent_channel_needs_contributor_on_its_bucket(
     assert allowed.status_code == 200, allowed.text
     by_admin = create_build(admin, plane, child, {"channel": locked.channel_id}, "null.b")
     assert by_admin.status_code == 200, by_admin.text
+
+
+def test_a_link_to_another_organization_recorded_before_passes_nothing_on(
+    live_server: LiveServer, tenants: Tenants, name: str
+) -> None:
+    """A store from before parents were checked may hold a build linked to another
+    organization's version: that version's revocation is not inherited through it, and
+    ancestry does not show it."""
+    caller = tenants.home.clients["contributor"]
+    bucket = tenants.home.name()
+    mine = push(caller, bucket, "legacy-1", components=("null.a",))
+    theirs = _content(tenants.foreign_admin, f"{name}-theirs")
+    with _store(live_server) as store, store.transaction(write=True) as conn:
+        conn.execute(
+            update(builds)
+            .where(builds.c.id == mine["builds"][0]["id"])
+            .values(parent_version_id=theirs.version_id)
+        )
+    revoked = tenants.foreign_admin.patch(
+        tenants.foreign_admin.v1 + f"/iterations/{theirs.version_id}",
+        json={"revoke_in": "0s", "revocation_message": "their-reason"},
+    )
+    assert revoked.status_code == 200, revoked.text
+    seen = caller.get(
+        caller.v1 + f"/images/{bucket}/iteration", params={"iteration_id": mine["id"]}
+    )
+    assert not seen.json()["iteration"].get("revoke_at"), seen.text
+    assert "their-reason" not in seen.text
+    parents = caller.get(caller.v1 + f"/images/{bucket}/ancestry", params={"type": "parents"})
+    assert parents.json()["relations"] == [], parents.text
+    assert theirs.version_id not in parents.text
+
+
+def test_a_revocation_reaches_the_cached_reads_of_a_child_in_another_project(
+    live_server: LiveServer, tenants: Tenants
+) -> None:
+    """A child built in another project of the organization inherits its parent's revocation
+    (and its restoration), and that project's cached reads show it at once."""
+    home = tenants.home
+    base = _content(home.admin, home.name())
+    writer = live_server.api("contributor")  # organization-wide
+    neighbour = new_tenant(live_server)
+    writer.v1 = writer.v1.replace(live_server.project_id, neighbour.project_id)
+    writer.v2 = writer.v2.replace(live_server.project_id, neighbour.project_id)
+    child = neighbour.name()
+    pushed = push(
+        writer, child, "child-1", components=("null.a",), parent=(base.version_id, base.channel_id)
+    )
+    path = writer.v1 + f"/images/{child}/iteration"
+    params = {"iteration_id": pushed["id"]}
+    assert not writer.get(path, params=params).json()["iteration"].get("revoke_at")  # cached
+    revoked = home.admin.patch(
+        home.admin.v1 + f"/iterations/{base.version_id}",
+        json={"revoke_in": "0s", "revocation_message": "parent-reason"},
+    )
+    assert revoked.status_code == 200, revoked.text
+    inherited = writer.get(path, params=params).json()["iteration"]
+    assert inherited.get("revoke_at") and inherited["revocation_message"] == "parent-reason"
+    assert inherited["revocation_inherited_from"]["iteration_id"] == base.version_id
+    restored = home.admin.patch(
+        home.admin.v1 + f"/iterations/{base.version_id}", json={"restore": True}
+    )
+    assert restored.status_code == 200, restored.text
+    assert not writer.get(path, params=params).json()["iteration"].get("revoke_at")

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from packyard.domain.identity import Role
-from packyard.store.tables import bucket_grants, buckets, principals, projects, registries
+from packyard.store.tables import (
+    bucket_grants,
+    buckets,
+    principals,
+    projects,
+    registries,
+    versions,
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,24 @@ class Reach:
             row.id: BucketPlace(row.id, row.organization_id, row.project_id, bool(row.activated))
             for row in rows
         }
+
+    def owners_of(self, version_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """The (organization, project) each of these versions belongs to."""
+        ids = list(set(version_ids))
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            select(versions.c.id, projects.c.organization_id, projects.c.id.label("project_id"))
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .join(projects, projects.c.id == buckets.c.project_id)
+            .where(versions.c.id.in_(ids))
+        )
+        return {row.id: (row.organization_id, row.project_id) for row in rows}
+
+    def inheriting_from(self, root_id: str) -> list[str]:
+        """The versions whose revocation was inherited from the root version."""
+        rows = self.conn.execute(select(versions.c.id).where(versions.c.revoked_from_id == root_id))
+        return list(rows.scalars())
 
     def own_role(self, principal_id: str) -> Role | None:
         """The role a principal holds in its organization or project (no bucket grant)."""
