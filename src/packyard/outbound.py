@@ -17,6 +17,8 @@ import ssl
 import time
 import typing
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -29,6 +31,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], list[str]]
 
 MAX_REDIRECTS = 3
+RESOLVE_SECONDS = 5.0
 REDIRECTS = (301, 302, 303, 307, 308)
 FAILURES = (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol)
 
@@ -41,10 +44,17 @@ class Unreadable(Exception):
     """An answer that cannot be used: an error status, too large, too slow, or not JSON."""
 
 
+_resolvers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="packyard-resolve")
+
+
 def resolve(host: str, port: int) -> list[str]:
-    """Every address the host name resolves to (a literal address resolves to itself)."""
+    """Every address the host name resolves to (a literal address resolves to itself), within
+    RESOLVE_SECONDS: the system resolver has no timeout of its own to give."""
+    lookup = _resolvers.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = lookup.result(timeout=RESOLVE_SECONDS)
+    except FutureTimeout:
+        raise Refused(f'"{host}" did not resolve within {RESOLVE_SECONDS:g} s') from None
     except OSError as exc:
         raise Refused(f'"{host}" does not resolve: {exc}') from None
     return list(dict.fromkeys(str(item[4][0]) for item in found))

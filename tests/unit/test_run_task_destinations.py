@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 
 import pytest
 
+from packyard import outbound
 from packyard.config import RUN_TASK_HOSTS, RunTaskSettings, SettingsError
 from packyard.outbound import Destinations, Refused, address_refusal
 
@@ -114,3 +116,12 @@ def test_settings_default_to_hcp_terraform_and_refuse_bad_networks() -> None:
     )
     with pytest.raises(SettingsError, match="RUN_TASK_ALLOWED_NETWORKS"):
         RunTaskSettings.from_env({"PACKYARD_RUN_TASK_ALLOWED_NETWORKS": "metadata.internal"})
+
+
+def test_a_resolver_that_does_not_answer_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outbound, "RESOLVE_SECONDS", 0.2)
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", lambda *args, **kwargs: time.sleep(1))
+    started = time.monotonic()
+    with pytest.raises(Refused, match="did not resolve within"):
+        outbound.resolve("app.terraform.io", 443)
+    assert time.monotonic() - started < 0.9
