@@ -391,6 +391,21 @@ def test_a_revocation_reaches_the_cached_reads_of_a_child_in_another_project(
     inherited = writer.get(path, params=params).json()["iteration"]
     assert inherited.get("revoke_at") and inherited["revocation_message"] == "parent-reason"
     assert inherited["revocation_inherited_from"]["iteration_id"] == base.version_id
+    # A key bound to the child's project sees the revocation, but not the other project's
+    # version it came from.
+    neighbour_viewer = neighbour.client("viewer")
+    for _ in range(2):
+        seen = neighbour_viewer.get(
+            neighbour_viewer.v1 + f"/images/{child}/iteration", params=params
+        )
+        assert seen.json()["iteration"]["revocation_message"] == "parent-reason"
+        assert "revocation_inherited_from" not in seen.json()["iteration"]
+        assert base.bucket not in seen.text and base.version_id not in seen.text
+        by_fingerprint = neighbour_viewer.get(
+            neighbour_viewer.v2 + f"/buckets/{child}/versions/child-1"
+        ).json()["version"]
+        assert by_fingerprint["revocation_message"] == "parent-reason"
+        assert "revocation_inherited_from" not in by_fingerprint
     restored = home.admin.patch(
         home.admin.v1 + f"/iterations/{base.version_id}", json={"restore": True}
     )

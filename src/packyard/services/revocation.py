@@ -10,6 +10,7 @@ from packyard.domain.registry import Version, parse_duration
 from packyard.errors import FailedPrecondition, InvalidArgument
 from packyard.services.channels import roll_back
 from packyard.services.common import version_in_project
+from packyard.services.reach import Reader
 from packyard.services.versions import complete_version
 from packyard.store.reach import Reach
 from packyard.store.repository import Repository
@@ -29,6 +30,14 @@ class Revocation:
         if self.revoke_in:
             return now + parse_duration(self.revoke_in)
         return self.revoke_at if self.revoke_at is not None else now
+
+
+def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version | None:
+    """The version whose revocation this one inherited, if the caller may read it."""
+    if not version.revoked_from_id:
+        return None
+    root = repo.version_by_id(version.revoked_from_id)
+    return root if root is not None and Reader(repo, actor).may_read_version(root) else None
 
 
 def descendants(repo: Repository, root: Version) -> list[str]:

@@ -33,18 +33,17 @@ PREFIX = "/packer/2021-04-30/organizations/{organization_id}/projects/{project_i
 
 def render_iteration(call: Call, version: Version) -> shapes.Iteration:
     ancestor = None
-    if version.revoked_from_id:
-        root = call.repo.version_by_id(version.revoked_from_id)
-        if root is not None:
-            ancestor = shapes.RevokedAncestor(
-                href=f"{PREFIX}/images/{root.bucket_name}/iteration?iteration_id={root.id}".format(
-                    organization_id=call.scope.organization_id, project_id=call.scope.project_id
-                ),
-                bucket_slug=root.bucket_name,
-                iteration_id=root.id,
-                iteration_fingerprint=root.fingerprint,
-                iteration_incremental_version=root.sequence or 0,
-            )
+    root = revocation.inherited_from(call.repo, call.actor, version)
+    if root is not None:
+        ancestor = shapes.RevokedAncestor(
+            href=f"{PREFIX}/images/{root.bucket_name}/iteration?iteration_id={root.id}".format(
+                organization_id=call.scope.organization_id, project_id=call.scope.project_id
+            ),
+            bucket_slug=root.bucket_name,
+            iteration_id=root.id,
+            iteration_fingerprint=root.fingerprint,
+            iteration_incremental_version=root.sequence or 0,
+        )
     return shapes.iteration(version, ancestor)
 
 

@@ -46,19 +46,18 @@ def _annotate_bucket(call: Call, found: Bucket) -> None:
 def render_version(call: Call, found: Version) -> shapes.VersionShape:
     annotated(call, found)
     ancestor = None
-    if found.revoked_from_id:
-        root = call.repo.version_by_id(found.revoked_from_id)
-        if root is not None:
-            ancestor = shapes.RevokedAncestor(
-                href=PREFIX.format(
-                    organization_id=call.scope.organization_id, project_id=call.scope.project_id
-                )
-                + f"/buckets/{root.bucket_name}/versions/{root.fingerprint}",
-                bucket_name=root.bucket_name,
-                version_name=shapes.version_name(root),
-                version_id=root.id,
-                version_fingerprint=root.fingerprint,
+    root = revocation.inherited_from(call.repo, call.actor, found)
+    if root is not None:
+        ancestor = shapes.RevokedAncestor(
+            href=PREFIX.format(
+                organization_id=call.scope.organization_id, project_id=call.scope.project_id
             )
+            + f"/buckets/{root.bucket_name}/versions/{root.fingerprint}",
+            bucket_name=root.bucket_name,
+            version_name=shapes.version_name(root),
+            version_id=root.id,
+            version_fingerprint=root.fingerprint,
+        )
     return shapes.version(found, view(call), ancestor)
 
 
