@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from packyard.domain.identity import Actor, Role
 from packyard.domain.registry import Channel, Version
+from packyard.services.common import readable_with
 from packyard.store.reach import BucketPlace, Reach
 from packyard.store.repository import Repository
 
@@ -65,4 +66,4 @@ class Reader:
     def may_read_channel(self, channel: Channel) -> bool:
         if not self.sees_bucket(channel.bucket_id):
             return False
-        return not channel.restricted or self.role_on(channel.bucket_id) >= Role.CONTRIBUTOR
+        return readable_with(channel, self.role_on(channel.bucket_id))
