@@ -182,6 +182,63 @@ class HttpSettings:
         return env
 
 
+RUN_TASK_HOSTS = ("app.terraform.io", "archivist.terraform.io")
+"""HCP Terraform's API and the store its plan downloads redirect to."""
+
+
+def _items(env: Mapping[str, str], key: str) -> tuple[str, ...] | None:
+    raw = env.get(ENV_PREFIX + key)
+    if raw is None:
+        return None
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class RunTaskSettings:
+    """Where the run task may connect (fetching a plan, sending a verdict), and how much.
+
+    A destination is an https URL on one of `allowed_hosts` whose every address is public;
+    an address in `allowed_networks` is accepted even if it is loopback or private, and over
+    plain http too (a Terraform Enterprise on the local network, or a test's).
+    """
+
+    allowed_hosts: tuple[str, ...] = RUN_TASK_HOSTS
+    allowed_networks: tuple[str, ...] = ()  # addresses or networks, e.g. 10.20.0.0/16
+    max_plan_bytes: int = 16 * 1024 * 1024
+    deadline_seconds: float = 60.0  # the whole job: plan download, judgement and verdict
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RunTaskSettings:
+        env = os.environ if environ is None else environ
+        hosts = _items(env, "RUN_TASK_ALLOWED_HOSTS")
+        networks = _items(env, "RUN_TASK_ALLOWED_NETWORKS") or ()
+        for item in networks:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"{ENV_PREFIX}RUN_TASK_ALLOWED_NETWORKS: {item!r} is not an address or network"
+                ) from None
+        return cls(
+            allowed_hosts=tuple(host.lower().rstrip(".") for host in hosts)
+            if hosts is not None
+            else cls.allowed_hosts,
+            allowed_networks=networks,
+            max_plan_bytes=int(
+                _number(env, "RUN_TASK_MAX_PLAN_BYTES", cls.max_plan_bytes, minimum=1024)
+            ),
+            deadline_seconds=_number(env, "RUN_TASK_DEADLINE", cls.deadline_seconds, minimum=1),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "RUN_TASK_ALLOWED_HOSTS": ",".join(self.allowed_hosts),
+            "RUN_TASK_ALLOWED_NETWORKS": ",".join(self.allowed_networks),
+            "RUN_TASK_MAX_PLAN_BYTES": str(self.max_plan_bytes),
+            "RUN_TASK_DEADLINE": str(self.deadline_seconds),
+        }
+
+
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     """PACKYARD_DATABASE_URL: the store URL when a command is given no --database (it keeps
     a password out of the command line, where every local user could read it)."""
@@ -226,6 +283,7 @@ class Settings:
     pool: PoolSettings = field(default_factory=PoolSettings.from_env)
     login: LoginSettings = field(default_factory=LoginSettings.from_env)
     http: HttpSettings = field(default_factory=HttpSettings.from_env)
+    run_task: RunTaskSettings = field(default_factory=RunTaskSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -261,6 +319,7 @@ class Settings:
         env.update(self.pool.to_env())
         env.update(self.login.to_env())
         env.update(self.http.to_env())
+        env.update(self.run_task.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -283,4 +342,5 @@ class Settings:
             pool=PoolSettings.from_env(env),
             login=LoginSettings.from_env(env),
             http=HttpSettings.from_env(env),
+            run_task=RunTaskSettings.from_env(env),
         )

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from packyard.config import PoolSettings, database_url
+from packyard.config import PoolSettings, RunTaskSettings, database_url
 from tests.support.replicas import HAPROXY_CONFIG, Balancer, render_config, shared_tls
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -42,6 +42,7 @@ def test_environment_file_is_valid_settings():
     assert urlsplit(values["PACKYARD_DATABASE_URL"]).password is None, "a password in the URL"
     pool = PoolSettings.from_env(values)
     assert pool == PoolSettings()  # the file shows the defaults
+    assert RunTaskSettings.from_env(values) == RunTaskSettings()
 
 
 def test_haproxy_config_is_accepted(tmp_path):

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from packyard.domain.identity import Scope
+from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Ancestry, Bucket, Version, ancestry_status, overall_status
-from packyard.errors import InvalidArgument
-from packyard.services.common import find_bucket
+from packyard.errors import InvalidArgument, NotFound
+from packyard.services.common import find_bucket, visible_channel
+from packyard.services.reach import Reader
 from packyard.services.versions import find_version
 from packyard.store.repository import Repository
 
@@ -29,46 +30,60 @@ class AncestryQuery:
 
 
 def _relations(
-    repo: Repository, links_by_child: list[tuple[str, str, str | None]], now: datetime
+    repo: Repository,
+    reader: Reader,
+    links_by_child: list[tuple[str, str, str | None]],
+    now: datetime,
 ) -> list[Ancestry]:
-    """Turn (child version, parent version, parent channel) links into ancestry records."""
+    """Turn (child version, parent version, parent channel) links into ancestry records, as the
+    reader may see them: no version it may not read, and no parent channel it may not read
+    (the relation then shows no channel, as if the build had recorded none)."""
     found = repo.versions_by_ids(
         [child for child, _, _ in links_by_child] + [parent for _, parent, _ in links_by_child]
     )
     channels = repo.channels_by_ids(channel for _, _, channel in links_by_child if channel)
+    reader.learn([version.bucket_id for version in found.values()])
+    readable = {key: version for key, version in found.items() if reader.may_read_version(version)}
     relations: list[Ancestry] = []
     seen: set[tuple[str, str, str | None]] = set()
     for link in links_by_child:
         child_id, parent_id, channel_id = link
-        if link in seen or child_id not in found or parent_id not in found:
+        if link in seen or child_id not in readable or parent_id not in readable:
             continue
         seen.add(link)
         channel = channels.get(channel_id) if channel_id else None
-        parent = found[parent_id]
+        if channel is not None and not reader.may_read_channel(channel):
+            channel = None
+        parent = readable[parent_id]
         relations.append(
-            Ancestry(ancestry_status(parent, channel, now), parent, found[child_id], channel)
+            Ancestry(ancestry_status(parent, channel, now), parent, readable[child_id], channel)
         )
     return relations
 
 
-def parents_of(repo: Repository, version: Version, now: datetime) -> list[Ancestry]:
+def parents_of(repo: Repository, reader: Reader, version: Version, now: datetime) -> list[Ancestry]:
     links = [
         (build.version_id, build.parent_version_id, build.parent_channel_id)
         for build in version.builds
         if build.parent_version_id
     ]
-    return _relations(repo, links, now)
+    return _relations(repo, reader, links, now)
 
 
 def children_of(
-    repo: Repository, parent_ids: list[str], now: datetime, *, channel_id: str | None = None
+    repo: Repository,
+    reader: Reader,
+    parent_ids: list[str],
+    now: datetime,
+    *,
+    channel_id: str | None = None,
 ) -> list[Ancestry]:
     links = [
         (build.version_id, build.parent_version_id, build.parent_channel_id)
         for build in repo.child_links(parent_ids)
         if build.parent_version_id and (channel_id is None or build.parent_channel_id == channel_id)
     ]
-    return _relations(repo, links, now)
+    return _relations(repo, reader, links, now)
 
 
 def newest_per_child_bucket(relations: list[Ancestry]) -> list[Ancestry]:
@@ -85,9 +100,16 @@ def newest_per_child_bucket(relations: list[Ancestry]) -> list[Ancestry]:
 
 
 def bucket_ancestry(
-    repo: Repository, scope: Scope, *, bucket_name: str, query: AncestryQuery, now: datetime
+    repo: Repository,
+    actor: Actor,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    query: AncestryQuery,
+    now: datetime,
 ) -> list[Ancestry]:
     bucket = find_bucket(repo, scope, bucket_name)
+    reader = Reader(repo, actor)
     relations: list[Ancestry] = []
     if query.relation in (None, Relation.PARENTS):
         if query.version_id or query.fingerprint or query.sequence:
@@ -102,35 +124,36 @@ def bucket_ancestry(
         else:
             version = repo.latest_versions([bucket.id]).get(bucket.id)
         if version is not None:
-            relations.extend(parents_of(repo, version, now))
+            relations.extend(parents_of(repo, reader, version, now))
     if query.relation in (None, Relation.CHILDREN):
         channel_id = None
         if query.channel:
-            channel = repo.channel(bucket.id, query.channel)
-            if channel is None:
-                raise InvalidArgument(f'channel "{query.channel}" not found in "{bucket_name}"')
+            message = f'channel "{query.channel}" not found in "{bucket_name}"'
+            try:
+                channel = visible_channel(actor, repo.channel(bucket.id, query.channel), message)
+            except NotFound:
+                raise InvalidArgument(message) from None
             channel_id = channel.id
         own = repo.version_ids_of(bucket.id)
         relations.extend(
-            newest_per_child_bucket(children_of(repo, own, now, channel_id=channel_id))
+            newest_per_child_bucket(children_of(repo, reader, own, now, channel_id=channel_id))
         )
     return relations
 
 
 def version_ancestors(
-    repo: Repository, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
+    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
 ) -> list[Version]:
     version = find_version(repo, scope, bucket_name=bucket_name, sequence=sequence)
-    return [relation.parent for relation in parents_of(repo, version, now)]
+    return [relation.parent for relation in parents_of(repo, Reader(repo, actor), version, now)]
 
 
 def version_children(
-    repo: Repository, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
+    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
 ) -> list[Version]:
     version = find_version(repo, scope, bucket_name=bucket_name, sequence=sequence)
-    children = {
-        relation.child.id: relation.child for relation in children_of(repo, [version.id], now)
-    }
+    relations = children_of(repo, Reader(repo, actor), [version.id], now)
+    children = {relation.child.id: relation.child for relation in relations}
     return list(children.values())
 
 
@@ -143,21 +166,25 @@ def parse_relation(text: str | None) -> Relation | None:
         raise InvalidArgument('type must be "parents" or "children"') from None
 
 
-def annotate(repo: Repository, found: list[Version | None], now: datetime) -> list[Version]:
+def annotate(
+    repo: Repository, actor: Actor, found: list[Version | None], now: datetime
+) -> list[Version]:
     """Set each version's overall parents status; answer the parents that decided it."""
     consulted: list[Version] = []
+    reader = Reader(repo, actor)
     for version in found:
         if version is None or not any(build.parent_version_id for build in version.builds):
             continue
-        relations = parents_of(repo, version, now)
+        relations = parents_of(repo, reader, version, now)
         version.parents_status = overall_status([relation.status for relation in relations])
         consulted.extend(relation.parent for relation in relations)
     return consulted
 
 
-def annotate_bucket(repo: Repository, bucket: Bucket, now: datetime) -> list[Version]:
+def annotate_bucket(repo: Repository, actor: Actor, bucket: Bucket, now: datetime) -> list[Version]:
     """The bucket's parents status (of its latest version) and children status."""
-    consulted = annotate(repo, [bucket.latest_version], now)
-    relations = newest_per_child_bucket(children_of(repo, repo.version_ids_of(bucket.id), now))
+    consulted = annotate(repo, actor, [bucket.latest_version], now)
+    children = children_of(repo, Reader(repo, actor), repo.version_ids_of(bucket.id), now)
+    relations = newest_per_child_bucket(children)
     bucket.children_status = overall_status([relation.status for relation in relations])
     return consulted + [relation.parent for relation in relations]

@@ -10,8 +10,10 @@ from packyard.domain.registry import Artifact, Build, BuildStatus, require_name,
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
 from packyard.services.common import active_registry, find_bucket, unique, version_in_bucket
+from packyard.services.reach import Reader
 from packyard.services.versions import complete_if_done, find_version
 from packyard.store.repository import Repository
+from packyard.store.tables import versions
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,18 @@ def _artifacts(found: list[ArtifactInput], *, now: datetime) -> list[Artifact]:
     ]
 
 
-def _check_parents(repo: Repository, changes: BuildChanges) -> None:
-    if changes.parent_version_id and repo.version_by_id(changes.parent_version_id) is None:
-        raise InvalidArgument(f'parent version "{changes.parent_version_id}" does not exist')
-    if changes.parent_channel_id and repo.channel_by_id(changes.parent_channel_id) is None:
-        raise InvalidArgument(f'parent channel "{changes.parent_channel_id}" does not exist')
+def _check_parents(repo: Repository, actor: Actor, changes: BuildChanges) -> None:
+    """A parent must be one the caller may read; any other answers as one that does not exist
+    (the same words), so a build cannot probe or link another tenant's content."""
+    reader = Reader(repo, actor)
+    if changes.parent_version_id:
+        version = repo.version(versions.c.id == changes.parent_version_id, with_builds=False)
+        if version is None or not reader.may_read_version(version):
+            raise InvalidArgument(f'parent version "{changes.parent_version_id}" does not exist')
+    if changes.parent_channel_id:
+        channel = repo.channel_by_id(changes.parent_channel_id)
+        if channel is None or not reader.may_read_channel(channel):
+            raise InvalidArgument(f'parent channel "{changes.parent_channel_id}" does not exist')
 
 
 def create_build(
@@ -86,7 +95,7 @@ def create_build(
         raise FailedPrecondition("the version is complete; change the fingerprint to build again")
     message = f'a build for "{component_type}" already exists in this version'
     # The store's unique constraint on (version, component type) decides duplicates.
-    _check_parents(repo, changes)
+    _check_parents(repo, actor, changes)
     status = changes.status or BuildStatus.UNSET
     if status is BuildStatus.DONE and not changes.artifacts:
         raise InvalidArgument("a build can be DONE only with at least one artifact")
@@ -157,7 +166,7 @@ def update_build(
     build = _build_in_project(repo, scope, build_id, version_id)
     if build.status is BuildStatus.DONE and changes.status not in (None, BuildStatus.DONE):
         raise FailedPrecondition("a DONE build cannot change its status")
-    _check_parents(repo, changes)
+    _check_parents(repo, actor, changes)
     values: dict[str, object] = {"updated_at": now}
     for name in ("parent_version_id", "parent_channel_id"):
         wanted = _set_once(name, getattr(build, name), getattr(changes, name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from packyard.domain.identity import Actor, Role, Scope
+from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import (
     Assignment,
     Bucket,
@@ -16,7 +16,13 @@ from packyard.domain.registry import (
 )
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
-from packyard.services.common import find_bucket, unique, version_in_bucket, visible_channel
+from packyard.services.common import (
+    find_bucket,
+    readable_with,
+    unique,
+    version_in_bucket,
+    visible_channel,
+)
 from packyard.store.repository import Repository
 from packyard.store.tables import versions
 
@@ -140,9 +146,7 @@ def list_channels(
 ) -> list[Channel]:
     bucket = find_bucket(repo, scope, bucket_name)
     return [
-        channel
-        for channel in repo.channels_of(bucket.id)
-        if not channel.restricted or actor.role >= Role.CONTRIBUTOR
+        channel for channel in repo.channels_of(bucket.id) if readable_with(channel, actor.role)
     ]
 
 

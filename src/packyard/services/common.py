@@ -52,9 +52,14 @@ def version_in_project(
     return version
 
 
+def readable_with(channel: Channel, role: Role) -> bool:
+    """Restricted channels do not exist for viewers (of the channel's bucket)."""
+    return not channel.restricted or role >= Role.CONTRIBUTOR
+
+
 def visible_channel(actor: Actor, channel: Channel | None, name: str) -> Channel:
-    """Restricted channels do not exist for viewers."""
-    if channel is None or (channel.restricted and actor.role < Role.CONTRIBUTOR):
+    """The channel, if the actor (acting on its bucket) may read it."""
+    if channel is None or not readable_with(channel, actor.role):
         raise NotFound(f'channel "{name}" not found')
     return channel
 

@@ -10,7 +10,9 @@ from packyard.domain.registry import Version, parse_duration
 from packyard.errors import FailedPrecondition, InvalidArgument
 from packyard.services.channels import roll_back
 from packyard.services.common import version_in_project
+from packyard.services.reach import Reader
 from packyard.services.versions import complete_version
+from packyard.store.reach import Reach
 from packyard.store.repository import Repository
 
 
@@ -30,17 +32,39 @@ class Revocation:
         return self.revoke_at if self.revoke_at is not None else now
 
 
+def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version | None:
+    """The version whose revocation this one inherited, if the caller may read it."""
+    if not version.revoked_from_id:
+        return None
+    root = repo.version_by_id(version.revoked_from_id)
+    return root if root is not None and Reader(repo, actor).may_read_version(root) else None
+
+
 def descendants(repo: Repository, root: Version) -> list[str]:
-    """Versions built, directly or not, from the root version."""
+    """Versions of the root's organization built, directly or not, from the root version.
+    (A link to another organization's version, recorded before parents had to be readable,
+    passes no revocation on, either way.)"""
+    reach = Reach(repo.conn)
+    organization = reach.owners_of([root.id])[root.id][0]
     found: list[str] = []
     frontier = [root.id]
     seen = {root.id}
     while frontier:
-        children = repo.child_version_ids(frontier) - seen
-        seen |= children
+        linked = repo.child_version_ids(frontier) - seen
+        children = {
+            child for child, (owner, _) in reach.owners_of(linked).items() if owner == organization
+        }
+        seen |= linked
         found.extend(sorted(children))
         frontier = list(children)
     return found
+
+
+def _changed_elsewhere(repo: Repository, scope: Scope, version_ids: list[str]) -> None:
+    """Descendants in other projects changed too: their cached reads are stale now."""
+    projects = {project for _, project in Reach(repo.conn).owners_of(version_ids).values()}
+    for project_id in sorted(projects - {scope.project_id}):
+        repo.bump_content(project_id)
 
 
 def revoke_version(
@@ -70,6 +94,7 @@ def revoke_version(
             if child.revoke_at is None or child.revoked_from_id is not None
         ]
         repo.change_versions(inherited, revoked_from_id=version.id, **fields)
+        _changed_elsewhere(repo, scope, inherited)
     if revocation.rollback_channels:
         for channel in repo.channels_on(version.id):
             if not channel.managed:
@@ -90,6 +115,7 @@ def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: dat
         "updated_at": now,
     }
     repo.change_version(version.id, **cleared)
+    _changed_elsewhere(repo, scope, Reach(repo.conn).inheriting_from(version.id))
     repo.change_inherited(version.id, **cleared)
     return version_in_project(repo, scope, version.id)
 

@@ -6,11 +6,15 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from packyard.domain.registry import Registry, RunTaskBehaviour
-from packyard.errors import NotFound, Unauthenticated
+from packyard.errors import FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
 from packyard.store.repository import Repository
+from packyard.store.run_tasks import RunTaskRuns
+
+KEPT_FOR = timedelta(days=30)
+"""How long a received task result is remembered (and how old a run may be to be checked)."""
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,48 @@ def judge_plan(
     if not known and registry.run_task_untracked is RunTaskBehaviour.FAIL:
         return Verdict(False, "The plan uses no artifact that the registry tracks")
     return Verdict(True, f"{len(known)} artifact(s) from the registry in the plan, none revoked")
+
+
+@dataclass(frozen=True)
+class RunTaskRequest:
+    """What a Terraform run task request asks: a verdict on one task result of one run."""
+
+    task_result_id: str
+    access_token: str
+    plan_url: str
+    callback_url: str
+    run_created_at: datetime | None = None
+
+
+def run_task_request(payload: dict[str, object]) -> RunTaskRequest:
+    """The request a (signed) run task payload makes, or InvalidArgument."""
+    fields = ("task_result_id", "access_token", "plan_json_api_url", "task_result_callback_url")
+    values = [payload.get(key) for key in fields]
+    if not all(isinstance(value, str) and value for value in values):
+        raise InvalidArgument(
+            "the run task payload lacks its task_result_id, access_token, plan or callback URL"
+        )
+    if len(str(values[0])) > 200:
+        raise InvalidArgument("the run task payload's task_result_id is too long")
+    created = payload.get("run_created_at")
+    moment = None
+    if isinstance(created, str):
+        try:
+            moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidArgument("the run task payload's run_created_at is not a time") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    task_result_id, token, plan_url, callback_url = (str(value) for value in values)
+    return RunTaskRequest(task_result_id, token, plan_url, callback_url, moment)
+
+
+def first_receipt(
+    runs: RunTaskRuns, registry: Registry, request: RunTaskRequest, *, now: datetime
+) -> bool:
+    """Record the request's task result; False if it was received before. Requests for runs
+    older than the record is kept are refused, so a replay cannot outlive the record."""
+    if request.run_created_at is not None and request.run_created_at < now - KEPT_FOR:
+        raise FailedPrecondition("the run task request is for a run too old to check")
+    runs.forget_before(now - KEPT_FOR)
+    return runs.receive(registry.id, request.task_result_id, now=now)

@@ -323,3 +323,14 @@ server_keys = Table(
     Column("secret", Text, nullable=False),
     _ts("created_at"),
 )
+
+
+# Run task requests received, by the task result they ask a verdict for: each is served once.
+run_task_runs = Table(
+    "run_task_runs",
+    metadata,
+    Column("registry_id", String(26), primary_key=True),
+    Column("task_result_id", String(200), primary_key=True),
+    _ts("received_at"),
+    Index("ix_run_task_runs_received_at", "received_at"),
+)

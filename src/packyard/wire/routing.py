@@ -188,6 +188,7 @@ def _cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ..
         tuple(sorted(request.path_params.items())),
         tuple(query.get(name) or None for name in route.cache_query),  # as the handler reads
         actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
+        actor.project_id is None,  # ancestry across projects differs by the key's reach
     )
 
 

@@ -33,18 +33,17 @@ PREFIX = "/packer/2021-04-30/organizations/{organization_id}/projects/{project_i
 
 def render_iteration(call: Call, version: Version) -> shapes.Iteration:
     ancestor = None
-    if version.revoked_from_id:
-        root = call.repo.version_by_id(version.revoked_from_id)
-        if root is not None:
-            ancestor = shapes.RevokedAncestor(
-                href=f"{PREFIX}/images/{root.bucket_name}/iteration?iteration_id={root.id}".format(
-                    organization_id=call.scope.organization_id, project_id=call.scope.project_id
-                ),
-                bucket_slug=root.bucket_name,
-                iteration_id=root.id,
-                iteration_fingerprint=root.fingerprint,
-                iteration_incremental_version=root.sequence or 0,
-            )
+    root = revocation.inherited_from(call.repo, call.actor, version)
+    if root is not None:
+        ancestor = shapes.RevokedAncestor(
+            href=f"{PREFIX}/images/{root.bucket_name}/iteration?iteration_id={root.id}".format(
+                organization_id=call.scope.organization_id, project_id=call.scope.project_id
+            ),
+            bucket_slug=root.bucket_name,
+            iteration_id=root.id,
+            iteration_fingerprint=root.fingerprint,
+            iteration_incremental_version=root.sequence or 0,
+        )
     return shapes.iteration(version, ancestor)
 
 
@@ -65,7 +64,9 @@ def create_bucket(call: Call) -> object:
 
 def _annotated(call: Call, found: Bucket) -> Bucket:
     """Fill the bucket's ancestry statuses, noting when a scheduled revocation may change them."""
-    call.shows_each([found.latest_version, *ancestry.annotate_bucket(call.repo, found, call.now)])
+    call.shows_each(
+        [found.latest_version, *ancestry.annotate_bucket(call.repo, call.actor, found, call.now)]
+    )
     return found
 
 
@@ -119,7 +120,12 @@ def list_bucket_ancestry(call: Call) -> object:
         sequence=query_int(call.request, "incremental_version"),
     )
     found = ancestry.bucket_ancestry(
-        call.repo, call.scope, bucket_name=call.param("bucket_slug"), query=query, now=call.now
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_slug"),
+        query=query,
+        now=call.now,
     )
     page, pagination = paginate(call.request, found)
     return {
@@ -225,6 +231,7 @@ def delete_iteration(call: Call) -> object:
 def iteration_ancestors(call: Call) -> object:
     found = ancestry.version_ancestors(
         call.repo,
+        call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         sequence=_sequence(call),
@@ -236,6 +243,7 @@ def iteration_ancestors(call: Call) -> object:
 def iteration_children(call: Call) -> object:
     found = ancestry.version_children(
         call.repo,
+        call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         sequence=_sequence(call),

@@ -34,29 +34,30 @@ def view(call: Call) -> shapes.View:
 
 def annotated(call: Call, *found: Version | None) -> None:
     """Fill the parents status of versions about to be rendered (and note when it may change)."""
-    call.shows_each([*found, *ancestry.annotate(call.repo, list(found), call.now)])
+    call.shows_each([*found, *ancestry.annotate(call.repo, call.actor, list(found), call.now)])
 
 
 def _annotate_bucket(call: Call, found: Bucket) -> None:
-    call.shows_each([found.latest_version, *ancestry.annotate_bucket(call.repo, found, call.now)])
+    call.shows_each(
+        [found.latest_version, *ancestry.annotate_bucket(call.repo, call.actor, found, call.now)]
+    )
 
 
 def render_version(call: Call, found: Version) -> shapes.VersionShape:
     annotated(call, found)
     ancestor = None
-    if found.revoked_from_id:
-        root = call.repo.version_by_id(found.revoked_from_id)
-        if root is not None:
-            ancestor = shapes.RevokedAncestor(
-                href=PREFIX.format(
-                    organization_id=call.scope.organization_id, project_id=call.scope.project_id
-                )
-                + f"/buckets/{root.bucket_name}/versions/{root.fingerprint}",
-                bucket_name=root.bucket_name,
-                version_name=shapes.version_name(root),
-                version_id=root.id,
-                version_fingerprint=root.fingerprint,
+    root = revocation.inherited_from(call.repo, call.actor, found)
+    if root is not None:
+        ancestor = shapes.RevokedAncestor(
+            href=PREFIX.format(
+                organization_id=call.scope.organization_id, project_id=call.scope.project_id
             )
+            + f"/buckets/{root.bucket_name}/versions/{root.fingerprint}",
+            bucket_name=root.bucket_name,
+            version_name=shapes.version_name(root),
+            version_id=root.id,
+            version_fingerprint=root.fingerprint,
+        )
     return shapes.version(found, view(call), ancestor)
 
 
@@ -146,7 +147,12 @@ def list_bucket_ancestry(call: Call) -> object:
         fingerprint=call.request.query_params.get("version_fingerprint") or None,
     )
     found = ancestry.bucket_ancestry(
-        call.repo, call.scope, bucket_name=call.param("bucket_name"), query=query, now=call.now
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        query=query,
+        now=call.now,
     )
     page, pagination = paginate(call.request, found)
     return {
