@@ -24,6 +24,7 @@ from packyard.auth.principals import (
     delete_principal,
     rotate_principal,
 )
+from packyard.cli_keys import keys_app
 from packyard.cli_maintenance import audit_command, backup_command, restore_command
 from packyard.cli_support import (
     SERVER_FILE,
@@ -57,6 +58,7 @@ vulndb_app = typer.Typer(help="The offline OSV vulnerability database.", no_args
 app.add_typer(vulndb_app, name="vulndb")
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
+app.add_typer(keys_app, name="keys")
 
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
