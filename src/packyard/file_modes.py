@@ -28,6 +28,9 @@ def _tighten(path: Path, mode: int, changed: list[str], failed: list[str]) -> No
         found = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         return
+    except OSError as exc:
+        failed.append(f"{path} ({exc.strerror})")
+        return
     if found & ~mode & 0o777 == 0:
         return
     try:
@@ -43,11 +46,10 @@ def store_files(store_file: Path) -> list[Path]:
 
 
 def tighten(data_dir: Path, store_file: Path | None) -> str | None:
-    """Make the data directory (created 0700 if missing), its key files and the SQLite store
-    owner-only; one line for the operator about what was looser, or None."""
+    """Make the data directory, its key files and the SQLite store owner-only (those that
+    exist); one line for the operator about what was looser, or None."""
     changed: list[str] = []
     failed: list[str] = []
-    data_dir.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
     _tighten(data_dir, DIRECTORY_MODE, changed, failed)
     _tighten(data_dir / "tls", DIRECTORY_MODE, changed, failed)
     for pattern in KEY_FILES:
