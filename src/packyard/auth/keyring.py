@@ -114,8 +114,8 @@ class KeyRing:
         self._reload()
 
     def signing_key(self) -> SigningKey:
-        """The newest key that signs, read from the store."""
-        self._reload()
+        """The newest key that signs, read from the store (the known one if it is away)."""
+        self._reload(quiet=True)
         current = [key for key in self._keys.values() if key.retired_at is None]
         if not current:
             with self.store.transaction(write=True) as conn:
@@ -145,7 +145,7 @@ class KeyRing:
             if not quiet:
                 raise
             log.warning("cannot read the signing keys from the store; keeping the known ones")
-            self._loaded = time.monotonic() - REFRESH_SECONDS + 1.0  # try again in a second
+            self._loaded = time.monotonic()  # the known keys keep their windows meanwhile
             return
         self._keys = {key.kid: key for key in found}
         self._loaded = time.monotonic()
