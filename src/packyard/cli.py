@@ -24,6 +24,7 @@ from packyard.auth.principals import (
     delete_principal,
     rotate_principal,
 )
+from packyard.cli_keys import keys_app
 from packyard.cli_maintenance import audit_command, backup_command, restore_command
 from packyard.cli_support import (
     SERVER_FILE,
@@ -57,6 +58,7 @@ vulndb_app = typer.Typer(help="The offline OSV vulnerability database.", no_args
 app.add_typer(vulndb_app, name="vulndb")
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
+app.add_typer(keys_app, name="keys")
 
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
@@ -474,15 +476,25 @@ def vulndb_import(
     paths: Annotated[
         list[Path], typer.Argument(help="OSV JSON files, directories of them, or OSV zips.")
     ],
+    max_record_bytes: Annotated[
+        int | None,
+        typer.Option(min=1, help="Largest JSON file or zip member, uncompressed [32 MiB]."),
+    ] = None,
+    max_total_bytes: Annotated[
+        int | None, typer.Option(min=1, help="Most the import reads, uncompressed [2 GiB].")
+    ] = None,
     data_dir: DataDir = default_data_dir(),
     database: Database = None,
 ) -> None:
-    """Load OSV vulnerability records; a record with a known id replaces the old one."""
-    from packyard.services.vulnerabilities import import_osv
+    """Load OSV vulnerability records (all or none); a known id replaces the old record."""
+    from packyard.services.vulnerabilities import ImportLimits, import_osv
 
+    limits = ImportLimits()
+    limits.record_bytes = max_record_bytes or limits.record_bytes
+    limits.total_bytes = max_total_bytes or limits.total_bytes
     store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
-        count = import_osv(conn, paths, now=utcnow())
+        count = import_osv(conn, paths, now=utcnow(), limits=limits)
         record(conn, "vulndb.import", ", ".join(str(path) for path in paths))
     typer.echo(f"imported {count} vulnerability record(s)")
 

@@ -21,6 +21,7 @@ from packyard.cli_support import (
     DataDir,
     Failure,
     open_store,
+    protect_files,
     settings_for,
 )
 from packyard.ids import parse_rfc3339, utcnow
@@ -82,6 +83,7 @@ def backup_command(
     """Write a consistent copy of the SQLite store to PATH (safe while servers run)."""
     settings = settings_for(data_dir, database)
     store_file = backups.sqlite_path(settings.store_url)
+    protect_files(settings)
     revision = backups.backup(store_file, path.expanduser().resolve())
     typer.echo(f"backed up {store_file} to {path} (schema revision {revision})")
 

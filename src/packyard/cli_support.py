@@ -13,7 +13,8 @@ import typer
 from sqlalchemy import Connection, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from packyard.config import Settings, database_from_env, default_data_dir
+from packyard import file_modes
+from packyard.config import Settings, database_from_env, default_data_dir, token_ttl_from_env
 from packyard.domain.audit import AuditEvent
 from packyard.errors import Unavailable
 from packyard.ids import new_id, utcnow
@@ -53,6 +54,8 @@ def is_loopback(host: str) -> bool:
 
 
 def settings_for(data_dir: Path, database: str | None, **more: Any) -> Settings:
+    file_modes.owner_only_from_now()  # every command starts here
+    more.setdefault("token_ttl_seconds", token_ttl_from_env())
     settings = Settings(
         data_dir=data_dir.expanduser().resolve(),
         database_url=database or database_from_env(),
@@ -80,9 +83,19 @@ def prepare_data_dir(data_dir: Path) -> None:
         ) from None
 
 
+def protect_files(settings: Settings) -> None:
+    """Tighten the data directory and SQLite store to owner-only, warning if they were not."""
+    url = settings.store_url
+    store_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    warning = file_modes.tighten(settings.data_dir, store_file)
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+
+
 def open_store(settings: Settings) -> Store:
     """The store, created and migrated to the newest schema if needed."""
     prepare_data_dir(settings.data_dir)
+    protect_files(settings)
     store = Store(make_engine(settings.store_url, settings.pool))
     try:
         migrate(store.engine)

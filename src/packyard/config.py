@@ -254,6 +254,13 @@ def trust_store_from_env(environ: Mapping[str, str] | None = None) -> Path | Non
     return Path(value) if value else None
 
 
+def token_ttl_from_env(environ: Mapping[str, str] | None = None) -> int:
+    """PACKYARD_TOKEN_TTL_SECONDS: how long an access token lives (default one hour); the
+    servers and `packyard keys rotate` must agree on it."""
+    env = os.environ if environ is None else environ
+    return int(_number(env, "TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS, minimum=1))
+
+
 def database_url(url: str) -> str:
     """A PostgreSQL URL in the form the store's driver (psycopg 3) takes, or SettingsError."""
     for scheme in DATABASE_SCHEMES:
@@ -337,7 +344,7 @@ class Settings:
             port=int(get("PORT") or DEFAULT_PORT),
             insecure_http=get("INSECURE_HTTP") == "1",
             max_body_bytes=int(get("MAX_BODY_BYTES") or DEFAULT_BODY_LIMIT),
-            token_ttl_seconds=int(get("TOKEN_TTL_SECONDS") or TOKEN_TTL_SECONDS),
+            token_ttl_seconds=token_ttl_from_env(env),
             public_url=get("PUBLIC_URL"),
             pool=PoolSettings.from_env(env),
             login=LoginSettings.from_env(env),

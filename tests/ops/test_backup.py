@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +196,78 @@ def test_bad_backups_and_other_stores_get_clear_errors(tmp_path: Path) -> None:
         check=False,
     )
     assert other.returncode == 1 and "pg_dump" in other.stderr
+
+
+def _projects(data_dir: Path) -> list[str]:
+    listed = json.loads(packyard("project", "list", "--json", data_dir=data_dir).stdout)
+    return sorted(item["name"] for item in listed)
+
+
+def _schema(store: Path) -> set[tuple[str, str]]:
+    with closing(sqlite3.connect(store)) as conn:
+        return set(conn.execute("SELECT type, name FROM sqlite_master"))
+
+
+def _store_and_backup(tmp_path: Path) -> tuple[Path, Path]:
+    """A store holding projects "kept" and "later", and a backup holding only "kept"."""
+    data_dir = tmp_path / "data"
+    packyard("project", "create", "kept", "--new-organization", data_dir=data_dir)
+    backup = tmp_path / "store.backup"
+    packyard("backup", str(backup), data_dir=data_dir)
+    packyard("project", "create", "later", "--new-organization", data_dir=data_dir)
+    return data_dir, backup
+
+
+def test_restore_checks_the_file_first_and_leaves_the_live_store_as_it_was(
+    tmp_path: Path,
+) -> None:
+    data_dir, backup = _store_and_backup(tmp_path)
+    store = data_dir / "packyard.db"
+    newer = tmp_path / "newer.backup"
+    shutil.copy(backup, newer)
+    with closing(sqlite3.connect(newer)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_a_later_release'")
+        conn.commit()
+    foreign = tmp_path / "foreign.db"
+    with closing(sqlite3.connect(foreign)) as conn:
+        conn.execute("CREATE TABLE principals (id TEXT)")
+        conn.commit()
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database\n" * 100)
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    for bad, says in (
+        (newer, "schema revision 9999_from_a_later_release"),
+        (foreign, "not a Packyard store"),
+        (text_file, "not a Packyard store"),
+    ):
+        result = packyard("restore", str(bad), data_dir=data_dir, check=False)
+        assert result.returncode == 1, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], lines
+        assert hashlib.sha256(store.read_bytes()).hexdigest() == before
+        assert sorted(path.name for path in data_dir.iterdir()) == ["packyard.db"]
+    assert _projects(data_dir) == ["kept", "later"]
+
+
+def test_restore_drops_what_is_not_packyards(tmp_path: Path) -> None:
+    data_dir, backup = _store_and_backup(tmp_path)
+    ours = _schema(data_dir / "packyard.db")
+    with closing(sqlite3.connect(backup)) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE copied (value TEXT);
+            CREATE TRIGGER copy_audit AFTER INSERT ON audit_events
+                BEGIN INSERT INTO copied VALUES (new.resource); END;
+            CREATE TRIGGER no_new_principals BEFORE INSERT ON principals
+                BEGIN SELECT RAISE(ABORT, 'no'); END;
+            CREATE VIEW every_secret AS SELECT * FROM principals;
+            CREATE INDEX ix_projects_by_name ON projects (name);
+            """
+        )
+    restored = packyard("restore", str(backup), data_dir=data_dir)
+    assert "restored" in restored.stdout, restored.stderr
+    assert _schema(data_dir / "packyard.db") == ours
+    assert _projects(data_dir) == ["kept"]
+    packyard("project", "create", "after", "--new-organization", data_dir=data_dir)
+    packyard("principal", "create", "ci", "--role", "viewer", data_dir=data_dir)
+    assert _projects(data_dir) == ["after", "kept"]

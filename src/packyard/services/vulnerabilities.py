@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 from sqlalchemy import Connection
 
@@ -20,37 +22,101 @@ from packyard.services.sboms import PackageFilter, bucket_packages
 from packyard.store.repository import Repository
 from packyard.store.vulnerabilities import VulnerabilityDatabase
 
+RECORD_LIMIT = 32 << 20  # one JSON file or zip member, uncompressed
+TOTAL_LIMIT = 2 << 30  # everything one import reads, uncompressed
+_CHUNK = 1 << 20
+_UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,  # a compression method zipfile does not have
+    RuntimeError,  # an encrypted member
+    OSError,
+)
 
-def _records(path: Path) -> Iterator[tuple[str, Any]]:
+
+@dataclass
+class ImportLimits:
+    """Bounds on what an import reads, so that a zip bomb cannot exhaust memory."""
+
+    record_bytes: int = RECORD_LIMIT
+    total_bytes: int = TOTAL_LIMIT
+    read_bytes: int = 0
+
+    def read(self, stream: IO[bytes], where: str) -> bytes:
+        """The whole of `stream`, read a chunk at a time against both limits."""
+        chunks, size = [], 0
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            self.read_bytes += len(chunk)
+            if size > self.record_bytes:
+                raise InvalidArgument(
+                    f"{where} is over {self.record_bytes} bytes (--max-record-bytes)"
+                )
+            if self.read_bytes > self.total_bytes:
+                raise InvalidArgument(
+                    f"the import is over {self.total_bytes} bytes at {where} (--max-total-bytes)"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _zip_records(path: Path, limits: ImportLimits) -> Iterator[tuple[str, bytes]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in sorted(archive.infolist(), key=lambda item: item.filename):
+                if info.is_dir() or not info.filename.endswith(".json"):
+                    continue
+                where = f"{path}:{info.filename}"
+                if info.file_size > limits.record_bytes:
+                    raise InvalidArgument(
+                        f"{where} is over {limits.record_bytes} bytes (--max-record-bytes)"
+                    )
+                with archive.open(info) as member:
+                    raw = limits.read(member, where)
+                yield where, raw
+    except _UNREADABLE_ZIP as exc:
+        raise InvalidArgument(f"{path} is not a readable zip: {exc}") from None
+
+
+def _records(path: Path, limits: ImportLimits) -> Iterator[tuple[str, bytes]]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if child.is_file() and child.suffix in (".json", ".zip"):
-                yield from _records(child)
+                yield from _records(child, limits)
     elif path.suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            for member in sorted(archive.namelist()):
-                if member.endswith(".json"):
-                    yield f"{path}:{member}", archive.read(member)
+        yield from _zip_records(path, limits)
     else:
-        yield str(path), path.read_bytes()
+        try:
+            with path.open("rb") as handle:
+                raw = limits.read(handle, str(path))
+        except OSError as exc:
+            raise InvalidArgument(f"cannot read {path}: {exc.strerror}") from None
+        yield str(path), raw
 
 
-def import_osv(conn: Connection, paths: list[Path], *, now: datetime) -> int:
-    """Load OSV records (JSON files, directories of them, or OSV zip exports)."""
-    database, count = VulnerabilityDatabase(conn), 0
+def import_osv(
+    conn: Connection, paths: list[Path], *, now: datetime, limits: ImportLimits | None = None
+) -> int:
+    """Load OSV records (JSON files, directories of them, or OSV zip exports), all or none:
+    the first unreadable file or record fails the import (the caller's transaction)."""
+    database, count, limits = VulnerabilityDatabase(conn), 0, limits or ImportLimits()
     for path in paths:
         if not path.exists():
             raise InvalidArgument(f"{path} does not exist")
-        for where, raw in _records(path):
+        for where, raw in _records(path, limits):
             try:
                 record = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise InvalidArgument(f"{where} is not JSON") from None
             for item in record if isinstance(record, list) else [record]:
                 try:
                     database.put(item, now=now)
                 except InvalidArgument as exc:
                     raise InvalidArgument(f"{where}: {exc.message}") from None
+                except (AttributeError, TypeError):
+                    raise InvalidArgument(f"{where}: not an OSV record of the OSV schema") from None
                 count += 1
     return count
 

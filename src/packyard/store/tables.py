@@ -334,3 +334,15 @@ run_task_runs = Table(
     _ts("received_at"),
     Index("ix_run_task_runs_received_at", "received_at"),
 )
+
+
+# Token signing keys by key id (a ULID, in each token's header): the newest unretired key
+# signs; a retired one only verifies until the last token it signed has expired.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(26), primary_key=True),
+    Column("secret", Text, nullable=False),
+    _ts("created_at"),
+    _ts("retired_at", nullable=True),
+)

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from packyard.auth.tokens import TokenIssuer, load_signing_key
+from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.ids import new_id
 from packyard.orphans import exit_with_parent
@@ -120,8 +120,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     services = Services(
         settings=settings,
         store=store,
-        tokens=TokenIssuer(
-            load_signing_key(store, settings.data_dir), ttl_seconds=settings.token_ttl_seconds
+        tokens=TokenIssuer.for_store(
+            store, ttl_seconds=settings.token_ttl_seconds, data_dir=settings.data_dir
         ),
         cache=ReadCache(
             settings.http.read_cache_bytes, max_answer_bytes=settings.http.read_cache_answer_bytes
