@@ -81,6 +81,26 @@ class PoolSettings:
         }
 
 
+def _items(env: Mapping[str, str], key: str) -> tuple[str, ...] | None:
+    raw = env.get(ENV_PREFIX + key)
+    if raw is None:
+        return None
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _networks(env: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """A comma-separated list of addresses or networks (e.g. 10.0.0.0/24), each checked."""
+    networks = _items(env, key) or ()
+    for item in networks:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{ENV_PREFIX}{key}: {item!r} is not an address or network"
+            ) from None
+    return networks
+
+
 @dataclass(frozen=True)
 class LoginSettings:
     """The token endpoint's brute-force limits, kept by each server process on its own.
@@ -103,18 +123,7 @@ class LoginSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LoginSettings:
         env = os.environ if environ is None else environ
-        proxies = tuple(
-            item.strip()
-            for item in env.get(ENV_PREFIX + "TRUSTED_PROXIES", "").split(",")
-            if item.strip()
-        )
-        for item in proxies:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise SettingsError(
-                    f"{ENV_PREFIX}TRUSTED_PROXIES: {item!r} is not an address or network"
-                ) from None
+        proxies = _networks(env, "TRUSTED_PROXIES")
         return cls(
             failures_per_client=int(
                 _number(env, "LOGIN_FAILURES_PER_CLIENT", cls.failures_per_client, minimum=1)
@@ -186,13 +195,6 @@ RUN_TASK_HOSTS = ("app.terraform.io", "archivist.terraform.io")
 """HCP Terraform's API and the store its plan downloads redirect to."""
 
 
-def _items(env: Mapping[str, str], key: str) -> tuple[str, ...] | None:
-    raw = env.get(ENV_PREFIX + key)
-    if raw is None:
-        return None
-    return tuple(item.strip() for item in raw.split(",") if item.strip())
-
-
 @dataclass(frozen=True)
 class RunTaskSettings:
     """Where the run task may connect (fetching a plan, sending a verdict), and how much.
@@ -211,14 +213,7 @@ class RunTaskSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RunTaskSettings:
         env = os.environ if environ is None else environ
         hosts = _items(env, "RUN_TASK_ALLOWED_HOSTS")
-        networks = _items(env, "RUN_TASK_ALLOWED_NETWORKS") or ()
-        for item in networks:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise SettingsError(
-                    f"{ENV_PREFIX}RUN_TASK_ALLOWED_NETWORKS: {item!r} is not an address or network"
-                ) from None
+        networks = _networks(env, "RUN_TASK_ALLOWED_NETWORKS")
         return cls(
             allowed_hosts=tuple(host.lower().rstrip(".") for host in hosts)
             if hosts is not None
