@@ -22,6 +22,12 @@ def _serve(data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _private_dir(path: Path) -> Path:
+    """A data directory as Packyard makes one (owner-only), so no mode warning comes first."""
+    path.mkdir(mode=0o700, parents=True)
+    return path
+
+
 def _refused(result: subprocess.CompletedProcess[str], *phrases: str) -> str:
     """The one-line error of a refused start, checked for each phrase."""
     assert result.returncode == 1, result.stdout + result.stderr
@@ -63,16 +69,16 @@ def test_a_read_only_data_dir(read_only_dir: Path) -> None:
 
 
 def test_a_store_that_is_not_a_database(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir = _private_dir(tmp_path / "data")
     (data_dir / "packyard.db").write_bytes(b"this is not a database" * 100)
+    (data_dir / "packyard.db").chmod(0o600)
     _refused(_serve(data_dir), "cannot open the store", "packyard restore")
     assert (data_dir / "packyard.db").read_bytes() == b"this is not a database" * 100
 
 
 def test_a_store_that_is_a_directory(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    (data_dir / "packyard.db").mkdir(parents=True)
+    data_dir = _private_dir(tmp_path / "data")
+    (data_dir / "packyard.db").mkdir(mode=0o600)  # owner-only as the store file would be
     _refused(_serve(data_dir), "cannot open the store")
 
 
@@ -116,7 +122,8 @@ def test_a_certificate_that_is_not_pem(tmp_path: Path, own_tls: tuple[Path, Path
 
 def test_a_broken_local_certificate_is_named(tmp_path: Path) -> None:
     """The server's own certificate files, damaged on disk, are refused the same way."""
-    data_dir = tmp_path / "data"
+    data_dir = _private_dir(tmp_path / "data")
     ensure_certificates(data_dir, "127.0.0.1")
+    (data_dir / "tls").chmod(0o700)
     (data_dir / "tls" / "server-key.pem").write_text("damaged\n")
     _refused(_serve(data_dir), "cannot load the certificate", "server-key.pem")
