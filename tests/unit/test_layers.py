@@ -71,6 +71,10 @@ def test_the_source_tree_keeps_every_contract(tmp_path: Path) -> None:
             "The wire never imports the store",
         ),
         ("cli_keys.py", "import packyard.wire.app", "The CLI never imports the wire"),
+        ("services/iam.py", "import sqlalchemy", "The services see neither SQLAlchemy"),
+        ("services/buckets.py", "import packyard.store.tables", "The services see neither"),
+        ("wire/http.py", "import sqlalchemy", "The wire never imports the store"),
+        ("domain/audit.py", "import sqlalchemy", "The domain imports only"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(
