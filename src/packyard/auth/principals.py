@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from packyard.domain.identity import Actor, Role, Scope
 from packyard.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
@@ -136,7 +137,7 @@ def authenticated(stored: StoredSecret, matches: bool) -> tuple[str, int]:
 
 
 def caller_from(
-    row: Any, *, generation: int, project_id: str = ""
+    row: Mapping[str, Any] | RowMapping | None, *, generation: int, project_id: str = ""
 ) -> tuple[Actor, tuple[str, int] | None]:
     """The token's principal, and the addressed project's registry content stamp if active.
 
