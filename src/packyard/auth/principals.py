@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from packyard.domain.identity import Actor, Role, Scope
 from packyard.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
@@ -135,13 +136,17 @@ def authenticated(stored: StoredSecret, matches: bool) -> tuple[str, int]:
     return stored.principal_id, stored.generation
 
 
-def caller_from(row: Any, *, generation: int) -> tuple[Actor, tuple[str, int] | None]:
-    """The token's principal, and the addressed project's registry content stamp if active."""
+def caller_from(
+    row: Mapping[str, Any] | RowMapping | None, *, generation: int, project_id: str = ""
+) -> tuple[Actor, tuple[str, int] | None]:
+    """The token's principal, and the addressed project's registry content stamp if active.
+
+    A project the path names (`project_id`) must be one of the principal's organization: one
+    that does not exist and one of another organization answer alike, as not found."""
     if row is None or row["secret_generation"] != generation:
         raise Unauthenticated("the token's principal no longer exists or was rotated")
-    if row["project_organization_id"] not in (None, row["organization_id"]):
-        # The path put this organization's id beside another organization's project.
-        raise NotFound("no such organization or project")
+    if project_id and row["project_organization_id"] != row["organization_id"]:
+        raise NotFound("project not found")
     actor = Actor(
         row["id"],
         row["name"],
@@ -158,7 +163,9 @@ def actor_for(
     conn: Connection, *, principal_id: str, generation: int, project_id: str = ""
 ) -> tuple[Actor, tuple[str, int] | None]:
     row = Tenants(conn).caller(principal_id, project_id)
-    return caller_from(None if row is None else row._mapping, generation=generation)
+    return caller_from(
+        None if row is None else row._mapping, generation=generation, project_id=project_id
+    )
 
 
 @dataclass(frozen=True)

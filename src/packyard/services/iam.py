@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Row
 
 from packyard.domain.iam import BucketName, Grant, Target, etag, grants_from, strongest
 from packyard.domain.identity import Actor, Role, Scope
 from packyard.domain.registry import Bucket
 from packyard.errors import Aborted, InvalidArgument, NotFound
 from packyard.services.common import find_bucket
-from packyard.store.iam import Grants
+from packyard.store.iam import Grants, PrincipalRow
 from packyard.store.repository import Repository
 from packyard.store.tenants import Tenants
 
@@ -89,7 +86,7 @@ def role_on_bucket(repo: Repository, actor: Actor, scope: Scope, target: Target)
     return strongest(Grants(repo.conn).roles_on(actor.principal_id, scope.project_id, target))
 
 
-def principals(repo: Repository, actor: Actor, scope: Scope, ids: list[str]) -> list[Row[Any]]:
+def principals(repo: Repository, actor: Actor, scope: Scope, ids: list[str]) -> list[PrincipalRow]:
     """Principals by id, as the caller may see them: its organization, and its own project
     unless it is organization-wide. An id it may not see is not found."""
     if not ids:

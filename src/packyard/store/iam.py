@@ -12,6 +12,9 @@ from packyard.domain.iam import Grant, Target
 from packyard.domain.identity import Role
 from packyard.store.tables import bucket_grants, buckets, builds, principals, versions
 
+# A row of the principals table, as the store hands it to the services.
+PrincipalRow = Row[Any]
+
 
 class Grants:
     """Queries over bucket grants, inside one open transaction."""
@@ -64,7 +67,7 @@ class Grants:
             return []
         return [Role.parse(role) for role in self.conn.execute(query).scalars()]
 
-    def principals(self, organization_id: str, ids: Iterable[str]) -> list[Row[Any]]:
+    def principals(self, organization_id: str, ids: Iterable[str]) -> list[PrincipalRow]:
         return list(
             self.conn.execute(
                 select(principals).where(

@@ -9,6 +9,9 @@ from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, selec
 from packyard.domain.identity import Role
 from packyard.store.tables import bucket_grants, organizations, principals, projects, registries
 
+# A row of the organizations or the projects table, as the store hands it on.
+TenantRow = Row[Any]
+
 # Built once: the per-request look-up of the caller and of the registry it addresses.
 CALLER = (
     select(
@@ -34,10 +37,10 @@ class Tenants:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def organizations(self) -> list[Row[Any]]:
+    def organizations(self) -> list[TenantRow]:
         return list(self.conn.execute(select(organizations).order_by(organizations.c.created_at)))
 
-    def organization(self, organization_id: str) -> Row[Any] | None:
+    def organization(self, organization_id: str) -> TenantRow | None:
         return self.conn.execute(
             select(organizations).where(organizations.c.id == organization_id)
         ).first()
@@ -45,7 +48,7 @@ class Tenants:
     def add_organization(self, **values: Any) -> None:
         self.conn.execute(insert(organizations).values(**values))
 
-    def projects(self, organization_id: str) -> list[Row[Any]]:
+    def projects(self, organization_id: str) -> list[TenantRow]:
         return list(
             self.conn.execute(
                 select(projects)
@@ -54,7 +57,7 @@ class Tenants:
             )
         )
 
-    def project(self, project_id: str) -> Row[Any] | None:
+    def project(self, project_id: str) -> TenantRow | None:
         return self.conn.execute(select(projects).where(projects.c.id == project_id)).first()
 
     def add_project(self, **values: Any) -> None:

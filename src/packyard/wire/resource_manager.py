@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row
-
 from packyard.domain.identity import Role
 from packyard.errors import InvalidArgument, NotFound
 from packyard.ids import rfc3339
-from packyard.store.tenants import Tenants
+from packyard.store.tenants import TenantRow, Tenants
 from packyard.wire.http import paginate
 from packyard.wire.routing import Call, Route
 
 PREFIX = "/resource-manager/2019-12-10"
 
 
-def _organization(row: Row[Any]) -> dict[str, object]:
+def _organization(row: TenantRow) -> dict[str, object]:
     return {
         "id": row.id,
         "name": row.name,
@@ -25,7 +21,7 @@ def _organization(row: Row[Any]) -> dict[str, object]:
     }
 
 
-def _project(row: Row[Any]) -> dict[str, object]:
+def _project(row: TenantRow) -> dict[str, object]:
     return {
         "id": row.id,
         "name": row.name,
@@ -43,7 +39,7 @@ def list_organizations(call: Call) -> object:
     return {"organizations": [_organization(row) for row in page], "pagination": pagination}
 
 
-def _visible_projects(call: Call, organization_id: str) -> list[Row[Any]]:
+def _visible_projects(call: Call, organization_id: str) -> list[TenantRow]:
     if organization_id != call.actor.organization_id:
         return []
     return [

@@ -211,10 +211,9 @@ def _cache_hit(
     params: dict[str, str],
 ) -> bytes | None:
     """The hot path: one raw read of the caller and registry stamp, then the cache."""
-    row = services.store.read_one(
-        CALLER, {"principal_id": principal_id, "project_id": params.get("project_id", "")}
-    )
-    actor, stamp = caller_from(row, generation=generation)
+    project_id = params.get("project_id", "")
+    row = services.store.read_one(CALLER, {"principal_id": principal_id, "project_id": project_id})
+    actor, stamp = caller_from(row, generation=generation, project_id=project_id)
     if actor.bucket_roles:
         return None  # roles granted on one bucket are settled in the transaction
     authorize(route, actor, params)

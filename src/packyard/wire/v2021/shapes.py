@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 import msgspec
 
@@ -191,7 +192,29 @@ def build(found: Build) -> BuildShape:
     )
 
 
-def _revocation(version: Version) -> dict[str, object]:
+class _Revocation(TypedDict, total=False):
+    revoke_at: str
+    revocation_message: str
+    revocation_author: str
+    revocation_type: str
+
+
+class _Common(TypedDict):
+    id: str
+    bucket_slug: str
+    fingerprint: str
+    complete: bool
+    author_id: str
+    created_at: str
+    updated_at: str
+    incremental_version: int
+    revoke_at: NotRequired[str]
+    revocation_message: NotRequired[str]
+    revocation_author: NotRequired[str]
+    revocation_type: NotRequired[str]
+
+
+def _revocation(version: Version) -> _Revocation:
     if version.revoke_at is None:
         return {}
     return {
@@ -202,7 +225,7 @@ def _revocation(version: Version) -> dict[str, object]:
     }
 
 
-def _common(version: Version) -> dict[str, object]:
+def _common(version: Version) -> _Common:
     return {
         "id": version.id,
         "bucket_slug": version.bucket_name,
@@ -218,7 +241,7 @@ def _common(version: Version) -> dict[str, object]:
 
 def iteration(version: Version, ancestor: RevokedAncestor | None = None) -> Iteration:
     return Iteration(
-        **_common(version),  # type: ignore[arg-type]
+        **_common(version),
         has_descendants=version.has_descendants,
         revocation_inherited_from=ancestor,
         builds=[build(item) for item in version.builds],
@@ -228,7 +251,7 @@ def iteration(version: Version, ancestor: RevokedAncestor | None = None) -> Iter
 
 def iteration_for_list(version: Version) -> IterationForList:
     return IterationForList(
-        **_common(version),  # type: ignore[arg-type]
+        **_common(version),
         has_descendants=version.has_descendants,
         build_statuses=version.build_statuses(),
     )
@@ -236,7 +259,7 @@ def iteration_for_list(version: Version) -> IterationForList:
 
 def latest_iteration(version: Version) -> LatestIteration:
     return LatestIteration(
-        **_common(version),  # type: ignore[arg-type]
+        **_common(version),
         builds=[build(item) for item in version.builds],
     )
 

@@ -17,6 +17,7 @@ from packyard.wire.registry_handlers import (
     get_run_task,
     regenerate_hmac,
 )
+from packyard.wire.registry_shapes import Location
 from packyard.wire.registry_shapes import registry as registry_shape
 from packyard.wire.routing import Call, Route, bucket_in_body
 from packyard.wire.v2023 import requests as rq
@@ -290,7 +291,7 @@ def create_build(call: Call) -> object:
 def list_builds(call: Call) -> object:
     page, pagination = paginate(call.request, _version(call).builds)
     return {
-        "location": shapes.Location(call.scope.organization_id, call.scope.project_id),
+        "location": Location(call.scope.organization_id, call.scope.project_id),
         "builds": [shapes.build(item) for item in page],
         "pagination": pagination,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 import msgspec
 
@@ -208,8 +209,16 @@ def _ancestry(
     return AncestryRef(href, str(getattr(status, "value", status)))
 
 
+class _Revocation(TypedDict, total=False):
+    revoke_at: str
+    revocation_message: str
+    revocation_author: str
+    revocation_type: str
+    revocation_inherited_from: RevokedAncestor | None
+
+
 def version(found: Version, view: View, ancestor: RevokedAncestor | None = None) -> VersionShape:
-    revocation: dict[str, object] = {}
+    revocation: _Revocation = {}
     if found.revoke_at is not None:
         revocation = {
             "revoke_at": rfc3339(found.revoke_at),
@@ -237,7 +246,7 @@ def version(found: Version, view: View, ancestor: RevokedAncestor | None = None)
             found.parents_status,
             f"&version_fingerprint={found.fingerprint}",
         ),
-        **revocation,  # type: ignore[arg-type]
+        **revocation,
     )
 
 
