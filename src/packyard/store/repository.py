@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy.engine import RowMapping
 
 from packyard.domain.registry import (
     Artifact,
@@ -36,6 +38,11 @@ from packyard.store.tables import (
 )
 
 _VERSION_COLUMNS = (*versions.c, buckets.c.name.label("bucket_name"))
+# A version's columns beside a build's, in one row: each prefixed, as both have an id.
+_PREFIXED_VERSION = (
+    *(column.label(f"version__{column.key}") for column in versions.c),
+    buckets.c.name.label("version__bucket_name"),
+)
 
 
 def _bucket(row: Row[Any] | Any) -> Bucket:
@@ -66,6 +73,14 @@ def _version(row: Row[Any] | Any) -> Version:
         revocation_message=row.revocation_message,
         revocation_author=row.revocation_author,
         revoked_from_id=row.revoked_from_id,
+    )
+
+
+def _prefixed_version(row: RowMapping) -> Version:
+    return _version(
+        SimpleNamespace(
+            **{key[9:]: value for key, value in row.items() if key.startswith("version__")}
+        )
     )
 
 
@@ -381,11 +396,22 @@ class Repository:
     def remove_version(self, version_id: str) -> None:
         self.conn.execute(delete(versions).where(versions.c.id == version_id))
 
-    def next_sequence(self, bucket_id: str) -> int:
-        current = self.conn.execute(
-            select(func.max(versions.c.sequence)).where(versions.c.bucket_id == bucket_id)
-        ).scalar()
-        return (current or 0) + 1
+    def take_next_sequence(self, version: Version, *, now: datetime) -> int:
+        """Give the version its bucket's next sequence number, in one statement; a number
+        taken concurrently clashes on the store's unique (bucket, sequence)."""
+        taken = versions.alias("taken")
+        following = (
+            select(func.coalesce(func.max(taken.c.sequence), 0) + 1)
+            .where(taken.c.bucket_id == version.bucket_id)
+            .scalar_subquery()
+        )
+        sequence: int = self.conn.execute(
+            update(versions)
+            .where(versions.c.id == version.id)
+            .values(sequence=following, updated_at=now)
+            .returning(versions.c.sequence)
+        ).scalar_one()
+        return sequence
 
     def child_version_ids(self, parent_ids: Sequence[str]) -> set[str]:
         if not parent_ids:
@@ -465,6 +491,45 @@ class Repository:
         self.fill_artifacts([found])
         return found
 
+    def build_in_version(self, build_id: str, project_id: str) -> tuple[Build, Version] | None:
+        """A build of the project's activated registry, with its version and the version's
+        other builds, in one query (after the bucket's lock, as every look-up by build id).
+
+        The version's builds carry no artifacts, but the asked-for build has its own when it
+        has any (read only then). The version's descendants are not looked at.
+        """
+        if self._locking:
+            self._lock_bucket_of(builds.c.id == build_id, through_builds=True)
+        of_build = select(builds.c.version_id).where(builds.c.id == build_id).scalar_subquery()
+        held = (
+            select(func.count())
+            .select_from(artifacts)
+            .where(artifacts.c.build_id == builds.c.id)
+            .scalar_subquery()
+        )
+        rows = self.conn.execute(
+            select(*builds.c, *_PREFIXED_VERSION, held.label("artifact_count"))
+            .join(versions, versions.c.id == builds.c.version_id)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .join(registries, registries.c.project_id == buckets.c.project_id)
+            .where(
+                builds.c.version_id == of_build,
+                buckets.c.project_id == project_id,
+                registries.c.activated.is_(True),
+            )
+            .order_by(builds.c.id)
+        ).all()
+        if not rows:
+            return None
+        version = _prefixed_version(rows[0]._mapping)
+        version.builds = [_build(row) for row in rows]
+        found = next((item for item in version.builds if item.id == build_id), None)
+        if found is None:
+            return None
+        if next(row.artifact_count for row in rows if row.id == build_id):
+            self.fill_artifacts([found])
+        return found, version
+
     def add_build(self, build: Build) -> None:
         self.conn.execute(
             insert(builds).values(
@@ -491,8 +556,13 @@ class Repository:
     def remove_build(self, build_id: str) -> None:
         self.conn.execute(delete(builds).where(builds.c.id == build_id))
 
-    def replace_artifacts(self, build_id: str, found: list[Artifact]) -> None:
-        self.conn.execute(delete(artifacts).where(artifacts.c.build_id == build_id))
+    def replace_artifacts(
+        self, build_id: str, found: list[Artifact], *, previous: list[Artifact] | None = None
+    ) -> None:
+        """Replace a build's artifacts; `previous`, when the caller read them in this
+        transaction, spares the delete of none."""
+        if previous is None or previous:
+            self.conn.execute(delete(artifacts).where(artifacts.c.build_id == build_id))
         self.add_artifacts(build_id, found)
 
     def add_artifacts(self, build_id: str, found: list[Artifact]) -> None:
@@ -513,7 +583,7 @@ class Repository:
             )
 
     # channels ---------------------------------------------------------------------------
-    def _channels(self, *where: Any) -> list[Channel]:
+    def _channels(self, *where: Any, with_version: bool = True) -> list[Channel]:
         rows = self.conn.execute(
             select(*channels.c, buckets.c.name.label("bucket_name"))
             .join(buckets, buckets.c.id == channels.c.bucket_id)
@@ -527,14 +597,19 @@ class Repository:
             if row.version_id:
                 version_ids[channel.id] = row.version_id
             found.append(channel)
+        if not with_version:
+            return found
         assigned = self.versions_by_ids(version_ids.values())
         for channel in found:
             if channel.id in version_ids:
                 channel.version = assigned.get(version_ids[channel.id])
         return found
 
-    def channel(self, bucket_id: str, name: str) -> Channel | None:
-        found = self._channels(channels.c.bucket_id == bucket_id, channels.c.name == name)
+    def channel(self, bucket_id: str, name: str, *, with_version: bool = True) -> Channel | None:
+        """The channel; without its version (left None) when the caller will not show it."""
+        found = self._channels(
+            channels.c.bucket_id == bucket_id, channels.c.name == name, with_version=with_version
+        )
         return found[0] if found else None
 
     def channel_by_id(self, channel_id: str) -> Channel | None:
