@@ -14,7 +14,7 @@ from packyard.domain.registry import (
     Version,
     require_path_name,
 )
-from packyard.errors import Aborted, AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from packyard.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
 from packyard.services.channels import point_channel, roll_back
 from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
@@ -34,9 +34,8 @@ def create_version(
 ) -> Version:
     bucket = find_bucket(repo, scope, bucket_name)
     require_path_name(fingerprint, "fingerprint")
+    # The store's unique constraint on (bucket, fingerprint) decides duplicates.
     message = f'a version with fingerprint "{fingerprint}" already exists in "{bucket_name}"'
-    if repo.version(versions.c.bucket_id == bucket.id, versions.c.fingerprint == fingerprint):
-        raise AlreadyExists(message)
     version = Version(
         id=new_id(),
         bucket_id=bucket.id,
@@ -146,10 +145,17 @@ def complete_if_done(
     return True
 
 
-def complete_version(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
+def complete_version(
+    repo: Repository,
+    actor: Actor,
+    version: Version,
+    *,
+    now: datetime,
+    statuses: list[BuildStatus] | None = None,
+) -> None:
     if version.complete:
         return
-    if not complete_if_done(repo, actor, version, now=now):
+    if not complete_if_done(repo, actor, version, now=now, statuses=statuses):
         raise FailedPrecondition("a version is complete only when all of its builds are DONE")
 
 
@@ -162,8 +168,8 @@ def delete_version(
     rollback_channels: bool = False,
     now: datetime,
 ) -> None:
-    version = version_in_project(repo, scope, version_id)
-    for channel in repo.channels_on(version.id):
+    version = version_in_project(repo, scope, version_id, with_builds=False)
+    for channel in repo.channels_on(version.id, with_version=False):
         if rollback_channels:
             roll_back(repo, actor, channel, leaving=version.id, now=now)
         else:

@@ -146,6 +146,9 @@ class Repository:
         self._locking = bool(conn.info.get("write")) and conn.dialect.name != "sqlite"
         # The registry row is read by most use cases, often more than once per transaction.
         self._registries: dict[str, Registry | None] = {}
+        # The newest history entry of each channel read in this transaction (None: none yet),
+        # kept current by add_assignment, the one writer of the history.
+        self._newest_entries: dict[str, str | None] = {}
 
     # registries -------------------------------------------------------------------------
     def registry(self, project_id: str) -> Registry | None:
@@ -356,12 +359,15 @@ class Repository:
         rows = self.conn.execute(select(versions.c.id).where(versions.c.bucket_id == bucket_id))
         return [row[0] for row in rows]
 
-    def versions_by_ids(self, version_ids: Iterable[str]) -> dict[str, Version]:
+    def versions_by_ids(
+        self, version_ids: Iterable[str], *, with_builds: bool = True
+    ) -> dict[str, Version]:
         ids = list(set(version_ids))
         if not ids:
             return {}
         found = self._versions(versions.c.id.in_(ids))
-        self.fill_builds(found)
+        if with_builds:
+            self.fill_builds(found)
         return {version.id: version for version in found}
 
     def add_version(self, version: Version) -> None:
@@ -584,8 +590,13 @@ class Repository:
 
     # channels ---------------------------------------------------------------------------
     def _channels(self, *where: Any, with_version: bool = True) -> list[Channel]:
+        newest = (
+            select(func.max(channel_history.c.id))
+            .where(channel_history.c.channel_id == channels.c.id)
+            .scalar_subquery()
+        )
         rows = self.conn.execute(
-            select(*channels.c, buckets.c.name.label("bucket_name"))
+            select(*channels.c, buckets.c.name.label("bucket_name"), newest.label("newest_entry"))
             .join(buckets, buckets.c.id == channels.c.bucket_id)
             .where(*where)
             .order_by(channels.c.id)
@@ -594,6 +605,7 @@ class Repository:
         version_ids: dict[str, str] = {}
         for row in rows:
             channel = _channel(row)
+            self._newest_entries[channel.id] = row.newest_entry
             if row.version_id:
                 version_ids[channel.id] = row.version_id
             found.append(channel)
@@ -625,8 +637,8 @@ class Repository:
             return {}
         return {channel.id: channel for channel in self._channels(channels.c.id.in_(ids))}
 
-    def channels_on(self, version_id: str) -> list[Channel]:
-        return self._channels(channels.c.version_id == version_id)
+    def channels_on(self, version_id: str, *, with_version: bool = True) -> list[Channel]:
+        return self._channels(channels.c.version_id == version_id, with_version=with_version)
 
     def add_channel(self, channel: Channel) -> None:
         self.conn.execute(
@@ -652,15 +664,19 @@ class Repository:
     def add_assignment(self, entry: Assignment) -> None:
         """Append to a channel's history; ids increase in the order the entries are written.
 
-        Writers of one channel hold its bucket's lock, so the newest entry read here is the
-        last one committed; a fresh ULID can sort before it (same millisecond, or another
-        host's clock), so the entry then takes the id right after it.
+        Writers of one channel hold its bucket's lock, so the newest entry, read with the
+        channel in this transaction (or here), is the last one committed; a fresh ULID can
+        sort before it (same millisecond, or another host's clock), so the entry then takes
+        the id right after it.
         """
-        newest = self.conn.execute(
-            select(func.max(channel_history.c.id)).where(
-                channel_history.c.channel_id == entry.channel_id
-            )
-        ).scalar()
+        if entry.channel_id in self._newest_entries:
+            newest = self._newest_entries[entry.channel_id]
+        else:
+            newest = self.conn.execute(
+                select(func.max(channel_history.c.id)).where(
+                    channel_history.c.channel_id == entry.channel_id
+                )
+            ).scalar()
         if newest is not None and entry.id <= newest:
             entry.id = new_id_after(newest)
         self.conn.execute(
@@ -672,6 +688,7 @@ class Repository:
                 created_at=entry.created_at,
             )
         )
+        self._newest_entries[entry.channel_id] = entry.id
 
     def history(self, channel_id: str) -> list[Assignment]:
         rows = self.conn.execute(
