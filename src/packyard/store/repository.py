@@ -7,7 +7,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from packyard.domain.registry import (
@@ -42,6 +42,33 @@ _VERSION_COLUMNS = (*versions.c, buckets.c.name.label("bucket_name"))
 _PREFIXED_VERSION = (
     *(column.label(f"version__{column.key}") for column in versions.c),
     buckets.c.name.label("version__bucket_name"),
+)
+
+
+# Built once (a write's hottest read): every build of the version of the named build, each
+# with the version, whose registry must be activated, and its own count of artifacts.
+_BUILD_IN_VERSION = (
+    select(
+        *builds.c,
+        *_PREFIXED_VERSION,
+        select(func.count())
+        .select_from(artifacts)
+        .where(artifacts.c.build_id == builds.c.id)
+        .scalar_subquery()
+        .label("artifact_count"),
+    )
+    .join(versions, versions.c.id == builds.c.version_id)
+    .join(buckets, buckets.c.id == versions.c.bucket_id)
+    .join(registries, registries.c.project_id == buckets.c.project_id)
+    .where(
+        builds.c.version_id
+        == select(builds.c.version_id)
+        .where(builds.c.id == bindparam("build_id"))
+        .scalar_subquery(),
+        buckets.c.project_id == bindparam("project_id"),
+        registries.c.activated.is_(True),
+    )
+    .order_by(builds.c.id)
 )
 
 
@@ -506,24 +533,8 @@ class Repository:
         """
         if self._locking:
             self._lock_bucket_of(builds.c.id == build_id, through_builds=True)
-        of_build = select(builds.c.version_id).where(builds.c.id == build_id).scalar_subquery()
-        held = (
-            select(func.count())
-            .select_from(artifacts)
-            .where(artifacts.c.build_id == builds.c.id)
-            .scalar_subquery()
-        )
         rows = self.conn.execute(
-            select(*builds.c, *_PREFIXED_VERSION, held.label("artifact_count"))
-            .join(versions, versions.c.id == builds.c.version_id)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .join(registries, registries.c.project_id == buckets.c.project_id)
-            .where(
-                builds.c.version_id == of_build,
-                buckets.c.project_id == project_id,
-                registries.c.activated.is_(True),
-            )
-            .order_by(builds.c.id)
+            _BUILD_IN_VERSION, {"build_id": build_id, "project_id": project_id}
         ).all()
         if not rows:
             return None
