@@ -72,6 +72,33 @@ _BUILD_IN_VERSION = (
 )
 
 
+# Writes built once, their values bound per call: building a statement with its values costs
+# several times what running it does (the row to change is bound as "changed_id").
+_ADD_VERSION = insert(versions)
+_ADD_BUILD = insert(builds)
+_ADD_ASSIGNMENT = insert(channel_history)
+_CHANGE_VERSION = update(versions).where(versions.c.id == bindparam("changed_id"))
+_CHANGE_BUILD = update(builds).where(builds.c.id == bindparam("changed_id"))
+_CHANGE_CHANNEL = update(channels).where(channels.c.id == bindparam("changed_id"))
+_BUMP_CONTENT = (
+    update(registries)
+    .where(registries.c.project_id == bindparam("project"))
+    .values(content_version=registries.c.content_version + 1)
+)
+_taken = versions.alias("taken")
+# A version's completion: its bucket's next sequence number, taken in the update itself.
+_TAKE_NEXT_SEQUENCE = (
+    update(versions)
+    .where(versions.c.id == bindparam("changed_id"))
+    .values(
+        sequence=select(func.coalesce(func.max(_taken.c.sequence), 0) + 1)
+        .where(_taken.c.bucket_id == bindparam("bucket"))
+        .scalar_subquery()
+    )
+    .returning(versions.c.sequence)
+)
+
+
 def _bucket(row: Row[Any] | Any) -> Bucket:
     return Bucket(
         id=row.id,
@@ -237,11 +264,7 @@ class Repository:
         )
 
     def bump_content(self, project_id: str) -> None:
-        self.conn.execute(
-            update(registries)
-            .where(registries.c.project_id == project_id)
-            .values(content_version=registries.c.content_version + 1)
-        )
+        self.conn.execute(_BUMP_CONTENT, {"project": project_id})
 
     def remove_registry(self, project_id: str) -> None:
         self._registries.clear()
@@ -399,20 +422,21 @@ class Repository:
 
     def add_version(self, version: Version) -> None:
         self.conn.execute(
-            insert(versions).values(
-                id=version.id,
-                bucket_id=version.bucket_id,
-                fingerprint=version.fingerprint,
-                sequence=version.sequence,
-                template_type=version.template_type.value,
-                author_id=version.author_id,
-                created_at=version.created_at,
-                updated_at=version.updated_at,
-            )
+            _ADD_VERSION,
+            {
+                "id": version.id,
+                "bucket_id": version.bucket_id,
+                "fingerprint": version.fingerprint,
+                "sequence": version.sequence,
+                "template_type": version.template_type.value,
+                "author_id": version.author_id,
+                "created_at": version.created_at,
+                "updated_at": version.updated_at,
+            },
         )
 
     def change_version(self, version_id: str, **values: Any) -> None:
-        self.conn.execute(update(versions).where(versions.c.id == version_id).values(**values))
+        self.conn.execute(_CHANGE_VERSION, {"changed_id": version_id, **values})
 
     def change_versions(self, version_ids: Sequence[str], **values: Any) -> None:
         if version_ids:
@@ -432,17 +456,9 @@ class Repository:
     def take_next_sequence(self, version: Version, *, now: datetime) -> int:
         """Give the version its bucket's next sequence number, in one statement; a number
         taken concurrently clashes on the store's unique (bucket, sequence)."""
-        taken = versions.alias("taken")
-        following = (
-            select(func.coalesce(func.max(taken.c.sequence), 0) + 1)
-            .where(taken.c.bucket_id == version.bucket_id)
-            .scalar_subquery()
-        )
         sequence: int = self.conn.execute(
-            update(versions)
-            .where(versions.c.id == version.id)
-            .values(sequence=following, updated_at=now)
-            .returning(versions.c.sequence)
+            _TAKE_NEXT_SEQUENCE,
+            {"changed_id": version.id, "bucket": version.bucket_id, "updated_at": now},
         ).scalar_one()
         return sequence
 
@@ -549,26 +565,27 @@ class Repository:
 
     def add_build(self, build: Build) -> None:
         self.conn.execute(
-            insert(builds).values(
-                id=build.id,
-                version_id=build.version_id,
-                component_type=build.component_type,
-                packer_run_uuid=build.packer_run_uuid,
-                platform=build.platform,
-                status=build.status.value,
-                labels=build.labels,
-                metadata=build.metadata,
-                source_external_identifier=build.source_external_identifier,
-                parent_version_id=build.parent_version_id,
-                parent_channel_id=build.parent_channel_id,
-                created_at=build.created_at,
-                updated_at=build.updated_at,
-            )
+            _ADD_BUILD,
+            {
+                "id": build.id,
+                "version_id": build.version_id,
+                "component_type": build.component_type,
+                "packer_run_uuid": build.packer_run_uuid,
+                "platform": build.platform,
+                "status": build.status.value,
+                "labels": build.labels,
+                "metadata": build.metadata,
+                "source_external_identifier": build.source_external_identifier,
+                "parent_version_id": build.parent_version_id,
+                "parent_channel_id": build.parent_channel_id,
+                "created_at": build.created_at,
+                "updated_at": build.updated_at,
+            },
         )
         self.add_artifacts(build.id, build.artifacts)
 
     def change_build(self, build_id: str, **values: Any) -> None:
-        self.conn.execute(update(builds).where(builds.c.id == build_id).values(**values))
+        self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
 
     def remove_build(self, build_id: str) -> None:
         self.conn.execute(delete(builds).where(builds.c.id == build_id))
@@ -667,7 +684,7 @@ class Repository:
         )
 
     def change_channel(self, channel_id: str, **values: Any) -> None:
-        self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
+        self.conn.execute(_CHANGE_CHANNEL, {"changed_id": channel_id, **values})
 
     def remove_channel(self, channel_id: str) -> None:
         self.conn.execute(delete(channels).where(channels.c.id == channel_id))
@@ -691,13 +708,14 @@ class Repository:
         if newest is not None and entry.id <= newest:
             entry.id = new_id_after(newest)
         self.conn.execute(
-            insert(channel_history).values(
-                id=entry.id,
-                channel_id=entry.channel_id,
-                version_id=entry.version_id,
-                author_id=entry.author_id,
-                created_at=entry.created_at,
-            )
+            _ADD_ASSIGNMENT,
+            {
+                "id": entry.id,
+                "channel_id": entry.channel_id,
+                "version_id": entry.version_id,
+                "author_id": entry.author_id,
+                "created_at": entry.created_at,
+            },
         )
         self._newest_entries[entry.channel_id] = entry.id
 
