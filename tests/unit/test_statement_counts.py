@@ -101,7 +101,7 @@ def test_each_write_use_case_of_a_push_stays_within_its_statement_bound(app: InP
     ids = [
         run(
             "create build",
-            4,
+            2,
             lambda repo, k=k: builds.create_build(
                 repo,
                 actor,
@@ -259,7 +259,7 @@ _REVOKE = {"revoke_at": (datetime(2020, 1, 1)).isoformat() + "Z"}
 REQUEST_BOUNDS_2023 = {
     "CreateBucket": 12,
     "CreateVersion": 7,
-    "CreateBuild": 8,
+    "CreateBuild": 6,
     "UpdateBuild RUNNING": 6,
     "UpdateBuild DONE": 7,
     "UpdateBuild DONE completing": 11,
@@ -285,7 +285,7 @@ def test_each_write_request_of_a_2023_push_stays_within_its_statement_bound(
 REQUEST_BOUNDS_2021 = {
     "CreateBucket": 12,
     "CreateIteration": 7,
-    "CreateBuild": 8,
+    "CreateBuild": 6,
     "UpdateBuild RUNNING": 6,
     "UpdateBuild DONE": 7,
     "UpdateBuild DONE completing": 11,

@@ -98,12 +98,18 @@ def create_build(
     changes: BuildChanges,
     now: datetime,
 ) -> Build:
-    bucket = find_bucket(repo, scope, bucket_name)
+    found = repo.version_in_named_bucket(
+        scope.project_id, bucket_name, version_id=version_id, fingerprint=fingerprint or ""
+    )
+    if found is None:  # the look-ups one by one, for the error each answers
+        bucket = find_bucket(repo, scope, bucket_name)
+        require_name(component_type, "component_type")
+        if version_id:
+            found = version_in_bucket(repo, bucket, version_id, with_builds=False)
+        else:
+            found = version_named(repo, bucket, fingerprint or "", with_builds=False)
     require_name(component_type, "component_type")
-    if version_id:
-        version = version_in_bucket(repo, bucket, version_id, with_builds=False)
-    else:
-        version = version_named(repo, bucket, fingerprint or "", with_builds=False)
+    version = found
     if version.complete:
         raise FailedPrecondition("the version is complete; change the fingerprint to build again")
     message = f'a build for "{component_type}" already exists in this version'

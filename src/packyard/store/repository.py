@@ -390,6 +390,37 @@ class Repository:
             with_builds=with_builds,
         )
 
+    def version_in_named_bucket(
+        self,
+        project_id: str,
+        bucket_name: str,
+        *,
+        version_id: str | None = None,
+        fingerprint: str | None = None,
+    ) -> Version | None:
+        """A version, without its builds, of the project's activated registry, by its bucket's
+        name and its id or fingerprint, in one query (after the bucket's lock, as every
+        look-up of a bucket)."""
+        if self._locking:
+            self.conn.execute(
+                select(buckets.c.id)
+                .where(buckets.c.project_id == project_id, buckets.c.name == bucket_name)
+                .with_for_update()
+            )
+        named = versions.c.id == version_id if version_id else versions.c.fingerprint == fingerprint
+        row = self.conn.execute(
+            select(*_VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .join(registries, registries.c.project_id == buckets.c.project_id)
+            .where(
+                buckets.c.project_id == project_id,
+                buckets.c.name == bucket_name,
+                registries.c.activated.is_(True),
+                named,
+            )
+        ).first()
+        return None if row is None else _version(row)
+
     def build_statuses(self, version_id: str) -> list[str]:
         rows = self.conn.execute(select(builds.c.status).where(builds.c.version_id == version_id))
         return [row[0] for row in rows]
