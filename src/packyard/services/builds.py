@@ -6,12 +6,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
-from packyard.domain.registry import Artifact, Build, BuildStatus, require_name, require_shallow
+from packyard.domain.registry import (
+    Artifact,
+    Build,
+    BuildStatus,
+    Version,
+    require_name,
+    require_shallow,
+)
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
-from packyard.services.common import active_registry, find_bucket, unique, version_in_bucket
+from packyard.services.common import (
+    active_registry,
+    find_bucket,
+    unique,
+    version_in_bucket,
+    version_in_project,
+)
 from packyard.services.reach import Reader
-from packyard.services.versions import complete_if_done, find_version
+from packyard.services.versions import complete_if_done, version_named
 from packyard.store.repository import Repository
 from packyard.store.tables import versions
 
@@ -85,12 +98,18 @@ def create_build(
     changes: BuildChanges,
     now: datetime,
 ) -> Build:
-    bucket = find_bucket(repo, scope, bucket_name)
+    found = repo.version_in_named_bucket(
+        scope.project_id, bucket_name, version_id=version_id, fingerprint=fingerprint or ""
+    )
+    if found is None:  # the look-ups one by one, for the error each answers
+        bucket = find_bucket(repo, scope, bucket_name)
+        require_name(component_type, "component_type")
+        if version_id:
+            found = version_in_bucket(repo, bucket, version_id, with_builds=False)
+        else:
+            found = version_named(repo, bucket, fingerprint or "", with_builds=False)
     require_name(component_type, "component_type")
-    if version_id:
-        version = version_in_bucket(repo, bucket, version_id, with_builds=False)
-    else:
-        version = find_version(repo, scope, bucket_name=bucket_name, fingerprint=fingerprint)
+    version = found
     if version.complete:
         raise FailedPrecondition("the version is complete; change the fingerprint to build again")
     message = f'a build for "{component_type}" already exists in this version'
@@ -153,6 +172,35 @@ def _set_once(name: str, current: str | None, wanted: str | None) -> str | None:
     return wanted
 
 
+def _build_to_change(
+    repo: Repository,
+    scope: Scope,
+    build_id: str,
+    *,
+    version_id: str | None,
+    bucket_name: str | None,
+    fingerprint: str | None,
+) -> tuple[Build, Version]:
+    """The build, if it is in the project (and in the version the request names, by id or
+    by its bucket and fingerprint), with its version and the version's other builds."""
+    found = repo.build_in_version(build_id, scope.project_id)
+    if found is not None:
+        build, version = found
+        if (
+            version_id in (None, version.id)
+            and bucket_name in (None, version.bucket_name)
+            and fingerprint in (None, version.fingerprint)
+        ):
+            return found
+    # Not there: the same look-ups as a read, one by one, for the error each answers.
+    if bucket_name is not None and fingerprint is not None:
+        bucket = find_bucket(repo, scope, bucket_name)
+        version_id = version_named(repo, bucket, fingerprint, with_builds=False).id
+    build = _build_in_project(repo, scope, build_id, version_id)
+    version = version_in_project(repo, scope, build.version_id)
+    return next(item for item in version.builds if item.id == build.id), version
+
+
 def update_build(
     repo: Repository,
     actor: Actor,
@@ -160,10 +208,20 @@ def update_build(
     *,
     build_id: str,
     version_id: str | None = None,
+    bucket_name: str | None = None,
+    fingerprint: str | None = None,
     changes: BuildChanges,
     now: datetime,
 ) -> Build:
-    build = _build_in_project(repo, scope, build_id, version_id)
+    """Change a build; the one that makes every build of its version DONE completes it."""
+    build, version = _build_to_change(
+        repo,
+        scope,
+        build_id,
+        version_id=version_id,
+        bucket_name=bucket_name,
+        fingerprint=fingerprint,
+    )
     if build.status is BuildStatus.DONE and changes.status not in (None, BuildStatus.DONE):
         raise FailedPrecondition("a DONE build cannot change its status")
     _check_parents(repo, actor, changes)
@@ -180,8 +238,8 @@ def update_build(
     if changes.metadata is not None:
         values["metadata"] = _metadata(changes.metadata)
     if changes.artifacts is not None:
-        build.artifacts = _artifacts(changes.artifacts, now=now)
-        repo.replace_artifacts(build.id, build.artifacts)
+        previous, build.artifacts = build.artifacts, _artifacts(changes.artifacts, now=now)
+        repo.replace_artifacts(build.id, build.artifacts, previous=previous)
     if changes.status is not None:
         if changes.status is BuildStatus.DONE and not build.artifacts:
             raise InvalidArgument("a build can be DONE only with at least one artifact")
@@ -190,9 +248,8 @@ def update_build(
     for name, value in values.items():
         setattr(build, name, value)
     if build.status is BuildStatus.DONE:
-        version = repo.version_in_project(build.version_id, scope.project_id, with_builds=False)
-        assert version is not None
-        complete_if_done(repo, actor, version, now=now)
+        statuses = [item.status for item in version.builds]
+        complete_if_done(repo, actor, version, now=now, statuses=statuses)
     return build
 
 

@@ -83,7 +83,7 @@ def roll_back(
 ) -> None:
     """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
     earlier = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
-    candidates = repo.versions_by_ids(earlier)
+    candidates = repo.versions_by_ids(earlier, with_builds=False)
     for version_id in earlier:
         candidate = candidates.get(version_id)
         if (
@@ -111,7 +111,7 @@ def create_channel(
     bucket = find_bucket(repo, scope, bucket_name)
     require_path_name(name, "channel name")
     message = f'channel "{name}" already exists in "{bucket_name}"'
-    if repo.channel(bucket.id, name) is not None:
+    if repo.channel(bucket.id, name, with_version=False) is not None:
         raise AlreadyExists(message)
     version = chosen_version(repo, bucket, choice)
     if version is not None:
@@ -163,7 +163,9 @@ def update_channel(
 ) -> Channel:
     """Assign (choice given; empty unassigns) and/or restrict a user channel."""
     bucket = find_bucket(repo, scope, bucket_name)
-    channel = visible_channel(actor, repo.channel(bucket.id, name), name)
+    # A channel about to be pointed elsewhere is shown with the version it gets.
+    found = repo.channel(bucket.id, name, with_version=choice is None)
+    channel = visible_channel(actor, found, name)
     if channel.managed:
         raise FailedPrecondition(f'channel "{name}" is managed by the registry')
     if choice is not None:
@@ -182,7 +184,7 @@ def delete_channel(
     repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
 ) -> None:
     bucket = find_bucket(repo, scope, bucket_name)
-    channel = visible_channel(actor, repo.channel(bucket.id, name), name)
+    channel = visible_channel(actor, repo.channel(bucket.id, name, with_version=False), name)
     if channel.managed:
         raise InvalidArgument(f'channel "{name}" is managed by the registry and cannot be deleted')
     repo.remove_channel(channel.id)
@@ -215,7 +217,9 @@ def copy_assignment(
     require_name(source, "source_channel")
     require_name(target, "target_channel")
     origin = visible_channel(actor, repo.channel(bucket.id, source), source)
-    destination = visible_channel(actor, repo.channel(bucket.id, target), target)
+    destination = visible_channel(
+        actor, repo.channel(bucket.id, target, with_version=False), target
+    )
     if destination.managed:
         raise FailedPrecondition(f'channel "{target}" is managed by the registry')
     if origin.version is None:

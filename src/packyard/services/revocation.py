@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Version, parse_duration
@@ -67,6 +68,13 @@ def _changed_elsewhere(repo: Repository, scope: Scope, version_ids: list[str]) -
         repo.bump_content(project_id)
 
 
+def _changed(version: Version, **values: Any) -> Version:
+    """The version as the update just written leaves it (its builds are as they were)."""
+    for name, value in values.items():
+        setattr(version, name, value)
+    return version
+
+
 def revoke_version(
     repo: Repository,
     actor: Actor,
@@ -90,16 +98,18 @@ def revoke_version(
     if not revocation.skip_descendants:
         inherited = [
             child.id
-            for child in repo.versions_by_ids(descendants(repo, version)).values()
+            for child in repo.versions_by_ids(
+                descendants(repo, version), with_builds=False
+            ).values()
             if child.revoke_at is None or child.revoked_from_id is not None
         ]
         repo.change_versions(inherited, revoked_from_id=version.id, **fields)
         _changed_elsewhere(repo, scope, inherited)
     if revocation.rollback_channels:
-        for channel in repo.channels_on(version.id):
+        for channel in repo.channels_on(version.id, with_version=False):
             if not channel.managed:
                 roll_back(repo, actor, channel, leaving=version.id, now=now)
-    return version_in_project(repo, scope, version.id)
+    return _changed(version, revoked_from_id=None, **fields)
 
 
 def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: datetime) -> Version:
@@ -117,7 +127,7 @@ def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: dat
     repo.change_version(version.id, **cleared)
     _changed_elsewhere(repo, scope, Reach(repo.conn).inheriting_from(version.id))
     repo.change_inherited(version.id, **cleared)
-    return version_in_project(repo, scope, version.id)
+    return _changed(version, **cleared)
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,8 @@ def change_version(
             repo, actor, scope, version_id=version_id, revocation=change.revocation, now=now
         )
     if change.complete:
-        complete_version(repo, actor, version_in_project(repo, scope, version_id), now=now)
-        return version_in_project(repo, scope, version_id)
+        version = version_in_project(repo, scope, version_id)
+        statuses = [build.status for build in version.builds]
+        complete_version(repo, actor, version, now=now, statuses=statuses)
+        return version
     raise InvalidArgument("set one of complete, revoke_at, revoke_in or restore")

@@ -8,12 +8,13 @@ from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import (
     MANAGED_CHANNEL,
     Assignment,
+    Bucket,
     BuildStatus,
     TemplateType,
     Version,
     require_path_name,
 )
-from packyard.errors import Aborted, AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from packyard.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
 from packyard.services.channels import point_channel, roll_back
 from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
@@ -33,9 +34,8 @@ def create_version(
 ) -> Version:
     bucket = find_bucket(repo, scope, bucket_name)
     require_path_name(fingerprint, "fingerprint")
+    # The store's unique constraint on (bucket, fingerprint) decides duplicates.
     message = f'a version with fingerprint "{fingerprint}" already exists in "{bucket_name}"'
-    if repo.version(versions.c.bucket_id == bucket.id, versions.c.fingerprint == fingerprint):
-        raise AlreadyExists(message)
     version = Version(
         id=new_id(),
         bucket_id=bucket.id,
@@ -49,6 +49,20 @@ def create_version(
     )
     unique(lambda: repo.add_version(version), message)
     return version
+
+
+def version_named(
+    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool = True
+) -> Version:
+    """The bucket's version with this fingerprint; unknown is "not found" (below GetVersion)."""
+    found = repo.version(
+        versions.c.bucket_id == bucket.id,
+        versions.c.fingerprint == fingerprint,
+        with_builds=with_builds,
+    )
+    if found is None:
+        raise NotFound(f'no version with fingerprint "{fingerprint}" in "{bucket.name}"')
+    return found
 
 
 def find_version(
@@ -97,38 +111,51 @@ def list_versions(
     return repo.versions_of(bucket.id, complete_only=complete_only)
 
 
-def complete_if_done(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> bool:
+def complete_if_done(
+    repo: Repository,
+    actor: Actor,
+    version: Version,
+    *,
+    now: datetime,
+    statuses: list[BuildStatus] | None = None,
+) -> bool:
     """Complete a version whose builds are all DONE: next sequence number, onto `latest`.
 
-    The statuses are read from the store, inside the caller's transaction and under the
-    bucket's lock, so the decision is the same whichever request finished the last build,
-    and completions in one bucket take their sequence numbers one after the other.
+    The version, and the statuses of its builds when the caller passes them, must have been
+    read in the caller's transaction, which holds the bucket's lock: every look-up that finds
+    a bucket, or a version or build by its id, takes it first on PostgreSQL, and SQLite's
+    writers run one at a time. So what was read is what the last writer of the bucket
+    committed, the decision is the same whichever request finished the last build, and
+    completions in one bucket take their sequence numbers one after the other.
     """
     if version.complete:
         return False
-    repo.lock_bucket(version.bucket_id)
-    current = repo.version(versions.c.id == version.id, with_builds=False)
-    if current is None or current.complete:
+    if statuses is None:
+        statuses = [BuildStatus(status) for status in repo.build_statuses(version.id)]
+    if not statuses or any(status is not BuildStatus.DONE for status in statuses):
         return False
-    statuses = repo.build_statuses(version.id)
-    if not statuses or any(status != BuildStatus.DONE.value for status in statuses):
-        return False
-    version.sequence = repo.next_sequence(version.bucket_id)
-    version.updated_at = now
-    unique(
-        lambda: repo.change_version(version.id, sequence=version.sequence, updated_at=now),
+    version.sequence = unique(
+        lambda: repo.take_next_sequence(version, now=now),
         "the version was completed concurrently",
     )
-    latest = repo.channel(version.bucket_id, MANAGED_CHANNEL)
+    version.updated_at = now
+    latest = repo.channel(version.bucket_id, MANAGED_CHANNEL, with_version=False)
     if latest is not None:
         point_channel(repo, actor, latest, version, now=now)
     return True
 
 
-def complete_version(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
+def complete_version(
+    repo: Repository,
+    actor: Actor,
+    version: Version,
+    *,
+    now: datetime,
+    statuses: list[BuildStatus] | None = None,
+) -> None:
     if version.complete:
         return
-    if not complete_if_done(repo, actor, version, now=now):
+    if not complete_if_done(repo, actor, version, now=now, statuses=statuses):
         raise FailedPrecondition("a version is complete only when all of its builds are DONE")
 
 
@@ -141,8 +168,8 @@ def delete_version(
     rollback_channels: bool = False,
     now: datetime,
 ) -> None:
-    version = version_in_project(repo, scope, version_id)
-    for channel in repo.channels_on(version.id):
+    version = version_in_project(repo, scope, version_id, with_builds=False)
+    for channel in repo.channels_on(version.id, with_version=False):
         if rollback_channels:
             roll_back(repo, actor, channel, leaving=version.id, now=now)
         else:

@@ -11,6 +11,7 @@ from packyard.domain.audit import AuditEvent
 from packyard.store.tables import audit_events
 
 _FIELDS = [field.name for field in fields(AuditEvent)]
+_RECORD = insert(audit_events)  # built once; its values are bound per event
 
 
 class AuditLog:
@@ -18,7 +19,7 @@ class AuditLog:
         self.conn = conn
 
     def record(self, event: AuditEvent) -> None:
-        self.conn.execute(insert(audit_events).values(**{f: getattr(event, f) for f in _FIELDS}))
+        self.conn.execute(_RECORD, {f: getattr(event, f) for f in _FIELDS})
 
     def events(self, *, since: datetime | None = None, limit: int = 1000) -> list[AuditEvent]:
         """Events at or after `since`, oldest first, at most `limit` (the newest of them)."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import RowMapping
 
 from packyard.domain.registry import (
     Artifact,
@@ -36,6 +38,65 @@ from packyard.store.tables import (
 )
 
 _VERSION_COLUMNS = (*versions.c, buckets.c.name.label("bucket_name"))
+# A version's columns beside a build's, in one row: each prefixed, as both have an id.
+_PREFIXED_VERSION = (
+    *(column.label(f"version__{column.key}") for column in versions.c),
+    buckets.c.name.label("version__bucket_name"),
+)
+
+
+# Built once (a write's hottest read): every build of the version of the named build, each
+# with the version, whose registry must be activated, and its own count of artifacts.
+_BUILD_IN_VERSION = (
+    select(
+        *builds.c,
+        *_PREFIXED_VERSION,
+        select(func.count())
+        .select_from(artifacts)
+        .where(artifacts.c.build_id == builds.c.id)
+        .scalar_subquery()
+        .label("artifact_count"),
+    )
+    .join(versions, versions.c.id == builds.c.version_id)
+    .join(buckets, buckets.c.id == versions.c.bucket_id)
+    .join(registries, registries.c.project_id == buckets.c.project_id)
+    .where(
+        builds.c.version_id
+        == select(builds.c.version_id)
+        .where(builds.c.id == bindparam("build_id"))
+        .scalar_subquery(),
+        buckets.c.project_id == bindparam("project_id"),
+        registries.c.activated.is_(True),
+    )
+    .order_by(builds.c.id)
+)
+
+
+# Writes built once, their values bound per call: building a statement with its values costs
+# several times what running it does (the row to change is bound as "changed_id").
+_ADD_VERSION = insert(versions)
+_ADD_BUILD = insert(builds)
+_ADD_ASSIGNMENT = insert(channel_history)
+_CHANGE_VERSION = update(versions).where(versions.c.id == bindparam("changed_id"))
+_CHANGE_BUILD = update(builds).where(builds.c.id == bindparam("changed_id"))
+_CHANGE_CHANNEL = update(channels).where(channels.c.id == bindparam("changed_id"))
+_BUMP_CONTENT = (
+    update(registries)
+    .where(registries.c.project_id == bindparam("project"))
+    .values(content_version=registries.c.content_version + 1)
+)
+_taken = versions.alias("taken")
+# A version's completion: its bucket's next sequence number, taken in the update itself.
+_TAKE_NEXT_SEQUENCE = (
+    update(versions)
+    .where(versions.c.id == bindparam("changed_id"))
+    .values(
+        sequence=select(func.coalesce(func.max(_taken.c.sequence), 0) + 1)
+        .where(_taken.c.bucket_id == bindparam("bucket"))
+        .scalar_subquery()
+    )
+    .returning(versions.c.sequence)
+)
 
 
 def _bucket(row: Row[Any] | Any) -> Bucket:
@@ -66,6 +127,14 @@ def _version(row: Row[Any] | Any) -> Version:
         revocation_message=row.revocation_message,
         revocation_author=row.revocation_author,
         revoked_from_id=row.revoked_from_id,
+    )
+
+
+def _prefixed_version(row: RowMapping) -> Version:
+    return _version(
+        SimpleNamespace(
+            **{key[9:]: value for key, value in row.items() if key.startswith("version__")}
+        )
     )
 
 
@@ -131,6 +200,9 @@ class Repository:
         self._locking = bool(conn.info.get("write")) and conn.dialect.name != "sqlite"
         # The registry row is read by most use cases, often more than once per transaction.
         self._registries: dict[str, Registry | None] = {}
+        # The newest history entry of each channel read in this transaction (None: none yet),
+        # kept current by add_assignment, the one writer of the history.
+        self._newest_entries: dict[str, str | None] = {}
 
     # registries -------------------------------------------------------------------------
     def registry(self, project_id: str) -> Registry | None:
@@ -192,11 +264,7 @@ class Repository:
         )
 
     def bump_content(self, project_id: str) -> None:
-        self.conn.execute(
-            update(registries)
-            .where(registries.c.project_id == project_id)
-            .values(content_version=registries.c.content_version + 1)
-        )
+        self.conn.execute(_BUMP_CONTENT, {"project": project_id})
 
     def remove_registry(self, project_id: str) -> None:
         self._registries.clear()
@@ -322,6 +390,37 @@ class Repository:
             with_builds=with_builds,
         )
 
+    def version_in_named_bucket(
+        self,
+        project_id: str,
+        bucket_name: str,
+        *,
+        version_id: str | None = None,
+        fingerprint: str | None = None,
+    ) -> Version | None:
+        """A version, without its builds, of the project's activated registry, by its bucket's
+        name and its id or fingerprint, in one query (after the bucket's lock, as every
+        look-up of a bucket)."""
+        if self._locking:
+            self.conn.execute(
+                select(buckets.c.id)
+                .where(buckets.c.project_id == project_id, buckets.c.name == bucket_name)
+                .with_for_update()
+            )
+        named = versions.c.id == version_id if version_id else versions.c.fingerprint == fingerprint
+        row = self.conn.execute(
+            select(*_VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .join(registries, registries.c.project_id == buckets.c.project_id)
+            .where(
+                buckets.c.project_id == project_id,
+                buckets.c.name == bucket_name,
+                registries.c.activated.is_(True),
+                named,
+            )
+        ).first()
+        return None if row is None else _version(row)
+
     def build_statuses(self, version_id: str) -> list[str]:
         rows = self.conn.execute(select(builds.c.status).where(builds.c.version_id == version_id))
         return [row[0] for row in rows]
@@ -341,30 +440,34 @@ class Repository:
         rows = self.conn.execute(select(versions.c.id).where(versions.c.bucket_id == bucket_id))
         return [row[0] for row in rows]
 
-    def versions_by_ids(self, version_ids: Iterable[str]) -> dict[str, Version]:
+    def versions_by_ids(
+        self, version_ids: Iterable[str], *, with_builds: bool = True
+    ) -> dict[str, Version]:
         ids = list(set(version_ids))
         if not ids:
             return {}
         found = self._versions(versions.c.id.in_(ids))
-        self.fill_builds(found)
+        if with_builds:
+            self.fill_builds(found)
         return {version.id: version for version in found}
 
     def add_version(self, version: Version) -> None:
         self.conn.execute(
-            insert(versions).values(
-                id=version.id,
-                bucket_id=version.bucket_id,
-                fingerprint=version.fingerprint,
-                sequence=version.sequence,
-                template_type=version.template_type.value,
-                author_id=version.author_id,
-                created_at=version.created_at,
-                updated_at=version.updated_at,
-            )
+            _ADD_VERSION,
+            {
+                "id": version.id,
+                "bucket_id": version.bucket_id,
+                "fingerprint": version.fingerprint,
+                "sequence": version.sequence,
+                "template_type": version.template_type.value,
+                "author_id": version.author_id,
+                "created_at": version.created_at,
+                "updated_at": version.updated_at,
+            },
         )
 
     def change_version(self, version_id: str, **values: Any) -> None:
-        self.conn.execute(update(versions).where(versions.c.id == version_id).values(**values))
+        self.conn.execute(_CHANGE_VERSION, {"changed_id": version_id, **values})
 
     def change_versions(self, version_ids: Sequence[str], **values: Any) -> None:
         if version_ids:
@@ -381,11 +484,14 @@ class Repository:
     def remove_version(self, version_id: str) -> None:
         self.conn.execute(delete(versions).where(versions.c.id == version_id))
 
-    def next_sequence(self, bucket_id: str) -> int:
-        current = self.conn.execute(
-            select(func.max(versions.c.sequence)).where(versions.c.bucket_id == bucket_id)
-        ).scalar()
-        return (current or 0) + 1
+    def take_next_sequence(self, version: Version, *, now: datetime) -> int:
+        """Give the version its bucket's next sequence number, in one statement; a number
+        taken concurrently clashes on the store's unique (bucket, sequence)."""
+        sequence: int = self.conn.execute(
+            _TAKE_NEXT_SEQUENCE,
+            {"changed_id": version.id, "bucket": version.bucket_id, "updated_at": now},
+        ).scalar_one()
+        return sequence
 
     def child_version_ids(self, parent_ids: Sequence[str]) -> set[str]:
         if not parent_ids:
@@ -465,34 +571,63 @@ class Repository:
         self.fill_artifacts([found])
         return found
 
+    def build_in_version(self, build_id: str, project_id: str) -> tuple[Build, Version] | None:
+        """A build of the project's activated registry, with its version and the version's
+        other builds, in one query (after the bucket's lock, as every look-up by build id).
+
+        The version's builds carry no artifacts, but the asked-for build has its own when it
+        has any (read only then). The version's descendants are not looked at.
+        """
+        if self._locking:
+            self._lock_bucket_of(builds.c.id == build_id, through_builds=True)
+        rows = self.conn.execute(
+            _BUILD_IN_VERSION, {"build_id": build_id, "project_id": project_id}
+        ).all()
+        if not rows:
+            return None
+        version = _prefixed_version(rows[0]._mapping)
+        version.builds = [_build(row) for row in rows]
+        found = next((item for item in version.builds if item.id == build_id), None)
+        if found is None:
+            return None
+        if next(row.artifact_count for row in rows if row.id == build_id):
+            self.fill_artifacts([found])
+        return found, version
+
     def add_build(self, build: Build) -> None:
         self.conn.execute(
-            insert(builds).values(
-                id=build.id,
-                version_id=build.version_id,
-                component_type=build.component_type,
-                packer_run_uuid=build.packer_run_uuid,
-                platform=build.platform,
-                status=build.status.value,
-                labels=build.labels,
-                metadata=build.metadata,
-                source_external_identifier=build.source_external_identifier,
-                parent_version_id=build.parent_version_id,
-                parent_channel_id=build.parent_channel_id,
-                created_at=build.created_at,
-                updated_at=build.updated_at,
-            )
+            _ADD_BUILD,
+            {
+                "id": build.id,
+                "version_id": build.version_id,
+                "component_type": build.component_type,
+                "packer_run_uuid": build.packer_run_uuid,
+                "platform": build.platform,
+                "status": build.status.value,
+                "labels": build.labels,
+                "metadata": build.metadata,
+                "source_external_identifier": build.source_external_identifier,
+                "parent_version_id": build.parent_version_id,
+                "parent_channel_id": build.parent_channel_id,
+                "created_at": build.created_at,
+                "updated_at": build.updated_at,
+            },
         )
         self.add_artifacts(build.id, build.artifacts)
 
     def change_build(self, build_id: str, **values: Any) -> None:
-        self.conn.execute(update(builds).where(builds.c.id == build_id).values(**values))
+        self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
 
     def remove_build(self, build_id: str) -> None:
         self.conn.execute(delete(builds).where(builds.c.id == build_id))
 
-    def replace_artifacts(self, build_id: str, found: list[Artifact]) -> None:
-        self.conn.execute(delete(artifacts).where(artifacts.c.build_id == build_id))
+    def replace_artifacts(
+        self, build_id: str, found: list[Artifact], *, previous: list[Artifact] | None = None
+    ) -> None:
+        """Replace a build's artifacts; `previous`, when the caller read them in this
+        transaction, spares the delete of none."""
+        if previous is None or previous:
+            self.conn.execute(delete(artifacts).where(artifacts.c.build_id == build_id))
         self.add_artifacts(build_id, found)
 
     def add_artifacts(self, build_id: str, found: list[Artifact]) -> None:
@@ -513,9 +648,14 @@ class Repository:
             )
 
     # channels ---------------------------------------------------------------------------
-    def _channels(self, *where: Any) -> list[Channel]:
+    def _channels(self, *where: Any, with_version: bool = True) -> list[Channel]:
+        newest = (
+            select(func.max(channel_history.c.id))
+            .where(channel_history.c.channel_id == channels.c.id)
+            .scalar_subquery()
+        )
         rows = self.conn.execute(
-            select(*channels.c, buckets.c.name.label("bucket_name"))
+            select(*channels.c, buckets.c.name.label("bucket_name"), newest.label("newest_entry"))
             .join(buckets, buckets.c.id == channels.c.bucket_id)
             .where(*where)
             .order_by(channels.c.id)
@@ -524,17 +664,23 @@ class Repository:
         version_ids: dict[str, str] = {}
         for row in rows:
             channel = _channel(row)
+            self._newest_entries[channel.id] = row.newest_entry
             if row.version_id:
                 version_ids[channel.id] = row.version_id
             found.append(channel)
+        if not with_version:
+            return found
         assigned = self.versions_by_ids(version_ids.values())
         for channel in found:
             if channel.id in version_ids:
                 channel.version = assigned.get(version_ids[channel.id])
         return found
 
-    def channel(self, bucket_id: str, name: str) -> Channel | None:
-        found = self._channels(channels.c.bucket_id == bucket_id, channels.c.name == name)
+    def channel(self, bucket_id: str, name: str, *, with_version: bool = True) -> Channel | None:
+        """The channel; without its version (left None) when the caller will not show it."""
+        found = self._channels(
+            channels.c.bucket_id == bucket_id, channels.c.name == name, with_version=with_version
+        )
         return found[0] if found else None
 
     def channel_by_id(self, channel_id: str) -> Channel | None:
@@ -550,8 +696,8 @@ class Repository:
             return {}
         return {channel.id: channel for channel in self._channels(channels.c.id.in_(ids))}
 
-    def channels_on(self, version_id: str) -> list[Channel]:
-        return self._channels(channels.c.version_id == version_id)
+    def channels_on(self, version_id: str, *, with_version: bool = True) -> list[Channel]:
+        return self._channels(channels.c.version_id == version_id, with_version=with_version)
 
     def add_channel(self, channel: Channel) -> None:
         self.conn.execute(
@@ -569,7 +715,7 @@ class Repository:
         )
 
     def change_channel(self, channel_id: str, **values: Any) -> None:
-        self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
+        self.conn.execute(_CHANGE_CHANNEL, {"changed_id": channel_id, **values})
 
     def remove_channel(self, channel_id: str) -> None:
         self.conn.execute(delete(channels).where(channels.c.id == channel_id))
@@ -577,26 +723,32 @@ class Repository:
     def add_assignment(self, entry: Assignment) -> None:
         """Append to a channel's history; ids increase in the order the entries are written.
 
-        Writers of one channel hold its bucket's lock, so the newest entry read here is the
-        last one committed; a fresh ULID can sort before it (same millisecond, or another
-        host's clock), so the entry then takes the id right after it.
+        Writers of one channel hold its bucket's lock, so the newest entry, read with the
+        channel in this transaction (or here), is the last one committed; a fresh ULID can
+        sort before it (same millisecond, or another host's clock), so the entry then takes
+        the id right after it.
         """
-        newest = self.conn.execute(
-            select(func.max(channel_history.c.id)).where(
-                channel_history.c.channel_id == entry.channel_id
-            )
-        ).scalar()
+        if entry.channel_id in self._newest_entries:
+            newest = self._newest_entries[entry.channel_id]
+        else:
+            newest = self.conn.execute(
+                select(func.max(channel_history.c.id)).where(
+                    channel_history.c.channel_id == entry.channel_id
+                )
+            ).scalar()
         if newest is not None and entry.id <= newest:
             entry.id = new_id_after(newest)
         self.conn.execute(
-            insert(channel_history).values(
-                id=entry.id,
-                channel_id=entry.channel_id,
-                version_id=entry.version_id,
-                author_id=entry.author_id,
-                created_at=entry.created_at,
-            )
+            _ADD_ASSIGNMENT,
+            {
+                "id": entry.id,
+                "channel_id": entry.channel_id,
+                "version_id": entry.version_id,
+                "author_id": entry.author_id,
+                "created_at": entry.created_at,
+            },
         )
+        self._newest_entries[entry.channel_id] = entry.id
 
     def history(self, channel_id: str) -> list[Assignment]:
         rows = self.conn.execute(

@@ -280,7 +280,7 @@ def create_build(call: Call) -> object:
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
-        version_id=_version(call, with_builds=False).id,
+        fingerprint=call.param("fingerprint"),
         component_type=body.component_type or "",
         changes=_changes(body),
         now=call.now,
@@ -314,7 +314,8 @@ def update_build(call: Call) -> object:
         call.actor,
         call.scope,
         build_id=call.param("build_id"),
-        version_id=_version(call, with_builds=False).id,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
         changes=_changes(body),
         now=call.now,
     )
