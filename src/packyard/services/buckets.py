@@ -74,8 +74,9 @@ def get_bucket(repo: Repository, scope: Scope, *, name: str) -> Bucket:
 
 
 def list_buckets(repo: Repository, scope: Scope) -> list[Bucket]:
+    """The project's buckets, their derived fields not yet filled: summarize the page shown."""
     active_registry(repo, scope)
-    return summarize(repo, repo.buckets(scope.project_id))
+    return repo.buckets(scope.project_id)
 
 
 def update_bucket(

@@ -293,6 +293,18 @@ class Repository:
             found.setdefault(bucket_id, []).append(platform)
         return found
 
+    def child_links_of_buckets(self, bucket_ids: Sequence[str]) -> list[tuple[str, Build]]:
+        """Builds, in any bucket, that recorded a version of one of these buckets as their
+        parent, each with that parent's bucket: the children of a whole page in one query."""
+        if not bucket_ids:
+            return []
+        rows = self.conn.execute(
+            select(versions.c.bucket_id.label("parent_bucket_id"), *builds.c)
+            .join(versions, versions.c.id == builds.c.parent_version_id)
+            .where(versions.c.bucket_id.in_(bucket_ids))
+        )
+        return [(row.parent_bucket_id, _build(row)) for row in rows]
+
     # versions ---------------------------------------------------------------------------
     def _versions(self, *where: Any) -> list[Version]:
         rows = self.conn.execute(

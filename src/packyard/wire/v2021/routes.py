@@ -87,10 +87,14 @@ def list_buckets(call: Call) -> object:
         },
     )
     page, pagination = paginate(call.request, found)
-    return {
-        "buckets": [shapes.bucket(_annotated(call, item)) for item in page],
-        "pagination": pagination,
-    }
+    shown = buckets.summarize(call.repo, list(page))
+    call.shows_each(
+        [
+            *(item.latest_version for item in shown),
+            *ancestry.annotate_buckets(call.repo, call.actor, shown, call.now),
+        ]
+    )
+    return {"buckets": [shapes.bucket(item) for item in shown], "pagination": pagination}
 
 
 def update_bucket(call: Call) -> object:

@@ -108,9 +108,15 @@ def list_buckets(call: Call) -> object:
         },
     )
     page, pagination = paginate(call.request, found)
-    for item in page:
-        _annotate_bucket(call, item)
-    return {"buckets": [shapes.bucket(item, view(call)) for item in page], "pagination": pagination}
+    shown = buckets.summarize(call.repo, list(page))
+    call.shows_each(
+        [
+            *(item.latest_version for item in shown),
+            *ancestry.annotate_buckets(call.repo, call.actor, shown, call.now),
+        ]
+    )
+    rendered = [shapes.bucket(item, view(call)) for item in shown]
+    return {"buckets": rendered, "pagination": pagination}
 
 
 def update_bucket(call: Call) -> object:
