@@ -79,3 +79,30 @@ def test_listed_buckets_carry_what_get_bucket_carries(admin, name):
     assert v2_fields("stale") == ("1", "stale-1", ["file", "null"], "OUT_OF_DATE", None)
     assert v2_fields("fresh") == ("1", "fresh-1", ["file", "null"], "UP_TO_DATE", None)
     assert v2_fields("empty")[:3] == ("0", None, [])
+
+
+def test_pages_in_the_stores_order_walk_the_whole_list_both_ways(admin, name):
+    for n in range(5):
+        admin.put(admin.v2 + "/buckets", json={"name": f"{name}-{n}"})
+    path = admin.v2 + "/buckets"
+    everything = [item["name"] for item in admin.get(path).json()["buckets"]]
+    assert [n for n in everything if n.startswith(f"{name}-")] == [f"{name}-{n}" for n in range(5)]
+    walked, tokens, token = [], [], None
+    while True:
+        params = {"pagination.page_size": 2}
+        if token:
+            params["pagination.next_page_token"] = token
+        page = admin.get(path, params=params).json()
+        walked += [item["name"] for item in page["buckets"]]
+        tokens.append(page["pagination"].get("previous_page_token"))
+        token = page["pagination"].get("next_page_token")
+        if not token:
+            break
+    assert walked == everything and tokens[0] is None and len(page["buckets"]) <= 2
+    back = admin.get(
+        path, params={"pagination.page_size": 2, "pagination.previous_page_token": tokens[-1]}
+    ).json()
+    assert [item["name"] for item in back["buckets"]] == walked[-len(page["buckets"]) - 2 :][:2]
+    v1 = admin.get(admin.v1 + "/images", params={"pagination.page_size": 3}).json()
+    assert [item["slug"] for item in v1["buckets"]] == everything[:3]
+    assert v1["pagination"]["next_page_token"]

@@ -224,11 +224,15 @@ class Repository:
         row = self.conn.execute(select(buckets).where(buckets.c.id == bucket_id)).first()
         return None if row is None else _bucket(row)
 
-    def buckets(self, project_id: str) -> list[Bucket]:
-        rows = self.conn.execute(
-            select(buckets).where(buckets.c.project_id == project_id).order_by(buckets.c.id)
-        )
-        return [_bucket(row) for row in rows]
+    def buckets(
+        self, project_id: str, *, offset: int = 0, limit: int | None = None
+    ) -> list[Bucket]:
+        """The project's buckets in the order they were made (by id), or `limit` of them
+        from `offset`."""
+        query = select(buckets).where(buckets.c.project_id == project_id).order_by(buckets.c.id)
+        if offset or limit is not None:
+            query = query.offset(offset).limit(limit)
+        return [_bucket(row) for row in self.conn.execute(query)]
 
     def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
         self.conn.execute(
