@@ -11,6 +11,14 @@ from packyard.services import ancestry, buckets
 from packyard.wire.http import Pagination, page_pagination, page_window, paginate, sort
 from packyard.wire.routing import Call
 
+PAGE_QUERY = (
+    "pagination.page_size",
+    "pagination.next_page_token",
+    "pagination.previous_page_token",
+    "sorting.order_by",
+)
+"""What a page of buckets depends on, besides the path: a cached page is kept by these."""
+
 
 def bucket_page(
     call: Call, sort_keys: dict[str, Callable[[Bucket], Any]]

@@ -11,7 +11,7 @@ from packyard.errors import InvalidArgument
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
-from packyard.wire.bucket_pages import bucket_page
+from packyard.wire.bucket_pages import PAGE_QUERY, bucket_page
 from packyard.wire.http import int32, paginate, query_bool, query_int, sort, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
@@ -466,7 +466,15 @@ ROUTES = [
         rq.UpdateBuild,
         target=bucket_of_build,
     ),
-    Route("GET", PREFIX + "/images", list_buckets, V, "ListBuckets"),
+    Route(
+        "GET",
+        PREFIX + "/images",
+        list_buckets,
+        V,
+        "ListBuckets",
+        cached=True,
+        cache_query=PAGE_QUERY,
+    ),
     Route(
         "PUT",
         PREFIX + "/images",

@@ -11,7 +11,7 @@ from packyard.errors import Aborted, InvalidArgument, NotFound
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
-from packyard.wire.bucket_pages import bucket_page
+from packyard.wire.bucket_pages import PAGE_QUERY, bucket_page
 from packyard.wire.http import paginate, query_bool, sort, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
@@ -492,7 +492,15 @@ _V = _B + "/versions/{fingerprint}"
 _CH = _B + "/channels"
 
 ROUTES = [
-    Route("GET", PREFIX + "/buckets", list_buckets, V, "v2023.ListBuckets"),
+    Route(
+        "GET",
+        PREFIX + "/buckets",
+        list_buckets,
+        V,
+        "v2023.ListBuckets",
+        cached=True,
+        cache_query=PAGE_QUERY,
+    ),
     Route(
         "PUT",
         PREFIX + "/buckets",
