@@ -18,6 +18,7 @@ from packyard.store.engine import Store, make_engine
 from packyard.wire import iam, resource_manager
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
+from packyard.wire.dispatch import IndexedRouter
 from packyard.wire.headers import with_security_headers
 from packyard.wire.http import error_response
 from packyard.wire.oauth import token_route
@@ -86,10 +87,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         *ops_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),
     ]
-    app = Starlette(
-        routes=routes,
-        exception_handlers={HTTPException: _http_error, Exception: _unexpected},
-    )
+    app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
+    app.router = IndexedRouter(routes)
     app.state.services = services
     app.add_middleware(RequestLog)
     return app
