@@ -231,7 +231,8 @@ def _cache_hit(
 
 
 def endpoint(route: Route, services: Services) -> StarletteRoute:
-    latency = LATENCY.labels(route.operation)  # each series looked up once, not per request
+    # Each series is looked up once, at its first request (so /metrics lists only those seen).
+    latency: list[Histogram] = []
     counted: dict[int, Counter] = {}
 
     async def serve(request: Request) -> Response:
@@ -251,7 +252,9 @@ def endpoint(route: Route, services: Services) -> StarletteRoute:
             if counter is None:
                 counter = counted[status] = REQUESTS.labels(route.operation, str(status))
             counter.inc()
-            latency.observe(elapsed)
+            if not latency:
+                latency.append(LATENCY.labels(route.operation))
+            latency[0].observe(elapsed)
 
     return StarletteRoute(route.path, serve, methods=[route.method], name=route.operation)
 
