@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from datetime import UTC, datetime
 
 from ulid import ULID
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]  # every 10 bits as two characters
+
 
 def new_id() -> str:
-    return str(ULID())
+    """A ULID (48 bits of milliseconds, 80 random), spelled as python-ulid spells it; made
+    here in 13 table look-ups because every request takes one for its request id."""
+    n = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
+    pairs = _PAIRS
+    return (
+        pairs[n >> 120]
+        + pairs[(n >> 110) & 1023]
+        + pairs[(n >> 100) & 1023]
+        + pairs[(n >> 90) & 1023]
+        + pairs[(n >> 80) & 1023]
+        + pairs[(n >> 70) & 1023]
+        + pairs[(n >> 60) & 1023]
+        + pairs[(n >> 50) & 1023]
+        + pairs[(n >> 40) & 1023]
+        + pairs[(n >> 30) & 1023]
+        + pairs[(n >> 20) & 1023]
+        + pairs[(n >> 10) & 1023]
+        + pairs[n & 1023]
+    )
 
 
 def new_id_after(previous: str) -> str:

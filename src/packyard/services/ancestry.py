@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -169,13 +170,27 @@ def parse_relation(text: str | None) -> Relation | None:
 def annotate(
     repo: Repository, actor: Actor, found: list[Version | None], now: datetime
 ) -> list[Version]:
-    """Set each version's overall parents status; answer the parents that decided it."""
+    """Set each version's overall parents status; answer the parents that decided it. The
+    parents of every version are read together."""
+    annotated = [
+        version
+        for version in found
+        if version is not None and any(build.parent_version_id for build in version.builds)
+    ]
+    if not annotated:
+        return []
+    links = [
+        (build.version_id, build.parent_version_id, build.parent_channel_id)
+        for version in annotated
+        for build in version.builds
+        if build.parent_version_id
+    ]
+    by_child: dict[str, list[Ancestry]] = {}
+    for relation in _relations(repo, Reader(repo, actor), links, now):
+        by_child.setdefault(relation.child.id, []).append(relation)
     consulted: list[Version] = []
-    reader = Reader(repo, actor)
-    for version in found:
-        if version is None or not any(build.parent_version_id for build in version.builds):
-            continue
-        relations = parents_of(repo, reader, version, now)
+    for version in annotated:
+        relations = by_child.get(version.id, [])
         version.parents_status = overall_status([relation.status for relation in relations])
         consulted.extend(relation.parent for relation in relations)
     return consulted
@@ -183,8 +198,26 @@ def annotate(
 
 def annotate_bucket(repo: Repository, actor: Actor, bucket: Bucket, now: datetime) -> list[Version]:
     """The bucket's parents status (of its latest version) and children status."""
-    consulted = annotate(repo, actor, [bucket.latest_version], now)
-    children = children_of(repo, Reader(repo, actor), repo.version_ids_of(bucket.id), now)
-    relations = newest_per_child_bucket(children)
-    bucket.children_status = overall_status([relation.status for relation in relations])
-    return consulted + [relation.parent for relation in relations]
+    return annotate_buckets(repo, actor, [bucket], now)
+
+
+def annotate_buckets(
+    repo: Repository, actor: Actor, found: Sequence[Bucket], now: datetime
+) -> list[Version]:
+    """Each bucket's parents status (of its latest version) and children status, read for the
+    whole page at once; answer the parents that decided them."""
+    consulted = annotate(repo, actor, [bucket.latest_version for bucket in found], now)
+    parent_bucket: dict[str, str] = {}
+    links: list[tuple[str, str, str | None]] = []
+    for bucket_id, build in repo.child_links_of_buckets([bucket.id for bucket in found]):
+        assert build.parent_version_id is not None
+        parent_bucket[build.parent_version_id] = bucket_id
+        links.append((build.version_id, build.parent_version_id, build.parent_channel_id))
+    by_bucket: dict[str, list[Ancestry]] = {}
+    for relation in _relations(repo, Reader(repo, actor), links, now):
+        by_bucket.setdefault(parent_bucket[relation.parent.id], []).append(relation)
+    for bucket in found:
+        relations = newest_per_child_bucket(by_bucket.get(bucket.id, []))
+        bucket.children_status = overall_status([relation.status for relation in relations])
+        consulted.extend(relation.parent for relation in relations)
+    return consulted

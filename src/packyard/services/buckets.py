@@ -73,9 +73,13 @@ def get_bucket(repo: Repository, scope: Scope, *, name: str) -> Bucket:
     return summarize(repo, [find_bucket(repo, scope, name)])[0]
 
 
-def list_buckets(repo: Repository, scope: Scope) -> list[Bucket]:
+def list_buckets(
+    repo: Repository, scope: Scope, *, offset: int = 0, limit: int | None = None
+) -> list[Bucket]:
+    """The project's buckets in the order they were made, or `limit` of them from `offset`;
+    their derived fields are not yet filled: summarize the page shown."""
     active_registry(repo, scope)
-    return summarize(repo, repo.buckets(scope.project_id))
+    return repo.buckets(scope.project_id, offset=offset, limit=limit)
 
 
 def update_bucket(

@@ -292,11 +292,15 @@ class Repository:
         row = self.conn.execute(select(buckets).where(buckets.c.id == bucket_id)).first()
         return None if row is None else _bucket(row)
 
-    def buckets(self, project_id: str) -> list[Bucket]:
-        rows = self.conn.execute(
-            select(buckets).where(buckets.c.project_id == project_id).order_by(buckets.c.id)
-        )
-        return [_bucket(row) for row in rows]
+    def buckets(
+        self, project_id: str, *, offset: int = 0, limit: int | None = None
+    ) -> list[Bucket]:
+        """The project's buckets in the order they were made (by id), or `limit` of them
+        from `offset`."""
+        query = select(buckets).where(buckets.c.project_id == project_id).order_by(buckets.c.id)
+        if offset or limit is not None:
+            query = query.offset(offset).limit(limit)
+        return [_bucket(row) for row in self.conn.execute(query)]
 
     def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
         self.conn.execute(
@@ -360,6 +364,18 @@ class Repository:
         for bucket_id, platform in rows:
             found.setdefault(bucket_id, []).append(platform)
         return found
+
+    def child_links_of_buckets(self, bucket_ids: Sequence[str]) -> list[tuple[str, Build]]:
+        """Builds, in any bucket, that recorded a version of one of these buckets as their
+        parent, each with that parent's bucket: the children of a whole page in one query."""
+        if not bucket_ids:
+            return []
+        rows = self.conn.execute(
+            select(versions.c.bucket_id.label("parent_bucket_id"), *builds.c)
+            .join(versions, versions.c.id == builds.c.parent_version_id)
+            .where(versions.c.bucket_id.in_(bucket_ids))
+        )
+        return [(row.parent_bucket_id, _build(row)) for row in rows]
 
     # versions ---------------------------------------------------------------------------
     def _versions(self, *where: Any) -> list[Version]:

@@ -6,18 +6,21 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from packyard.wire.http import json_response
 
 HSTS = b"max-age=31536000"  # a year; no subdomains: Packyard knows nothing of its neighbours
 
 
-def security_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
-    found = [(b"x-content-type-options", b"nosniff")]
-    if scope.get("scheme") == "https":
-        found.append((b"strict-transport-security", HSTS))
-    return found
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_PLAIN: tuple[tuple[bytes, bytes], ...] = (_NOSNIFF,)
+_OVER_TLS: tuple[tuple[bytes, bytes], ...] = (_NOSNIFF, (b"strict-transport-security", HSTS))
+
+
+def security_headers(scope: Scope) -> tuple[tuple[bytes, bytes], ...]:
+    """X-Content-Type-Options: nosniff on every answer, and HSTS on answers sent over TLS."""
+    return _OVER_TLS if scope.get("scheme") == "https" else _PLAIN
 
 
 def with_security_headers(request: Request, response: Response) -> Response:
@@ -25,26 +28,6 @@ def with_security_headers(request: Request, response: Response) -> Response:
     for name, value in security_headers(request.scope):
         response.headers[name.decode()] = value.decode()
     return response
-
-
-class SecurityHeaders:
-    """X-Content-Type-Options: nosniff on every answer, and HSTS on answers sent over TLS."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = security_headers(scope)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

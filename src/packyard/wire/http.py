@@ -161,8 +161,9 @@ def _offset(token: str) -> int:
         raise InvalidArgument("invalid page token") from None
 
 
-def paginate(request: Request, items: Sequence[T]) -> tuple[Sequence[T], Pagination]:
-    """Offset paging behind opaque tokens, as pagination.page_size / *_page_token ask."""
+def page_window(request: Request) -> tuple[int, int]:
+    """Where the asked page starts and how many items it holds, as pagination.page_size and
+    the opaque *_page_token ask."""
     size = query_int(request, "pagination.page_size") or 0
     next_token = request.query_params.get("pagination.next_page_token")
     previous_token = request.query_params.get("pagination.previous_page_token")
@@ -172,11 +173,22 @@ def paginate(request: Request, items: Sequence[T]) -> tuple[Sequence[T], Paginat
         size = 100
     size = min(size, 1000)
     start = _offset(next_token or previous_token or "") if (next_token or previous_token) else 0
-    page = items[start : start + size]
-    return page, Pagination(
-        next_page_token=_token(start + size) if start + size < len(items) else None,
+    return start, size
+
+
+def page_pagination(start: int, size: int, *, more: bool) -> Pagination:
+    """The tokens of the pages around one (`more`: items follow it)."""
+    return Pagination(
+        next_page_token=_token(start + size) if more else None,
         previous_page_token=_token(max(0, start - size)) if start > 0 else None,
     )
+
+
+def paginate(request: Request, items: Sequence[T]) -> tuple[Sequence[T], Pagination]:
+    """Offset paging behind opaque tokens, as pagination.page_size / *_page_token ask."""
+    start, size = page_window(request)
+    page = items[start : start + size]
+    return page, page_pagination(start, size, more=start + size < len(items))
 
 
 def sort(request: Request, items: list[T], keys: dict[str, Callable[[T], Any]]) -> list[T]:

@@ -180,13 +180,20 @@ def authorize(
     return actor, scope
 
 
+LIST_QUERY = frozenset({"sorting.order_by"})
+"""Query parameters a handler reads every value of (sorting.order_by=a&sorting.order_by=b)."""
+
+
 def _cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...]:
     """What a cached answer depends on: the route, its path's and named query's values."""
     query = request.query_params
     return (
         route.operation,
         tuple(sorted(request.path_params.items())),
-        tuple(query.get(name) or None for name in route.cache_query),  # as the handler reads
+        tuple(  # as the handler reads: the last value, or every one (in order) of a list
+            tuple(query.getlist(name)) if name in LIST_QUERY else (query.get(name) or None)
+            for name in route.cache_query
+        ),
         actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
         actor.project_id is None,  # ancestry across projects differs by the key's reach
     )
@@ -223,6 +230,10 @@ def _cache_hit(
 
 
 def endpoint(route: Route, services: Services) -> StarletteRoute:
+    # Each series is looked up once, at its first request (so /metrics lists only those seen).
+    latency: list[Histogram] = []
+    counted: dict[int, Counter] = {}
+
     async def serve(request: Request) -> Response:
         started = time.perf_counter()
         status = 500
@@ -236,8 +247,13 @@ def endpoint(route: Route, services: Services) -> StarletteRoute:
             return response
         finally:
             elapsed = time.perf_counter() - started
-            REQUESTS.labels(route.operation, str(status)).inc()
-            LATENCY.labels(route.operation).observe(elapsed)
+            counter = counted.get(status)
+            if counter is None:
+                counter = counted[status] = REQUESTS.labels(route.operation, str(status))
+            counter.inc()
+            if not latency:
+                latency.append(LATENCY.labels(route.operation))
+            latency[0].observe(elapsed)
 
     return StarletteRoute(route.path, serve, methods=[route.method], name=route.operation)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from packyard.domain.identity import Role
 from packyard.domain.registry import Bucket, TemplateType, Version
 from packyard.errors import InvalidArgument
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
+from packyard.wire.bucket_pages import PAGE_QUERY, bucket_page
 from packyard.wire.http import int32, paginate, query_bool, query_int, sort, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
@@ -76,22 +80,17 @@ def get_bucket(call: Call) -> object:
     return {"bucket": shapes.bucket(_annotated(call, found))}
 
 
+_BUCKET_ORDER: dict[str, Callable[[Bucket], Any]] = {
+    "slug": lambda b: b.name,
+    "name": lambda b: b.name,
+    "created_at": lambda b: b.created_at,
+    "updated_at": lambda b: b.updated_at,
+}
+
+
 def list_buckets(call: Call) -> object:
-    found = sort(
-        call.request,
-        buckets.list_buckets(call.repo, call.scope),
-        {
-            "slug": lambda b: b.name,
-            "name": lambda b: b.name,
-            "created_at": lambda b: b.created_at,
-            "updated_at": lambda b: b.updated_at,
-        },
-    )
-    page, pagination = paginate(call.request, found)
-    return {
-        "buckets": [shapes.bucket(_annotated(call, item)) for item in page],
-        "pagination": pagination,
-    }
+    shown, pagination = bucket_page(call, _BUCKET_ORDER)
+    return {"buckets": [shapes.bucket(item) for item in shown], "pagination": pagination}
 
 
 def update_bucket(call: Call) -> object:
@@ -468,7 +467,15 @@ ROUTES = [
         rq.UpdateBuild,
         target=bucket_of_build,
     ),
-    Route("GET", PREFIX + "/images", list_buckets, V, "ListBuckets"),
+    Route(
+        "GET",
+        PREFIX + "/images",
+        list_buckets,
+        V,
+        "ListBuckets",
+        cached=True,
+        cache_query=PAGE_QUERY,
+    ),
     Route(
         "PUT",
         PREFIX + "/images",

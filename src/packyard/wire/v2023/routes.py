@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from packyard.domain.identity import Role
 from packyard.domain.registry import Bucket, FeatureTier, TemplateType, Version
 from packyard.errors import Aborted, InvalidArgument, NotFound
 from packyard.services import ancestry, buckets, builds, channels, registry, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
+from packyard.wire.bucket_pages import PAGE_QUERY, bucket_page
 from packyard.wire.http import paginate, query_bool, sort, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
@@ -98,20 +102,17 @@ def get_bucket(call: Call) -> object:
     return {"bucket": shapes.bucket(found, view(call))}
 
 
+_BUCKET_ORDER: dict[str, Callable[[Bucket], Any]] = {
+    "name": lambda b: b.name,
+    "created_at": lambda b: b.created_at,
+    "updated_at": lambda b: b.updated_at,
+}
+
+
 def list_buckets(call: Call) -> object:
-    found = sort(
-        call.request,
-        buckets.list_buckets(call.repo, call.scope),
-        {
-            "name": lambda b: b.name,
-            "created_at": lambda b: b.created_at,
-            "updated_at": lambda b: b.updated_at,
-        },
-    )
-    page, pagination = paginate(call.request, found)
-    for item in page:
-        _annotate_bucket(call, item)
-    return {"buckets": [shapes.bucket(item, view(call)) for item in page], "pagination": pagination}
+    shown, pagination = bucket_page(call, _BUCKET_ORDER)
+    rendered = [shapes.bucket(item, view(call)) for item in shown]
+    return {"buckets": rendered, "pagination": pagination}
 
 
 def update_bucket(call: Call) -> object:
@@ -493,7 +494,15 @@ _V = _B + "/versions/{fingerprint}"
 _CH = _B + "/channels"
 
 ROUTES = [
-    Route("GET", PREFIX + "/buckets", list_buckets, V, "v2023.ListBuckets"),
+    Route(
+        "GET",
+        PREFIX + "/buckets",
+        list_buckets,
+        V,
+        "v2023.ListBuckets",
+        cached=True,
+        cache_query=PAGE_QUERY,
+    ),
     Route(
         "PUT",
         PREFIX + "/buckets",
