@@ -335,3 +335,45 @@ def test_a_principal_deleted_takes_its_providers_with_it(
     server.cli("principal", "delete", principal_name)
     answer = _exchange(server, resource_name, issuer.token(issuer.claims(resource_name)))
     assert answer.status_code == 401
+
+
+def test_the_console_creates_lists_shows_tests_and_deletes_providers(
+    server: LiveServer, admin: ApiClient, issuer: Issuer, tmp_path: Path
+) -> None:
+    principal = server.principal("contributor", project=server.project_id)
+    created = server.cli(
+        "wip", "create", principal.name, "gitlab-main", "--issuer", issuer.url,
+        "--condition", CONDITION, "--audience", "packyard", "--json",
+    )  # fmt: skip
+    shown = json.loads(created.stdout)
+    resource_name = shown["resource_name"]
+    assert resource_name.endswith(f"/{principal.name}/workload-identity-provider/gitlab-main")
+    assert shown["allowed_audiences"] == ["packyard"]
+    # the API sees what the console made, and the console what the API holds
+    assert admin.get(f"/2019-12-10/{resource_name}").json()["provider"]["conditional_access"] == (
+        CONDITION
+    )
+    listed = json.loads(server.cli("wip", "ls", principal.name, "--json").stdout)
+    assert [item["resource_name"] for item in listed] == [resource_name]
+    assert json.loads(server.cli("wip", "show", principal.name, "gitlab-main", "--json").stdout)[
+        "issuer_uri"
+    ] == (issuer.url)
+
+    good, bad = tmp_path / "good.jwt", tmp_path / "bad.jwt"
+    good.write_text(issuer.token(issuer.claims("packyard")))
+    bad.write_text(issuer.token({**issuer.claims("packyard"), "repository": "evil/app"}))
+    admitted = server.cli("wip", "test", principal.name, "gitlab-main", "--jwt", str(good))
+    assert '"repository": "acme/app"' in admitted.stdout
+    assert "condition: admits" in admitted.stdout
+    refused = server.cli(
+        "wip", "test", principal.name, "gitlab-main", "--jwt", str(bad), check=False
+    )
+    assert refused.returncode == 1
+    assert "condition: refuses" in refused.stdout
+
+    server.cli("wip", "delete", principal.name, "gitlab-main")
+    assert admin.get(f"/2019-12-10/{resource_name}").status_code == 404
+    events = json.loads(server.cli("audit", "--json").stdout)
+    assert {"wip.create", "wip.delete"} <= {event["operation"] for event in events}
+    missing = server.cli("wip", "show", principal.name, "gitlab-main", check=False)
+    assert missing.returncode == 1 and "not found" in missing.stderr

@@ -1,8 +1,8 @@
 """Packer 1.16 pushes with no stored secret: only HCP_CRED_FILE is set, naming a credential
-file of scheme `workload` (hcp-sdk-go's auth/workload), whose source is a CI token in a file
-or in an environment variable. The SDK exchanges that token at the provider's
-`/2019-12-10/{provider}/exchange-token` for the principal's access token, and Packer pushes
-with it as with a client id and secret.
+file of scheme `workload` (hcp-sdk-go's auth/workload) as `packyard ci cred-file` writes it,
+whose source is a CI token in a file or in an environment variable (as GitLab CI hands it).
+The SDK exchanges that token at the provider's `/2019-12-10/{provider}/exchange-token` for
+the principal's access token, and Packer pushes with it as with a client id and secret.
 
 The OIDC issuer is the tests' own, serving discovery and JWKS over HTTPS on loopback.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,7 +26,7 @@ from tests.e2e.test_packer_current import (
 )
 from tests.support.clients import packer_current
 from tests.support.oidc import Issuer, running_issuer
-from tests.support.server import ApiClient, LiveServer, free_port
+from tests.support.server import PACKYARD, ApiClient, LiveServer, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -90,25 +90,24 @@ def e2e(
     tmp_path: Path,
 ) -> Iterator[E2E23]:
     token = issuer.token(issuer.claims(provider))
-    source: dict[str, Any]
+    cred_file = tmp_path / "cred_file.json"
     extra: dict[str, str] = {}
     if request.param == "file":
         token_file = tmp_path / "ci-token"
         token_file.write_text(token)
-        source = {"file": {"path": str(token_file)}}
-    else:
-        source = {"env": {"var": "CI_OIDC_TOKEN"}}
+        source = ["--provider", "file", "--token-file", str(token_file)]
+    else:  # as GitLab CI hands a job its token: in the variable its `id_tokens:` names
+        source = ["--provider", "gitlab", "--variable", "CI_OIDC_TOKEN"]
         extra["CI_OIDC_TOKEN"] = token
-    cred_file = tmp_path / "cred_file.json"
-    cred_file.write_text(
-        json.dumps(
-            {
-                "scheme": "workload",
-                "project_id": server.project_id,
-                "workload": {"provider_resource_name": provider, **source},
-            }
-        )
+    # the credential file as `packyard ci cred-file` writes it for a CI job
+    subprocess.run(
+        [*PACKYARD, "ci", "cred-file", "--resource-name", provider, *source, "-o", str(cred_file)],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
+    written = json.loads(cred_file.read_text())
+    assert written["scheme"] == "workload", written
     env = {**_workload_env(server, cred_file), **extra}
     workspace = E2E23(server, packer_current(), tmp_path, env, ApiClient(server, None))
     workspace.api = server.api("admin")
