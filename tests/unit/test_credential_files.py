@@ -20,7 +20,8 @@ def test_github_actions_reads_the_token_at_its_request_url_for_the_provider() ->
         "workload": {
             "provider_resource_name": NAME,
             "url": {
-                "url": f"https://gh/token?x=1&audience={NAME}",
+                "url": "https://gh/token?x=1&audience=iam%2Fproject%2Fp1%2Fservice-principal"
+                "%2Fci%2Fworkload-identity-provider%2Fgithub",
                 "headers": {"Authorization": "Bearer t"},
                 "format_type": "json",
                 "subject_cred_pointer": "/value",

@@ -3,6 +3,8 @@ scheme `workload`, the provider to exchange with, and where the CI token comes f
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from packyard.errors import InvalidArgument
 
 SOURCES = ("github", "gitlab", "file")
@@ -33,7 +35,7 @@ def credential_file(
             )
         separator = "&" if "?" in request_url else "?"
         workload["url"] = {
-            "url": f"{request_url}{separator}audience={resource_name}",
+            "url": f"{request_url}{separator}audience={quote(resource_name, safe='')}",
             "headers": {"Authorization": f"Bearer {request_token}"},
             "format_type": "json",
             "subject_cred_pointer": "/value",

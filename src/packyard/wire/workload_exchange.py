@@ -19,7 +19,7 @@ from packyard.errors import PermissionDenied, RegistryError, Unauthenticated
 from packyard.ids import new_id, utcnow
 from packyard.wire.headers import no_store
 from packyard.wire.http import BodyTooLarge, error_response, json_response, read_limited
-from packyard.wire.oauth import _networks, _throttle, source_address
+from packyard.wire.oauth import login_throttle, source_address, trusted_networks
 from packyard.wire.routing import Services
 
 PATH = (
@@ -36,8 +36,8 @@ class ExchangeRequest(msgspec.Struct):
 
 def exchange_route(services: Services) -> Route:
     settings = services.settings.workload_identity
-    throttle = _throttle(services.settings.login)
-    trusted = _networks(services.settings.login.trusted_proxies)
+    throttle = login_throttle(services.settings.login)
+    trusted = trusted_networks(services.settings.login.trusted_proxies)
     keys = IssuerKeys(settings)
 
     async def exchange_token(request: Request) -> Response:
