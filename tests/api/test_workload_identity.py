@@ -335,6 +335,11 @@ def test_a_principal_deleted_takes_its_providers_with_it(
     server.cli("principal", "delete", principal_name)
     answer = _exchange(server, resource_name, issuer.token(issuer.claims(resource_name)))
     assert answer.status_code == 401
+    # a new principal of the same name does not inherit the old one's trust
+    server.principal("admin", name=principal_name, project=server.project_id)
+    assert admin.get(f"/2019-12-10/{resource_name}").status_code == 404
+    answer = _exchange(server, resource_name, issuer.token(issuer.claims(resource_name)))
+    assert answer.status_code == 401
 
 
 def test_the_console_creates_lists_shows_tests_and_deletes_providers(

@@ -7,14 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, select, update
 
 from packyard.domain.identity import Role
-from packyard.store.tables import (
-    bucket_grants,
-    organizations,
-    principals,
-    projects,
-    registries,
-    workload_identity_providers,
-)
+from packyard.store.tables import bucket_grants, organizations, principals, projects, registries
 
 # A row of the organizations or the projects table, as the store hands it on.
 TenantRow = Row[Any]
@@ -99,9 +92,4 @@ class Tenants:
         )
 
     def remove_principal(self, principal_id: str) -> None:
-        self.conn.execute(
-            delete(workload_identity_providers).where(
-                workload_identity_providers.c.principal_id == principal_id
-            )
-        )
         self.conn.execute(delete(principals).where(principals.c.id == principal_id))
