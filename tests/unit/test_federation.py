@@ -88,3 +88,24 @@ def test_plain_http_is_refused_even_into_an_allowed_network() -> None:
     )
     with pytest.raises(Refused, match="not an https URL"):
         destinations.check("http://127.0.0.1:8443/.well-known/openid-configuration")
+
+
+def test_the_settings_are_read_and_bounded() -> None:
+    from packyard.config import SettingsError
+
+    read = WorkloadIdentitySettings.from_env(
+        {
+            "PACKYARD_WIF_ALLOWED_NETWORKS": "10.0.0.0/8",
+            "PACKYARD_WIF_PINNED_JWKS": "https://issuer.example=/etc/jwks.json",
+            "PACKYARD_WIF_CLOCK_SKEW": "30",
+        }
+    )
+    assert read.allowed_networks == ("10.0.0.0/8",)
+    assert read.pinned_jwks == (("https://issuer.example", "/etc/jwks.json"),)
+    assert read.clock_skew_seconds == 30
+    prefixed = {"PACKYARD_" + key: value for key, value in read.to_env().items()}
+    assert WorkloadIdentitySettings.from_env(prefixed) == read
+    with pytest.raises(SettingsError, match="at most 300"):
+        WorkloadIdentitySettings.from_env({"PACKYARD_WIF_CLOCK_SKEW": "3600"})
+    with pytest.raises(SettingsError, match="<issuer uri>=<jwks file>"):
+        WorkloadIdentitySettings.from_env({"PACKYARD_WIF_PINNED_JWKS": "/etc/jwks.json"})
