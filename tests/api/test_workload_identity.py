@@ -226,6 +226,8 @@ def test_an_accepted_token_gets_the_principals_own_access_token(
     events = json.loads(server.cli("audit", "--json").stdout)
     exchanges = [e for e in events if e["operation"] == "ExchangeWorkloadIdentityToken"]
     assert exchanges and exchanges[-1]["resource"].endswith("/accepts/exchange-token")
+    assert exchanges[-1]["organization_id"] == server.org_id
+    assert exchanges[-1]["project_id"] == server.project_id
 
 
 def _forged_none(claims: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -190,14 +190,19 @@ def exchange(
             target = exchange_target(Repository(conn), name)
         except NotFound as exc:
             raise Unauthenticated(exc.message) from None
+
+    def event(operation: str) -> AuditEvent:
+        found = audit(target.provider, operation)
+        return replace(found, organization_id=target.organization_id)
+
     try:
         verify(token, target.provider, keys, skew_seconds=skew_seconds)
     except (Unauthenticated, PermissionDenied):
         with store.transaction(write=True) as conn:
-            record_exchange(Repository(conn), audit(target.provider, OPERATION + "Refused"))
+            record_exchange(Repository(conn), event(OPERATION + "Refused"))
         raise
     with store.transaction(write=True) as conn:
-        record_exchange(Repository(conn), audit(target.provider, OPERATION))
+        record_exchange(Repository(conn), event(OPERATION))
     access_token = tokens.issue(
         principal_id=target.provider.principal_id, generation=target.generation, now=utcnow()
     )
