@@ -26,7 +26,7 @@ from tests.e2e.test_packer_current import (
 )
 from tests.support.clients import packer_current
 from tests.support.oidc import Issuer, running_issuer
-from tests.support.server import PACKYARD, ApiClient, LiveServer, free_port
+from tests.support.server import PACKYARD, LiveServer, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -109,9 +109,7 @@ def e2e(
     written = json.loads(cred_file.read_text())
     assert written["scheme"] == "workload", written
     env = {**_workload_env(server, cred_file), **extra}
-    workspace = E2E23(server, packer_current(), tmp_path, env, ApiClient(server, None))
-    workspace.api = server.api("admin")
-    yield workspace
+    yield E2E23(server, packer_current(), tmp_path, env, server.api("admin"))
     shutil.rmtree(env["HOME"], ignore_errors=True)
 
 
