@@ -38,6 +38,7 @@ from packyard.cli_support import (
     settings_for,
     store_failure,
 )
+from packyard.cli_wip import ci_app, wip_app
 from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_dir
 from packyard.domain.identity import Role
 from packyard.errors import RegistryError
@@ -59,6 +60,8 @@ app.add_typer(vulndb_app, name="vulndb")
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
 app.add_typer(keys_app, name="keys")
+app.add_typer(wip_app, name="wip")
+app.add_typer(ci_app, name="ci")
 
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)

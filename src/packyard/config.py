@@ -234,6 +234,57 @@ class RunTaskSettings:
         }
 
 
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+def _skew(env: Mapping[str, str]) -> int:
+    skew = int(_number(env, "WIF_CLOCK_SKEW", 60, minimum=0))
+    if skew > MAX_CLOCK_SKEW_SECONDS:
+        raise SettingsError(f"{ENV_PREFIX}WIF_CLOCK_SKEW must be at most {MAX_CLOCK_SKEW_SECONDS}")
+    return skew
+
+
+@dataclass(frozen=True)
+class WorkloadIdentitySettings:
+    """How tokens from workload identity issuers are checked.
+
+    An issuer's discovery document and keys are read over https from public addresses only,
+    unless the address is in `allowed_networks`; `pinned_jwks` maps an issuer URI to a JWKS
+    file read instead, for sites that cannot reach their issuer.
+    """
+
+    allowed_networks: tuple[str, ...] = ()
+    pinned_jwks: tuple[tuple[str, str], ...] = ()  # (issuer uri, path of a JWKS file)
+    clock_skew_seconds: int = 60
+    keys_ttl_seconds: int = 300
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkloadIdentitySettings:
+        env = os.environ if environ is None else environ
+        pinned = []
+        for item in _items(env, "WIF_PINNED_JWKS") or ():
+            issuer, sep, path = item.rpartition("=")
+            if not sep or not issuer or not path:
+                raise SettingsError(
+                    f"{ENV_PREFIX}WIF_PINNED_JWKS: {item!r} is not <issuer uri>=<jwks file>"
+                )
+            pinned.append((issuer, path))
+        return cls(
+            allowed_networks=_networks(env, "WIF_ALLOWED_NETWORKS"),
+            pinned_jwks=tuple(pinned),
+            clock_skew_seconds=_skew(env),
+            keys_ttl_seconds=int(_number(env, "WIF_KEYS_TTL", cls.keys_ttl_seconds, minimum=0)),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "WIF_ALLOWED_NETWORKS": ",".join(self.allowed_networks),
+            "WIF_PINNED_JWKS": ",".join(f"{issuer}={path}" for issuer, path in self.pinned_jwks),
+            "WIF_CLOCK_SKEW": str(self.clock_skew_seconds),
+            "WIF_KEYS_TTL": str(self.keys_ttl_seconds),
+        }
+
+
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     """PACKYARD_DATABASE_URL: the store URL when a command is given no --database (it keeps
     a password out of the command line, where every local user could read it)."""
@@ -286,6 +337,9 @@ class Settings:
     login: LoginSettings = field(default_factory=LoginSettings.from_env)
     http: HttpSettings = field(default_factory=HttpSettings.from_env)
     run_task: RunTaskSettings = field(default_factory=RunTaskSettings.from_env)
+    workload_identity: WorkloadIdentitySettings = field(
+        default_factory=WorkloadIdentitySettings.from_env
+    )
 
     @property
     def store_url(self) -> str:
@@ -322,6 +376,7 @@ class Settings:
         env.update(self.login.to_env())
         env.update(self.http.to_env())
         env.update(self.run_task.to_env())
+        env.update(self.workload_identity.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -345,4 +400,5 @@ class Settings:
             login=LoginSettings.from_env(env),
             http=HttpSettings.from_env(env),
             run_task=RunTaskSettings.from_env(env),
+            workload_identity=WorkloadIdentitySettings.from_env(env),
         )

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
-from packyard.config import RunTaskSettings
+from packyard.config import RunTaskSettings, WorkloadIdentitySettings
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -89,9 +89,16 @@ def origin(url: str) -> tuple[str, str, int]:
 class Destinations:
     """The run task's allowed hosts and networks, and the checks of a URL against them."""
 
-    hosts: frozenset[str]
+    hosts: frozenset[str] | None  # None: any host (a workload identity issuer's)
     networks: tuple[Network, ...] = ()
     resolver: Resolver = field(default=resolve, compare=False)
+    https_only: bool = False
+
+    @classmethod
+    def for_issuers(cls, settings: WorkloadIdentitySettings) -> Destinations:
+        """Any host over https, whose every address is public or in an allowed network."""
+        networks = (ipaddress.ip_network(item, strict=False) for item in settings.allowed_networks)
+        return cls(None, tuple(networks), https_only=True)
 
     @classmethod
     def from_settings(cls, settings: RunTaskSettings) -> Destinations:
@@ -120,10 +127,12 @@ class Destinations:
             raise Refused(f"{url!r} is not a URL") from None
         if scheme not in ("https", "http") or not host:
             raise Refused(f"{url!r} is not an http(s) URL")
+        if self.https_only and scheme != "https":
+            raise Refused(f"{url!r} is not an https URL")
         parts = urlsplit(url)
         if parts.username is not None or parts.password is not None:
             raise Refused("a URL with credentials in it is refused")
-        if host not in self.hosts:
+        if self.hosts is not None and host not in self.hosts:
             raise Refused(f'"{host}" is not an allowed Terraform host')
         addresses = self.addresses(host, port)
         if scheme == "http" and not all(
@@ -281,3 +290,47 @@ def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> str:
         if key.lower() == name:
             return value.decode("latin-1").strip()
     return ""
+
+
+class JsonDocuments:
+    """Reads small JSON documents (an issuer's discovery document and keys) over https from
+    allowed destinations; no redirect is followed."""
+
+    def __init__(self, destinations: Destinations, *, max_bytes: int, timeout: float) -> None:
+        self.destinations = destinations
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl.create_default_context(),
+            network_backend=_CheckedBackend(destinations),
+            max_connections=4,
+        )
+
+    def get(self, url: str) -> dict[str, object]:
+        self.destinations.check(url)
+        limits = {"connect": self.timeout, "read": self.timeout, "pool": self.timeout}
+        try:
+            with self._pool.stream(
+                "GET",
+                url,
+                headers=[(b"Accept", b"application/json")],
+                extensions={"timeout": limits},
+            ) as answer:
+                if answer.status != 200:
+                    raise Unreadable(f"{url} answered HTTP {answer.status}")
+                received = bytearray()
+                for chunk in answer.iter_stream():
+                    received += chunk
+                    if len(received) > self.max_bytes:
+                        raise Unreadable(f"{url} is larger than {self.max_bytes} bytes")
+        except httpcore.TimeoutException:
+            raise Unreadable(f"{url} did not answer within {self.timeout:g} s") from None
+        except FAILURES as exc:
+            raise Unreadable(f"{url} could not be read: {exc}") from None
+        try:
+            document = json.loads(bytes(received))
+        except (ValueError, RecursionError):
+            raise Unreadable(f"{url} is not JSON") from None
+        if not isinstance(document, dict):
+            raise Unreadable(f"{url} is not a JSON object")
+        return document

@@ -23,10 +23,13 @@ import httpx
 import jwt
 import pytest
 
+from packyard.auth.principals import create_principal
 from packyard.domain.identity import Role
+from packyard.ids import utcnow
 from packyard.wire.app import API_ROUTES
 from packyard.wire.routing import Route
 from tests.api.tenants import BLOCK, Tenant, World, new_tenant, sbom_body
+from tests.api.tenants import _store as tenant_store
 from tests.api.test_v2023 import push2023
 from tests.support import contract
 from tests.support.server import ApiClient, LiveServer
@@ -68,6 +71,36 @@ def _resource_name(w: World, bucket: str) -> str:
 
 def _ancestry_version(w: World) -> Req:
     return Req({**w.b1, "incremental_version": "1"})
+
+
+_WIP = {
+    "oidc_config": {"issuer_uri": "https://issuer.example"},
+    "conditional_access": 'jwt_claims.sub == "ci"',
+}
+
+
+def _project_principal(w: World) -> str:
+    """A new principal of the matrix project, by name."""
+    with tenant_store(w.t.server) as store, store.transaction(write=True) as conn:
+        return create_principal(
+            conn,
+            name=w.t.name(),
+            role=Role.CONTRIBUTOR,
+            organization_id=w.t.organization_id,
+            project_id=w.t.project_id,
+            now=utcnow(),
+        ).name
+
+
+def _wip(w: World) -> tuple[str, str]:
+    """A new principal of the matrix project with one workload identity provider."""
+    principal = _project_principal(w)
+    path = f"/2019-12-10/iam/project/{w.t.project_id}/service-principal/{principal}"
+    created = w.api.post(
+        path + "/workload-identity-providers", json={"name": "ci-main", "provider": _WIP}
+    )
+    assert created.status_code == 200, created.text
+    return principal, "ci-main"
 
 
 # A request that succeeds for an allowed caller, per operation; each call makes its own
@@ -212,6 +245,20 @@ RECIPES: dict[str, Callable[[World], Req]] = {
         body={"resource_name": _resource_name(w, w.new_bucket()), "policy": {"bindings": []}}
     ),
     "BatchGetPrincipals": lambda w: Req(query={"principal_ids": w.t.principal_ids["viewer"]}),
+    # workload identity providers on a project-level principal
+    "CreateWorkloadIdentityProvider": lambda w: Req(
+        {"principal": _project_principal(w)}, body={"name": "ci-main", "provider": _WIP}
+    ),
+    "ListWorkloadIdentityProvider": lambda w: Req({"principal": _wip(w)[0]}),
+    "GetWorkloadIdentityProvider": lambda w: Req(
+        dict(zip(("principal", "name"), _wip(w), strict=True))
+    ),
+    "UpdateWorkloadIdentityProvider": lambda w: Req(
+        dict(zip(("principal", "name"), _wip(w), strict=True)), body={"description": "changed"}
+    ),
+    "DeleteWorkloadIdentityProvider": lambda w: Req(
+        dict(zip(("principal", "name"), _wip(w), strict=True))
+    ),
 }
 
 

@@ -1,5 +1,5 @@
-"""hcp-sdk-go's generated 2021-04-30, 2023-01-01 and resource-manager clients against a live
-Packyard.
+"""hcp-sdk-go's generated 2021-04-30, 2023-01-01, resource-manager and cloud-iam (workload
+identity providers) clients against a live Packyard.
 
 The Go module in tests/sdk reads its whole configuration from the environment, the way
 Packer and the Terraform provider do; this test gives it an admin principal's environment,
@@ -43,6 +43,9 @@ def test_hcp_sdk_go_2021_04_30(live_server: LiveServer) -> None:
     packyard("vulndb", "import", str(OSV_RECORDS), data_dir=live_server.data_dir)
     env = live_server.client_env("admin")
     env["PACKYARD_SDK_OSV_IMPORTED"] = "1"
+    # The cloud-iam steps give workload identity providers to a principal of the project.
+    project_principal = live_server.principal("contributor", project=live_server.project_id)
+    env["PACKYARD_SDK_WIP_PRINCIPAL"] = project_principal.name
     env.update({key: value for key, value in go_caches().items() if key not in os.environ})
     result = subprocess.run(
         ["go", "test", "-count=1", "-v", "./..."],

@@ -345,3 +345,20 @@ signing_keys = Table(
     _ts("created_at"),
     _ts("retired_at", nullable=True),
 )
+
+# Workload identity providers: the OIDC issuers a project-level service principal trusts,
+# by name under the principal; deleted with it.
+workload_identity_providers = Table(
+    "workload_identity_providers",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("principal_id", ForeignKey("principals.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("issuer_uri", Text, nullable=False),
+    Column("allowed_audiences", Text, nullable=False),  # a JSON list
+    Column("conditional_access", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("principal_id", "name"),
+)

@@ -28,6 +28,7 @@ from packyard.wire.run_tasks import run_task_route
 from packyard.wire.v2021 import routes as v2021
 from packyard.wire.v2023 import enforced_blocks, supply_chain, vulnerabilities
 from packyard.wire.v2023 import routes as v2023
+from packyard.wire.workload_exchange import exchange_route
 
 API_ROUTES: list[Route] = [
     *v2021.ROUTES,
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     )
     routes: list[Any] = [
         token_route(services),
+        exchange_route(services),
         run_task_route(services),
         *ops_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),

@@ -12,6 +12,7 @@ from packyard.domain.iam import SERVICE_PRINCIPAL, BucketName, Target
 from packyard.domain.identity import Role
 from packyard.ids import rfc3339
 from packyard.services import iam
+from packyard.wire import workload_identity
 from packyard.wire.routing import Call, Route
 
 POLICY_PATH = "/2019-12-10/resource-manager/resources/iam-policy"
@@ -135,4 +136,5 @@ ROUTES = [
         target=_sent,
     ),
     Route("GET", PRINCIPALS_PATH, batch_get_principals, Role.VIEWER, "BatchGetPrincipals"),
+    *workload_identity.ROUTES,
 ]

@@ -49,7 +49,7 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (unquote(client_id), unquote(secret)) if sep else None
 
 
-def _networks(
+def trusted_networks(
     proxies: tuple[str, ...],
 ) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(item, strict=False) for item in proxies]
@@ -86,7 +86,7 @@ def _trusted(address: str, trusted: list[ipaddress.IPv4Network | ipaddress.IPv6N
     return any(ip in network for network in trusted)
 
 
-def _throttle(settings: LoginSettings) -> LoginThrottle:
+def login_throttle(settings: LoginSettings) -> LoginThrottle:
     return LoginThrottle(
         ThrottleLimits(
             per_client_address=settings.failures_per_client_address,
@@ -106,9 +106,9 @@ def too_many(retry_after: int) -> Response:
 
 
 def token_route(services: Services) -> Route:
-    throttle = _throttle(services.settings.login)
+    throttle = login_throttle(services.settings.login)
     checks = SecretChecks(services.settings.login.concurrent_checks)
-    trusted = _networks(services.settings.login.trusted_proxies)
+    trusted = trusted_networks(services.settings.login.trusted_proxies)
 
     async def token(request: Request) -> Response:
         try:

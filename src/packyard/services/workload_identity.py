@@ -1,0 +1,156 @@
+"""Workload identity providers on a project's service principals: create, read, list, change,
+delete; and what a token exchange needs to know of one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from packyard.domain.audit import AuditEvent
+from packyard.domain.identity import Scope
+from packyard.domain.workload_identity import (
+    PrincipalName,
+    Provider,
+    ProviderName,
+    check_audiences,
+    check_condition,
+    check_description,
+    check_issuer,
+    check_name,
+    update_fields,
+)
+from packyard.errors import AlreadyExists, InvalidArgument, NotFound
+from packyard.ids import new_id
+from packyard.store.audit import AuditLog
+from packyard.store.repository import Repository
+from packyard.store.tenants import Tenants
+from packyard.store.workload_identity import Providers
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A provider as a create or an update request gives it (None: not given)."""
+
+    issuer_uri: str | None = None
+    allowed_audiences: list[str] | None = None
+    conditional_access: str | None = None
+    description: str | None = None
+
+
+def _principal_id(repo: Repository, scope: Scope, principal: PrincipalName) -> str:
+    """The project-level principal a resource name points at, in the caller's project."""
+    row = Tenants(repo.conn).principal_by_name(principal.principal)
+    if (
+        row is None
+        or principal.project_id != scope.project_id
+        or row.organization_id != scope.organization_id
+        or row.project_id != principal.project_id
+    ):
+        raise NotFound(f'service principal "{principal.resource_name}" not found')
+    return str(row.id)
+
+
+def _found(repo: Repository, scope: Scope, name: ProviderName) -> Provider:
+    provider = Providers(repo.conn).named(_principal_id(repo, scope, name.principal), name)
+    if provider is None:
+        raise NotFound(f'workload identity provider "{name.resource_name}" not found')
+    return provider
+
+
+def create_provider(
+    repo: Repository,
+    scope: Scope,
+    *,
+    principal: PrincipalName,
+    name: str,
+    changes: Changes,
+    now: datetime,
+) -> Provider:
+    principal_id = _principal_id(repo, scope, principal)
+    provider_name = ProviderName(principal, check_name(name))
+    providers = Providers(repo.conn)
+    if providers.named(principal_id, provider_name) is not None:
+        raise AlreadyExists(f'"{provider_name.resource_name}" already exists')
+    if not changes.issuer_uri:
+        raise InvalidArgument("oidc_config.issuer_uri is required")
+    provider = Provider(
+        id=new_id(),
+        name=provider_name,
+        principal_id=principal_id,
+        issuer_uri=check_issuer(changes.issuer_uri),
+        allowed_audiences=check_audiences(changes.allowed_audiences or []),
+        conditional_access=check_condition(changes.conditional_access or ""),
+        description=check_description(changes.description or ""),
+        created_at=now,
+        updated_at=now,
+    )
+    providers.add(provider)
+    return provider
+
+
+def get_provider(repo: Repository, scope: Scope, name: ProviderName) -> Provider:
+    return _found(repo, scope, name)
+
+
+def list_providers(repo: Repository, scope: Scope, principal: PrincipalName) -> list[Provider]:
+    return Providers(repo.conn).of_principal(_principal_id(repo, scope, principal), principal)
+
+
+def update_provider(
+    repo: Repository,
+    scope: Scope,
+    name: ProviderName,
+    *,
+    changes: Changes,
+    mask: str,
+    now: datetime,
+) -> Provider:
+    """Change the fields the update_mask names (without one, the fields the request gives)."""
+    provider = _found(repo, scope, name)
+    given = {
+        "description": changes.description,
+        "conditional_access": changes.conditional_access,
+        "oidc_config.allowed_audiences": changes.allowed_audiences,
+    }
+    fields = update_fields(mask, tuple(key for key, value in given.items() if value is not None))
+    values: dict[str, Any] = {"updated_at": now}
+    if "description" in fields:
+        values["description"] = check_description(changes.description or "")
+    if "conditional_access" in fields:
+        values["conditional_access"] = check_condition(changes.conditional_access or "")
+    if "oidc_config.allowed_audiences" in fields:
+        values["allowed_audiences"] = check_audiences(changes.allowed_audiences or [])
+    if changes.issuer_uri and changes.issuer_uri != provider.issuer_uri:
+        raise InvalidArgument("oidc_config.issuer_uri cannot change: make a new provider")
+    changed = replace(provider, **values)
+    Providers(repo.conn).change(changed)
+    return changed
+
+
+def delete_provider(repo: Repository, scope: Scope, name: ProviderName) -> None:
+    Providers(repo.conn).remove(_found(repo, scope, name).id)
+
+
+@dataclass(frozen=True)
+class ExchangeTarget:
+    """A provider a token is exchanged with, and the secret generation of its principal."""
+
+    provider: Provider
+    generation: int
+    organization_id: str
+
+
+def exchange_target(repo: Repository, name: ProviderName) -> ExchangeTarget:
+    """The provider a resource name points at, or NotFound (for any tenant alike)."""
+    row = Tenants(repo.conn).principal_by_name(name.principal.principal)
+    if row is None or row.project_id != name.principal.project_id:
+        raise NotFound(f'workload identity provider "{name.resource_name}" not found')
+    provider = Providers(repo.conn).named(str(row.id), name)
+    if provider is None:
+        raise NotFound(f'workload identity provider "{name.resource_name}" not found')
+    return ExchangeTarget(provider, int(row.secret_generation), str(row.organization_id))
+
+
+def record_exchange(repo: Repository, event: AuditEvent) -> None:
+    AuditLog(repo.conn).record(event)
