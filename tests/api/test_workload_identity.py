@@ -21,9 +21,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.support.oidc import Issuer, running_issuer
+from tests.support.oidc import Issuer, running_issuer, trusting_server
 from tests.support.postgres import PostgresCluster
-from tests.support.server import ApiClient, LiveServer, Principal, free_port
+from tests.support.server import ApiClient, LiveServer, Principal
 
 CONDITION = 'jwt_claims.repository == "acme/app" and jwt_claims.ref matches "^refs/heads/main$"'
 PER_PROVIDER_ADDRESS = 12
@@ -43,21 +43,14 @@ def server(
     if request.param == "postgresql":
         cluster: PostgresCluster = request.getfixturevalue("postgres")
         database = cluster.create_database()
+    limits = {
+        "PACKYARD_LOGIN_FAILURES_PER_CLIENT_ADDRESS": str(PER_PROVIDER_ADDRESS),
+        "PACKYARD_LOGIN_FAILURES_PER_ADDRESS": "1000",
+        "PACKYARD_LOGIN_FAILURES_PER_CLIENT": "1000",
+    }
     root = tmp_path_factory.mktemp(f"wif-{request.param}")
-    live = LiveServer(data_dir=root / "data", port=free_port(), database=database)
-    live.start(
-        env={
-            "PACKYARD_WIF_ALLOWED_NETWORKS": "127.0.0.1/32",
-            "SSL_CERT_FILE": str(issuer.ca_file),
-            "PACKYARD_LOGIN_FAILURES_PER_CLIENT_ADDRESS": str(PER_PROVIDER_ADDRESS),
-            "PACKYARD_LOGIN_FAILURES_PER_ADDRESS": "1000",
-            "PACKYARD_LOGIN_FAILURES_PER_CLIENT": "1000",
-        }
-    )
-    try:
+    with trusting_server(root, issuer, database=database, env=limits) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ from tests.e2e.test_packer_current import (
     unique_bucket,
 )
 from tests.support.clients import packer_current
-from tests.support.oidc import Issuer, running_issuer
-from tests.support.server import PACKYARD, LiveServer, free_port
+from tests.support.oidc import Issuer, running_issuer, trusting_server
+from tests.support.server import PACKYARD, LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -41,15 +41,8 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
 
 @pytest.fixture(scope="module")
 def server(issuer: Issuer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("wif-packer")
-    live = LiveServer(data_dir=root / "data", port=free_port())
-    live.start(
-        env={"PACKYARD_WIF_ALLOWED_NETWORKS": "127.0.0.1/32", "SSL_CERT_FILE": str(issuer.ca_file)}
-    )
-    try:
+    with trusting_server(tmp_path_factory.mktemp("wif-packer"), issuer) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ import pytest
 
 from tests.e2e.test_terraform import make_channel, publish, unique
 from tests.support.clients import HCP_PROVIDER_NEWEST_VERSION, hcp_provider_release, terraform
-from tests.support.oidc import Issuer, running_issuer
-from tests.support.server import LiveServer, free_port
+from tests.support.oidc import Issuer, running_issuer, trusting_server
+from tests.support.server import LiveServer
 from tests.support.terraform import WorkspaceFor, workspaces
 
 pytestmark = pytest.mark.e2e
@@ -40,15 +40,8 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
 
 @pytest.fixture(scope="module")
 def server(issuer: Issuer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("wif-terraform")
-    live = LiveServer(data_dir=root / "data", port=free_port())
-    live.start(
-        env={"PACKYARD_WIF_ALLOWED_NETWORKS": "127.0.0.1/32", "SSL_CERT_FILE": str(issuer.ca_file)}
-    )
-    try:
+    with trusting_server(tmp_path_factory.mktemp("wif-terraform"), issuer) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from packyard.tls import ensure_certificates
+from tests.support.server import LiveServer, free_port
 
 
 @dataclass
@@ -107,3 +108,23 @@ def running_issuer(root: Path) -> Iterator[Issuer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def trusting_server(
+    root: Path, issuer: Issuer, *, database: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """A live Packyard that reaches the issuer on loopback (its network allowed, its CA
+    trusted), serving until the block ends."""
+    live = LiveServer(data_dir=root / "data", port=free_port(), database=database)
+    live.start(
+        env={
+            "PACKYARD_WIF_ALLOWED_NETWORKS": "127.0.0.1/32",
+            "SSL_CERT_FILE": str(issuer.ca_file),
+            **(env or {}),
+        }
+    )
+    try:
+        yield live
+    finally:
+        live.stop()

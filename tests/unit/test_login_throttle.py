@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from packyard.config import LoginSettings, SettingsError
 from packyard.domain.throttle import KEY_CHARS, LoginThrottle, ThrottleLimits
-from packyard.wire.oauth import _networks, source_address
+from packyard.wire.oauth import source_address, trusted_networks
 
 LIMITS = ThrottleLimits(per_client_address=3, per_client=6, per_address=8, window_seconds=60)
 
@@ -95,7 +95,7 @@ def _request(peer: str, forwarded: str | None = None) -> Request:
 
 
 def test_source_address_trusts_forwarded_for_only_from_trusted_proxies():
-    trusted = _networks(("10.0.0.0/24", "127.0.0.3"))
+    trusted = trusted_networks(("10.0.0.0/24", "127.0.0.3"))
     assert source_address(_request("192.0.2.7", "203.0.113.1"), trusted) == "192.0.2.7"
     assert source_address(_request("10.0.0.9", "203.0.113.1"), trusted) == "203.0.113.1"
     # A client's own claim before the proxies' hops is not believed.
@@ -105,7 +105,7 @@ def test_source_address_trusts_forwarded_for_only_from_trusted_proxies():
     )
     assert source_address(_request("10.0.0.9"), trusted) == "10.0.0.9"
     assert source_address(_request("10.0.0.9", "not-an-address"), trusted) == "not-an-address"
-    assert source_address(_request("127.0.0.1", "203.0.113.1"), _networks(())) == "127.0.0.1"
+    assert source_address(_request("127.0.0.1", "203.0.113.1"), trusted_networks(())) == "127.0.0.1"
 
 
 def test_login_settings_from_the_environment():
