@@ -165,6 +165,10 @@ def test_providers_are_created_read_listed_changed_and_deleted(
         ({"condition": ""}, "conditional_access is required"),
         ({"issuer_uri": "http://127.0.0.1:1"}, "https"),
         ({"name": "Not_A_Name"}, "not a provider name"),
+        ({"name": "ci\x1b[31m"}, "not a provider name"),
+        ({"name": "ci/main"}, "not a provider name"),
+        ({"name": ".."}, "not a provider name"),
+        ({"name": "c" * 37}, "not a provider name"),
     ],
 )
 def test_a_provider_that_cannot_work_is_refused(

@@ -10,14 +10,14 @@ import time
 
 from ulid import ULID
 
-from packyard.ids import new_id
+from packyard.ids import new_request_id
 from packyard.wire import access
 from packyard.wire.access import RequestLog, access_line, write_lines_to
 
 
 def test_the_access_line_is_what_json_dumps_writes() -> None:
     fields = {
-        "request_id": new_id(),
+        "request_id": new_request_id(),
         "method": "GET",
         "path": '/packer/2023-01-01/o/"quoted"/\u00e9t\u00e9\\x',
         "status": 404,
@@ -28,7 +28,7 @@ def test_the_access_line_is_what_json_dumps_writes() -> None:
 
 def test_request_ids_are_ulids_of_now() -> None:
     before = int(time.time() * 1000)
-    ids = [new_id() for _ in range(2000)]
+    ids = [new_request_id() for _ in range(2000)]
     after = int(time.time() * 1000)
     for value in ids:
         parsed = ULID.from_str(value)

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from packyard.ids import new_id
+from packyard.ids import new_request_id
 from packyard.wire.headers import security_headers
 
 log = logging.getLogger("packyard.access")
@@ -54,7 +54,7 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = new_id()
+        request_id = new_request_id()
         started = time.perf_counter()
         extra = (*security_headers(scope), (b"x-request-id", request_id.encode()))
         status = 500
