@@ -51,15 +51,21 @@ def create_version(
     return version
 
 
-def version_named(
-    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool = True
-) -> Version:
-    """The bucket's version with this fingerprint; unknown is "not found" (below GetVersion)."""
-    found = repo.version(
+def _by_fingerprint(
+    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool
+) -> Version | None:
+    return repo.version(
         versions.c.bucket_id == bucket.id,
         versions.c.fingerprint == fingerprint,
         with_builds=with_builds,
     )
+
+
+def version_named(
+    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool = True
+) -> Version:
+    """The bucket's version with this fingerprint; unknown is "not found" (below GetVersion)."""
+    found = _by_fingerprint(repo, bucket, fingerprint, with_builds=with_builds)
     if found is None:
         raise NotFound(f'no version with fingerprint "{fingerprint}" in "{bucket.name}"')
     return found
@@ -84,11 +90,7 @@ def find_version(
     if version_id:
         return version_in_bucket(repo, bucket, version_id, with_builds=with_builds)
     if fingerprint:
-        found = repo.version(
-            versions.c.bucket_id == bucket.id,
-            versions.c.fingerprint == fingerprint,
-            with_builds=with_builds,
-        )
+        found = _by_fingerprint(repo, bucket, fingerprint, with_builds=with_builds)
         if found is None:
             raise Aborted(f'no version with fingerprint "{fingerprint}" in "{bucket_name}"')
         return found
