@@ -43,6 +43,7 @@ from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_
 from packyard.domain.identity import Role
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
+from packyard.people import register as register_people_commands
 from packyard.store.engine import Store, make_engine
 from packyard.store.tenants import Tenants
 from packyard.trust import ensure_bundle, system_trust_store
@@ -50,7 +51,6 @@ from packyard.trust import ensure_bundle, system_trust_store
 app = typer.Typer(
     help="Packyard: a self-hosted registry that speaks the HCP Packer API.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
@@ -66,6 +66,7 @@ app.add_typer(ci_app, name="ci")
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+register_people_commands(app)
 
 
 def _exports(
