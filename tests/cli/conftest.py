@@ -40,17 +40,19 @@ class Cli:
             timeout=120,
         )
 
-    def ok(self, *args: str, input: str | None = None) -> str:
-        result = self(*args, input=input)
+    def ok(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> str:
+        result = self(*args, input=input, env=env)
         assert result.returncode == 0, (args, result.stdout, result.stderr)
         return result.stdout
 
     def json(self, *args: str) -> Any:
         return json.loads(self.ok(*args, "--json"))
 
-    def fails(self, code: int, *args: str, input: str | None = None) -> str:
+    def fails(
+        self, code: int, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> str:
         """The command exits with `code` and one clear line on stderr, never a traceback."""
-        result = self(*args, input=input)
+        result = self(*args, input=input, env=env)
         assert result.returncode == code, (args, code, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr, result.stderr
         assert result.stderr.strip(), args

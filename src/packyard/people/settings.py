@@ -112,7 +112,7 @@ def from_environment(env: dict[str, str]) -> Target:
     )
 
 
-def from_profile(name: str, entry: dict[str, str]) -> Target:
+def from_profile(name: str, entry: dict[str, str], ca_file: str = "") -> Target:
     if not entry.get("api_url") or not entry.get("client_id"):
         raise Refused(f'profile "{name}" is incomplete; run `packyard login` again')
     return Target(
@@ -122,14 +122,14 @@ def from_profile(name: str, entry: dict[str, str]) -> Target:
         client_secret=entry.get("client_secret", ""),
         organization_id=entry.get("organization_id", ""),
         project_id=entry.get("project_id", ""),
-        ca_file=entry.get("ca_file", ""),
+        ca_file=entry.get("ca_file") or ca_file,
         insecure=entry.get("insecure") == "True",
     )
 
 
 def resolve_target(profile: str | None) -> Target:
     """--profile if given; else the HCP_* variables if they name a key; else the default
-    profile."""
+    profile. A profile stored without a CA trusts SSL_CERT_FILE, else the system's roots."""
     env = client_from_env()
     if profile is None and env.get("HCP_CLIENT_ID"):
         target = from_environment(env)
@@ -146,7 +146,7 @@ def resolve_target(profile: str | None) -> Target:
             )
         known = ", ".join(sorted(profiles)) or "none yet"
         raise Usage(f'no profile named "{name}" (profiles: {known})')
-    return from_profile(name, profiles[name])
+    return from_profile(name, profiles[name], env.get("SSL_CERT_FILE", ""))
 
 
 def check_url(url: str) -> str:
