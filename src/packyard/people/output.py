@@ -58,6 +58,11 @@ def emit_json(payload: object) -> None:
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = "") -> None:
+    """A table; a titled one with no rows is one line saying so."""
+    rows = list(rows)
+    if title and not rows:
+        typer.echo(f"{title}: none")
+        return
     grid = Table(*columns, title=title or None, title_justify="left")
     for row in rows:
         grid.add_row(*(escape(text(cell)) for cell in row))

@@ -132,7 +132,15 @@ def revoke_command(
     client = connect(profile)
     found = _versions(client, bucket, versions)
     if dry_run:
-        _preview(client, bucket, found, moment, reason, no_descendants, no_rollback, as_json)
+        plan = {
+            "versions": [version["fingerprint"] for version in found],
+            "revoke_at": when.get("revoke_at") if at is not None else None,  # None: now
+            "revoke_in": when.get("revoke_in"),
+            "skip_descendants_revocation": no_descendants,
+            "rollback_channels": not no_rollback,
+            "reason": reason,
+        }
+        _preview(client, bucket, plan, as_json)
         return
     for version in found:
         if status(version) == "REVOKED":
@@ -148,26 +156,12 @@ def revoke_command(
     _print_versions(_change(client, bucket, found, body, "revoking"), as_json)
 
 
-def _preview(
-    client: Client,
-    bucket: str,
-    found: list[Json],
-    moment: datetime,
-    reason: str,
-    no_descendants: bool,
-    no_rollback: bool,
-    as_json: bool,
-) -> None:
+def _preview(client: Client, bucket: str, plan: Json, as_json: bool) -> None:
+    """What the revoke would do, as the server plans it (the /packyard/v1 preview)."""
     answer = client.request(
         "POST",
         f"{client.extension()}/buckets/{segment(bucket)}/revocation-preview",
-        json={
-            "versions": [version["fingerprint"] for version in found],
-            "revoke_at": moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "skip_descendants_revocation": no_descendants,
-            "rollback_channels": not no_rollback,
-            "reason": reason,
-        },
+        json={key: value for key, value in plan.items() if value is not None},
     )
     if as_json:
         emit_json(answer)

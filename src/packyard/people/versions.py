@@ -25,7 +25,6 @@ from packyard.people.output import (
     fields,
     short_time,
     table,
-    text,
 )
 
 version_app = typer.Typer(help="Versions: list, show, diff, delete.", no_args_is_help=True)
@@ -145,25 +144,51 @@ def version_diff(
     if as_json:
         emit_json(found)
         return
-    _print_tree(found)
+    typer.echo(f"{_ref(found.get('from'))} -> {_ref(found.get('to'))}")
+    table(
+        ("component", "change", "platform", "status", "artifacts", "labels", "parent"),
+        (
+            (
+                item.get("component_type"),
+                item.get("change"),
+                _pair(item.get("from_platform"), item.get("to_platform")),
+                _pair(item.get("from_status"), item.get("to_status")),
+                [
+                    f"+{a.get('region')}: {a.get('external_identifier')}"
+                    for a in item.get("artifacts_added") or []
+                ]
+                + [
+                    f"-{a.get('region')}: {a.get('external_identifier')}"
+                    for a in item.get("artifacts_removed") or []
+                ],
+                _map_diff(item.get("labels")),
+                "changed" if item.get("parent_changed") else "",
+            )
+            for item in found.get("builds") or []
+        ),
+    )
 
 
-def _print_tree(value: Any, indent: str = "") -> None:
-    """A JSON answer as indented text, for shapes this client does not know in detail."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, (dict, list)) and item:
-                typer.echo(f"{indent}{key}:")
-                _print_tree(item, indent + "  ")
-            else:
-                typer.echo(f"{indent}{key}: {text(item)}")
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict):
-                typer.echo(f"{indent}-")
-                _print_tree(item, indent + "  ")
-            else:
-                typer.echo(f"{indent}- {text(item)}")
+def _ref(version: Any) -> str:
+    version = version or {}
+    return f"{version.get('name')} ({version.get('fingerprint')})"
+
+
+def _pair(old: Any, new: Any) -> str:
+    old, new = str(old or "").removeprefix("BUILD_"), str(new or "").removeprefix("BUILD_")
+    return old if old == new else f"{old or '-'} -> {new or '-'}"
+
+
+def _map_diff(diff: Any) -> list[str]:
+    diff = diff or {}
+    return (
+        [f"+{key}={value}" for key, value in sorted((diff.get("added") or {}).items())]
+        + [f"-{key}" for key in sorted(diff.get("removed") or {})]
+        + [
+            f"{key}: {change.get('from')} -> {change.get('to')}"
+            for key, change in sorted((diff.get("changed") or {}).items())
+        ]
+    )
 
 
 @version_app.command("delete")
