@@ -285,6 +285,32 @@ class WorkloadIdentitySettings:
         }
 
 
+@dataclass(frozen=True)
+class SessionSettings:
+    """Console sessions end after `idle_seconds` without a request or `max_seconds` after
+    sign-in, whichever comes first; a one-time sign-in link works for `link_seconds`."""
+
+    idle_seconds: int = 7200
+    max_seconds: int = 43200
+    link_seconds: int = 86400
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SessionSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            idle_seconds=int(_number(env, "SESSION_IDLE_SECONDS", cls.idle_seconds, minimum=1)),
+            max_seconds=int(_number(env, "SESSION_MAX_SECONDS", cls.max_seconds, minimum=1)),
+            link_seconds=int(_number(env, "SIGN_IN_LINK_SECONDS", cls.link_seconds, minimum=60)),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "SESSION_IDLE_SECONDS": str(self.idle_seconds),
+            "SESSION_MAX_SECONDS": str(self.max_seconds),
+            "SIGN_IN_LINK_SECONDS": str(self.link_seconds),
+        }
+
+
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     """PACKYARD_DATABASE_URL: the store URL when a command is given no --database (it keeps
     a password out of the command line, where every local user could read it)."""
@@ -340,6 +366,7 @@ class Settings:
     workload_identity: WorkloadIdentitySettings = field(
         default_factory=WorkloadIdentitySettings.from_env
     )
+    sessions: SessionSettings = field(default_factory=SessionSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -377,6 +404,7 @@ class Settings:
         env.update(self.http.to_env())
         env.update(self.run_task.to_env())
         env.update(self.workload_identity.to_env())
+        env.update(self.sessions.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -401,4 +429,5 @@ class Settings:
             http=HttpSettings.from_env(env),
             run_task=RunTaskSettings.from_env(env),
             workload_identity=WorkloadIdentitySettings.from_env(env),
+            sessions=SessionSettings.from_env(env),
         )
