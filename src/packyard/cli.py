@@ -32,6 +32,7 @@ from packyard.cli_support import (
     store_failure,
 )
 from packyard.cli_tenants import default_tenant, principal_app, project_app
+from packyard.cli_users import first_start_link, print_first_start_link, user_app
 from packyard.cli_vulndb import vulndb_app
 from packyard.cli_wip import ci_app, wip_app
 from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_dir
@@ -53,6 +54,7 @@ app.add_typer(project_app, name="project")
 app.add_typer(keys_app, name="keys")
 app.add_typer(wip_app, name="wip")
 app.add_typer(ci_app, name="ci")
+app.add_typer(user_app, name="user")
 
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
@@ -196,6 +198,7 @@ def serve(
     with store.transaction(write=True) as conn:
         store.exclusive(conn, "packyard-bootstrap")  # replicas starting on an empty store
         first = bootstrap(conn, now=utcnow())
+        link = first_start_link(conn, first, settings) if first else ""
     ca = ""
     if not insecure_http and cert is None:
         files = ensure_certificates(settings.data_dir, host)
@@ -229,6 +232,7 @@ def serve(
             ),
             as_json=False,
         )
+        print_first_start_link(link, settings)
     else:
         typer.echo("# Point Packer at Packyard (`packyard env` prints these again):")
         with Store(make_engine(settings.store_url)).transaction() as conn:

@@ -19,6 +19,7 @@ from packyard.config_sections import HttpSettings as HttpSettings
 from packyard.config_sections import LoginSettings as LoginSettings
 from packyard.config_sections import PoolSettings as PoolSettings
 from packyard.config_sections import RunTaskSettings as RunTaskSettings
+from packyard.config_sections import SessionSettings as SessionSettings
 from packyard.config_sections import WorkloadIdentitySettings as WorkloadIdentitySettings
 
 DEFAULT_PORT = 8443
@@ -88,6 +89,7 @@ class Settings:
     workload_identity: WorkloadIdentitySettings = field(
         default_factory=WorkloadIdentitySettings.from_env
     )
+    sessions: SessionSettings = field(default_factory=SessionSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -125,6 +127,7 @@ class Settings:
         env.update(self.http.to_env())
         env.update(self.run_task.to_env())
         env.update(self.workload_identity.to_env())
+        env.update(self.sessions.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -149,4 +152,5 @@ class Settings:
             http=HttpSettings.from_env(env),
             run_task=RunTaskSettings.from_env(env),
             workload_identity=WorkloadIdentitySettings.from_env(env),
+            sessions=SessionSettings.from_env(env),
         )

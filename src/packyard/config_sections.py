@@ -238,3 +238,29 @@ class WorkloadIdentitySettings:
             "WIF_CLOCK_SKEW": str(self.clock_skew_seconds),
             "WIF_KEYS_TTL": str(self.keys_ttl_seconds),
         }
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Console sessions end after `idle_seconds` without a request or `max_seconds` after
+    sign-in, whichever comes first; a one-time sign-in link works for `link_seconds`."""
+
+    idle_seconds: int = 7200
+    max_seconds: int = 43200
+    link_seconds: int = 86400
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SessionSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            idle_seconds=int(number(env, "SESSION_IDLE_SECONDS", cls.idle_seconds, minimum=1)),
+            max_seconds=int(number(env, "SESSION_MAX_SECONDS", cls.max_seconds, minimum=1)),
+            link_seconds=int(number(env, "SIGN_IN_LINK_SECONDS", cls.link_seconds, minimum=60)),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "SESSION_IDLE_SECONDS": str(self.idle_seconds),
+            "SESSION_MAX_SECONDS": str(self.max_seconds),
+            "SIGN_IN_LINK_SECONDS": str(self.link_seconds),
+        }
