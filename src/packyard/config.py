@@ -285,6 +285,41 @@ class WorkloadIdentitySettings:
         }
 
 
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Where webhook deliveries may go, and how they are tried.
+
+    A destination whose address is loopback, private, link-local or a metadata service's is
+    refused unless it is in `allowed_networks`. A failed delivery is tried again after
+    `retry_base_seconds` * 2^(n-1) (with jitter), up to `max_attempts` attempts.
+    """
+
+    allowed_networks: tuple[str, ...] = ()
+    timeout_seconds: float = 10.0
+    retry_base_seconds: float = 180.0
+    max_attempts: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WebhookSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            allowed_networks=_networks(env, "WEBHOOK_ALLOWED_NETWORKS"),
+            timeout_seconds=_number(env, "WEBHOOK_TIMEOUT", cls.timeout_seconds, minimum=0.1),
+            retry_base_seconds=_number(
+                env, "WEBHOOK_RETRY_BASE", cls.retry_base_seconds, minimum=0.01
+            ),
+            max_attempts=int(_number(env, "WEBHOOK_MAX_ATTEMPTS", cls.max_attempts, minimum=1)),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "WEBHOOK_ALLOWED_NETWORKS": ",".join(self.allowed_networks),
+            "WEBHOOK_TIMEOUT": str(self.timeout_seconds),
+            "WEBHOOK_RETRY_BASE": str(self.retry_base_seconds),
+            "WEBHOOK_MAX_ATTEMPTS": str(self.max_attempts),
+        }
+
+
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     """PACKYARD_DATABASE_URL: the store URL when a command is given no --database (it keeps
     a password out of the command line, where every local user could read it)."""
@@ -340,6 +375,7 @@ class Settings:
     workload_identity: WorkloadIdentitySettings = field(
         default_factory=WorkloadIdentitySettings.from_env
     )
+    webhook: WebhookSettings = field(default_factory=WebhookSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -377,6 +413,7 @@ class Settings:
         env.update(self.http.to_env())
         env.update(self.run_task.to_env())
         env.update(self.workload_identity.to_env())
+        env.update(self.webhook.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -401,4 +438,5 @@ class Settings:
             http=HttpSettings.from_env(env),
             run_task=RunTaskSettings.from_env(env),
             workload_identity=WorkloadIdentitySettings.from_env(env),
+            webhook=WebhookSettings.from_env(env),
         )

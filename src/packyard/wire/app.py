@@ -15,7 +15,8 @@ from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
-from packyard.wire import iam, resource_manager
+from packyard.webhook_worker import lifespan
+from packyard.wire import iam, resource_manager, webhooks
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
@@ -38,6 +39,7 @@ API_ROUTES: list[Route] = [
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
     *iam.ROUTES,
+    *webhooks.ROUTES,
 ]
 
 
@@ -91,6 +93,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)
+    app.router.lifespan_context = lifespan(store, settings.webhook)
     app.state.services = services
     app.add_middleware(RequestLog)
     return app
