@@ -30,7 +30,7 @@ from packyard.webhook_sender import Attempt, WebhookSender
 log = logging.getLogger("packyard.webhooks")
 BATCH = 16
 POLL_SECONDS = 0.25
-LEASE_MARGIN_SECONDS = 30.0
+LEASE_MARGIN_SECONDS = 5.0  # after the timeout, to write the outcome before another claims
 
 
 def outcome(

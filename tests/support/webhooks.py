@@ -167,6 +167,7 @@ class Receiver:
     def __init__(self, key: str = "", host: str = "127.0.0.1", port: int = 0) -> None:
         self.key = key
         self.received: list[Received] = []
+        self.arrivals = 0  # requests begun (a delayed one is received when it is answered)
         self.status = 200
         self.delay = 0.0
         self.replies: dict[str, Reply] = {}
@@ -178,6 +179,8 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with outer.lock:
+                    outer.arrivals += 1
                 header = self.headers.get("X-HCP-Webhook-Signature")
                 signed = hcp_signature_ok(outer.key, body, header) if outer.key else None
                 if outer.delay:
