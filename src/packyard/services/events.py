@@ -8,6 +8,7 @@ written per webhook whose subscriptions select it.
 from __future__ import annotations
 
 import secrets
+import weakref
 from dataclasses import replace
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from packyard.domain.webhooks import (
     OWN_SOURCE,
     DeliveryState,
     EventPlace,
+    Webhook,
     event_envelope,
     version_payload,
 )
@@ -26,6 +28,9 @@ from packyard.store.repository import Repository
 from packyard.store.webhooks import Webhooks
 
 EFFECTIVE = "revocation-effective"
+Listeners = tuple[list[Webhook], EventPlace | None]
+# By the transaction's repository (one per request): webhooks do not change under an event.
+_memo: weakref.WeakKeyDictionary[Repository, dict[str, Listeners]] = weakref.WeakKeyDictionary()
 
 
 def new_event_id() -> str:
@@ -38,6 +43,15 @@ def _actor(actor: Actor | None) -> dict[str, str]:
     return {"type": "service-principal", "principal_id": actor.principal_id, "name": actor.name}
 
 
+def _listening(repo: Repository, bucket_id: str) -> Listeners:
+    """The bucket's listeners, looked up once per transaction (a completion and the move of
+    `latest` it makes ask for the same bucket)."""
+    memo = _memo.setdefault(repo, {})
+    if bucket_id not in memo:
+        memo[bucket_id] = Webhooks(repo.conn).listeners(bucket_id)
+    return memo[bucket_id]
+
+
 def _write(
     repo: Repository,
     version: Version,
@@ -46,20 +60,27 @@ def _write(
     actor: Actor | None,
     *,
     now: datetime,
+    fresh: bool = False,
     due: datetime | None = None,
     extra: dict[str, object] | None = None,
     shown_at: datetime | None = None,
+    cleared: bool = False,
 ) -> None:
-    listeners, place = Webhooks(repo.conn).listeners(version.bucket_id)
+    """One event about the version to each webhook that selects it. `fresh`: read the
+    version again first (its builds and artifacts as this transaction has them); `cleared`:
+    show it with its revocation cleared."""
+    listeners, place = _listening(repo, version.bucket_id)
     if place is None:
         return
-    chosen = [
-        hook
-        for hook in listeners
-        if hook.selects(source, action, (place.registry_id, place.bucket_id))
-    ]
+    resources = (place.registry_id, place.bucket_id)
+    chosen = [hook for hook in listeners if hook.selects(source, action, resources)]
     if not chosen:
         return
+    if fresh:
+        version = repo.version_by_id(version.id) or version
+    if cleared:
+        version = replace(version, revoke_at=None, revoked_from_id=None)
+        version.revocation_message = version.revocation_author = ""
     payload = version_payload(place, version, actor=_actor(actor), now=shown_at or now)
     payload.update(extra or {})
     event_id = new_event_id()
@@ -91,9 +112,12 @@ def _write(
     )
 
 
-def _current(repo: Repository, version: Version) -> Version:
-    """The version as this transaction sees it now, with its builds and artifacts."""
-    return repo.version_by_id(version.id) or version
+def _cancel_effective(repo: Repository, version: Version) -> None:
+    """A revocation rescheduled or cleared: its `revocation-effective` is not to be sent.
+    (Only a project with webhooks can hold one.)"""
+    listeners, _ = _listening(repo, version.bucket_id)
+    if listeners:
+        Webhooks(repo.conn).cancel_pending(version.id, EFFECTIVE)
 
 
 def version_created(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
@@ -101,18 +125,22 @@ def version_created(repo: Repository, actor: Actor, version: Version, *, now: da
 
 
 def version_completed(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
-    _write(repo, _current(repo, version), HCP_SOURCE, "complete", actor, now=now)
+    _write(repo, version, HCP_SOURCE, "complete", actor, now=now, fresh=True)
 
 
 def version_deleted(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
     """Called before the version is removed, so that its builds are still there to show."""
-    _write(repo, _current(repo, version), HCP_SOURCE, "delete", actor, now=now)
+    _write(repo, version, HCP_SOURCE, "delete", actor, now=now, fresh=True)
 
 
 def version_revoked(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
-    """Revoked now, or scheduled: then Packyard's own event is due when it takes effect."""
-    Webhooks(repo.conn).cancel_pending(version.id, EFFECTIVE)
-    current = _current(repo, version)
+    """Called once the revocation is written (`version` is as it was before): revoked now,
+    or scheduled, and then Packyard's own event is due when it takes effect."""
+    listeners, _ = _listening(repo, version.bucket_id)
+    if not listeners:
+        return
+    _cancel_effective(repo, version)
+    current = repo.version_by_id(version.id) or version
     if current.revoke_at is None or current.revoke_at <= now:
         _write(repo, current, HCP_SOURCE, "revoke", actor, now=now)
         return
@@ -126,13 +154,9 @@ def version_restored(
 ) -> None:
     """Called before the revocation is cleared: a scheduled one is cancelled, a revoked
     version restored."""
-    current = _current(repo, version)
-    action = "cancel-revocation" if current.revocation_scheduled(now) else "restore"
-    Webhooks(repo.conn).cancel_pending(version.id, EFFECTIVE)
-    cleared = replace(
-        current, revoke_at=None, revocation_message="", revocation_author="", revoked_from_id=None
-    )
-    _write(repo, cleared, HCP_SOURCE, action, actor, now=now)
+    action = "cancel-revocation" if version.revocation_scheduled(now) else "restore"
+    _cancel_effective(repo, version)
+    _write(repo, version, HCP_SOURCE, action, actor, now=now, fresh=True, cleared=True)
 
 
 def _channel_shape(channel: Channel) -> dict[str, object]:
@@ -144,11 +168,12 @@ def channel_moved(
 ) -> None:
     """Called before the channel moves: `assign` with the previous version, and
     Packyard's `out-of-date` for each child built from the version the channel leaves."""
-    hooks = Webhooks(repo.conn)
-    previous_id = hooks.channel_version_id(channel.id)
-    if version is not None and previous_id != version.id:
+    previous_id, children, listened = Webhooks(repo.conn).leaving(channel.id)
+    if not listened:  # known now: no look-up of this bucket's listeners is needed
+        _memo.setdefault(repo, {})[channel.bucket_id] = ([], None)
+    listeners, _ = _listening(repo, channel.bucket_id)
+    if listeners and version is not None and previous_id != version.id:
         previous = repo.version_by_id(previous_id) if previous_id else None
-        current = _current(repo, version)
         extra: dict[str, object] = {
             "channel": _channel_shape(channel),
             "previous_version": None,
@@ -158,10 +183,12 @@ def channel_moved(
             shown = version_payload(EventPlace("", "", "", "", ""), previous, actor={}, now=now)
             extra["previous_version"] = shown["version"]
             extra["previous_builds"] = shown["builds"]
-        _write(repo, current, HCP_SOURCE, "assign", actor, now=now, extra=extra)
+        _write(repo, version, HCP_SOURCE, "assign", actor, now=now, fresh=True, extra=extra)
     if not previous_id or (version is not None and previous_id == version.id):
         return
-    for child in repo.versions_by_ids(hooks.built_from(previous_id, channel.id)).values():
+    if not children:
+        return
+    for child in repo.versions_by_ids(children).values():
         extra = {
             "parent": {
                 "bucket_id": channel.bucket_id,

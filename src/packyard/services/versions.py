@@ -143,10 +143,10 @@ def complete_if_done(
         "the version was completed concurrently",
     )
     version.updated_at = now
-    events.version_completed(repo, actor, version, now=now)
     latest = repo.channel(version.bucket_id, MANAGED_CHANNEL, with_version=False)
     if latest is not None:
         point_channel(repo, actor, latest, version, now=now)
+    events.version_completed(repo, actor, version, now=now)
     return True
 
 

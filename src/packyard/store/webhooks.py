@@ -163,21 +163,35 @@ class Webhooks:
         )
         return [_webhook(row) for row in rows], where
 
-    def channel_version_id(self, channel_id: str) -> str | None:
-        found: str | None = self.conn.execute(
-            select(channels.c.version_id).where(channels.c.id == channel_id)
-        ).scalar()
-        return found
-
-    def built_from(self, version_id: str, channel_id: str) -> list[str]:
-        """The versions with a build whose parent is this version through this channel."""
+    def leaving(self, channel_id: str) -> tuple[str | None, list[str], bool]:
+        """The version the channel points at, the versions with a build made from that
+        version through this channel, and whether the channel's project has an enabled
+        webhook (one query)."""
+        listened = (
+            select(webhooks.c.id)
+            .join(buckets, buckets.c.project_id == webhooks.c.project_id)
+            .where(buckets.c.id == channels.c.bucket_id, webhooks.c.enabled)
+            .exists()
+        )
         rows = self.conn.execute(
-            select(builds.c.version_id)
-            .where(builds.c.parent_version_id == version_id)
-            .where(builds.c.parent_channel_id == channel_id)
-            .distinct()
-        ).scalars()
-        return sorted(rows)
+            select(
+                channels.c.version_id,
+                builds.c.version_id.label("child_id"),
+                listened.label("listened"),
+            )
+            .select_from(channels)
+            .outerjoin(
+                builds,
+                and_(
+                    builds.c.parent_version_id == channels.c.version_id,
+                    builds.c.parent_channel_id == channels.c.id,
+                ),
+            )
+            .where(channels.c.id == channel_id)
+        ).all()
+        current = rows[0].version_id if rows else None
+        children = sorted({row.child_id for row in rows if row.child_id})
+        return current, children, bool(rows and rows[0].listened)
 
     def project_organization(self, project_id: str) -> str | None:
         found: str | None = self.conn.execute(
