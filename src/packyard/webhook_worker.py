@@ -28,7 +28,7 @@ from packyard.store.webhooks import Webhooks
 from packyard.webhook_sender import Attempt, WebhookSender
 
 log = logging.getLogger("packyard.webhooks")
-BATCH = 16
+BATCH = 32
 POLL_SECONDS = 0.25
 LEASE_MARGIN_SECONDS = 5.0  # after the timeout, to write the outcome before another claims
 
@@ -73,18 +73,18 @@ class DeliveryWorker:
             hooks = Webhooks(conn)
             claimed = hooks.claim(now=utcnow(), lease=self.lease, limit=BATCH)
             found = []
+            webhooks = {key: hooks.by_id(key) for key in {item.webhook_id for item in claimed}}
             for delivery in claimed:
-                webhook = hooks.by_id(delivery.webhook_id)
+                webhook = webhooks[delivery.webhook_id]
                 if webhook is None or not webhook.enabled:
                     hooks.record(delivery.id, state=DeliveryState.CANCELLED)
                     continue
                 found.append((delivery, webhook.url, webhook.hmac_key))
             return found
 
-    def _deliver(self, delivery: Delivery, url: str, key: str) -> None:
+    def _deliver(self, delivery: Delivery, url: str, key: str) -> tuple[str, dict[str, Any]]:
         attempt = self.sender.send(url, key, delivery.payload)
         values = outcome(delivery, attempt, self.settings, utcnow())
-        self.store.retrying(lambda: self._record(delivery.id, values))
         log.info(
             json.dumps(
                 {
@@ -97,15 +97,21 @@ class DeliveryWorker:
                 }
             )
         )
+        return delivery.id, values
 
-    def _record(self, delivery_id: str, values: dict[str, Any]) -> None:
+    def _record(self, outcomes: list[tuple[str, dict[str, Any]]]) -> None:
+        """The batch's outcomes in one transaction (one commit, not one a delivery)."""
         with self.store.transaction(write=True) as conn:
-            Webhooks(conn).record(delivery_id, **values)
+            hooks = Webhooks(conn)
+            for delivery_id, values in outcomes:
+                hooks.record(delivery_id, **values)
 
     def run_once(self) -> int:
         """Claim due deliveries and make one attempt at each; how many were attempted."""
         claimed = self.store.retrying(self._claim)
-        list(self._senders.map(lambda item: self._deliver(*item), claimed))
+        if claimed:
+            outcomes = list(self._senders.map(lambda item: self._deliver(*item), claimed))
+            self.store.retrying(lambda: self._record(outcomes))
         return len(claimed)
 
     def wake(self) -> None:
