@@ -121,8 +121,7 @@ def test_create_verifies_and_never_shows_the_key(admin, hooks, receiver):
     assert test.signed is True
     got = admin.get(f"/2023-05-31/{webhook['resource_name']}")
     listed = admin.get(_base(admin) + "/webhooks")
-    also = admin.get(_base(admin) + "/geo/us/webhooks")
-    for answer in (got, listed, also):
+    for answer in (got, listed):
         assert answer.status_code == 200, answer.text
         assert KEY not in answer.text
     validated("webhook", got.json())
@@ -290,6 +289,18 @@ def test_subscriptions_select_by_action_and_resource(admin, hooks, name):
     finally:
         for found in (only_revoke, other_resource, no_key):
             found.close()
+
+
+def test_bad_names_are_refused(admin, hooks, receiver):
+    for bad in ("", "-leading", "has space", "slash/in", "x" * 65, "nul\u0000"):
+        answer = admin.post(
+            _base(admin) + "/webhooks", json={"name": bad, "config": {"url": receiver.url}}
+        )
+        error(answer, 400, 3)
+    assert receiver.received == []  # nothing was created, so nothing verified
+    webhook = create(admin, hooks, receiver)
+    renamed = admin.patch(f"/2023-05-31/{webhook['resource_name']}/name", json={"name": "a b"})
+    error(renamed, 400, 3)
 
 
 def test_destinations_are_checked(admin, hooks):

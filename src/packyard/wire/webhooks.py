@@ -277,14 +277,8 @@ def _route(method: str, path: str, handler: Any, role: Role, operation: str, **k
 
 A, V = Role.ADMIN, Role.VIEWER
 ROUTES = [
-    *(
-        route
-        for parent in (PROJECT, PROJECT + "/geo/us")
-        for route in (
-            _route("POST", parent + "/webhooks", create, A, "CreateWebhook", body=CreateBody),
-            _route("GET", parent + "/webhooks", list_all, V, "ListWebhooks"),
-        )
-    ),
+    _route("POST", PROJECT + "/webhooks", create, A, "CreateWebhook", body=CreateBody),
+    _route("GET", PROJECT + "/webhooks", list_all, V, "ListWebhooks"),
     _route("GET", WEBHOOK, get, V, "GetWebhook"),
     _route("PATCH", WEBHOOK, update, A, "UpdateWebhook", body=UpdateBody),
     _route("DELETE", WEBHOOK, delete, A, "DeleteWebhook"),
