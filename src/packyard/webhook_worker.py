@@ -29,6 +29,7 @@ from packyard.webhook_sender import Attempt, WebhookSender
 
 log = logging.getLogger("packyard.webhooks")
 BATCH = 32
+IN_FLIGHT = 16  # senders; a claim takes no more than are free, so none waits past its lease
 POLL_SECONDS = 0.25
 LEASE_MARGIN_SECONDS = 5.0  # after the timeout, to write the outcome before another claims
 
@@ -65,13 +66,16 @@ class DeliveryWorker:
         self.lease = timedelta(seconds=settings.timeout_seconds + LEASE_MARGIN_SECONDS)
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._senders = ThreadPoolExecutor(max_workers=8, thread_name_prefix="packyard-webhook")
+        self._senders = ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="packyard-webhook")
+        self._flying = 0  # attempts sent and not yet answered
+        self._finished: list[tuple[str, dict[str, Any]]] = []  # outcomes not yet written
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def _claim(self) -> list[tuple[Delivery, str, str]]:
+    def _claim(self, limit: int) -> list[tuple[Delivery, str, str]]:
         with self.store.transaction(write=True) as conn:
             hooks = Webhooks(conn)
-            claimed = hooks.claim(now=utcnow(), lease=self.lease, limit=BATCH)
+            claimed = hooks.claim(now=utcnow(), lease=self.lease, limit=limit)
             found = []
             webhooks = {key: hooks.by_id(key) for key in {item.webhook_id for item in claimed}}
             for delivery in claimed:
@@ -82,7 +86,17 @@ class DeliveryWorker:
                 found.append((delivery, webhook.url, webhook.hmac_key))
             return found
 
-    def _deliver(self, delivery: Delivery, url: str, key: str) -> tuple[str, dict[str, Any]]:
+    def _deliver(self, delivery: Delivery, url: str, key: str) -> None:
+        try:
+            found = self._attempt(delivery, url, key)
+        finally:
+            with self._lock:
+                self._flying -= 1
+        with self._lock:
+            self._finished.append(found)
+        self._wake.set()
+
+    def _attempt(self, delivery: Delivery, url: str, key: str) -> tuple[str, dict[str, Any]]:
         attempt = self.sender.send(url, key, delivery.payload)
         values = outcome(delivery, attempt, self.settings, utcnow())
         log.info(
@@ -100,19 +114,33 @@ class DeliveryWorker:
         return delivery.id, values
 
     def _record(self, outcomes: list[tuple[str, dict[str, Any]]]) -> None:
-        """The batch's outcomes in one transaction (one commit, not one a delivery)."""
+        """Outcomes in one transaction (one commit, not one a delivery)."""
         with self.store.transaction(write=True) as conn:
             hooks = Webhooks(conn)
             for delivery_id, values in outcomes:
                 hooks.record(delivery_id, **values)
 
     def run_once(self) -> int:
-        """Claim due deliveries and make one attempt at each; how many were attempted."""
-        claimed = self.store.retrying(self._claim)
-        if claimed:
-            outcomes = list(self._senders.map(lambda item: self._deliver(*item), claimed))
-            self.store.retrying(lambda: self._record(outcomes))
-        return len(claimed)
+        """Write the outcomes of finished attempts, then claim as many due deliveries as there
+        are free senders and start an attempt at each (a slow receiver holds one sender, not
+        the others); how many were written or started."""
+        with self._lock:
+            outcomes, self._finished = self._finished, []
+        if outcomes:
+            try:
+                self.store.retrying(lambda: self._record(outcomes))
+            except Exception:
+                with self._lock:  # kept for the next turn; the lease covers a crash
+                    self._finished[:0] = outcomes
+                raise
+        with self._lock:
+            free = IN_FLIGHT - self._flying
+        claimed = self.store.retrying(lambda: self._claim(min(BATCH, free))) if free else []
+        for item in claimed:
+            with self._lock:
+                self._flying += 1
+            self._senders.submit(self._deliver, *item)
+        return len(outcomes) + len(claimed)
 
     def wake(self) -> None:
         self._wake.set()
@@ -140,7 +168,16 @@ class DeliveryWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=self.settings.timeout_seconds + 5)
-        self._senders.shutdown(wait=False, cancel_futures=True)
+        # The attempts under way end within the timeout; their outcomes are written so that a
+        # graceful restart sends nothing twice.
+        self._senders.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            outcomes, self._finished = self._finished, []
+        if outcomes:
+            try:
+                self.store.retrying(lambda: self._record(outcomes))
+            except Exception:  # the store is away: the lease sends them again
+                log.warning(json.dumps({"webhook_worker": "outcomes not written at stop"}))
         self.sender.close()
 
 

@@ -422,6 +422,36 @@ def test_a_slow_receiver_never_delays_a_request(admin, hooks, receiver, name):
     receiver.delay = 0
 
 
+def test_a_slow_receiver_does_not_hold_another_webhooks_deliveries(admin, hooks, receiver, name):
+    slow = Receiver(KEY)
+    try:
+        create(
+            admin, hooks, slow, subscriptions=[{"events": [{"source": HCP, "action": "revoke"}]}]
+        )
+        create(
+            admin,
+            hooks,
+            receiver,
+            subscriptions=[{"events": [{"source": HCP, "action": "restore"}]}],
+        )
+        iteration = push(admin, name, "fp-1", components=("null.a",))
+        path = admin.v1 + f"/iterations/{iteration['id']}"
+        slow.delay = 2.5
+        admin.patch(path, json={"revoke_in": "0s"})
+        deadline = time.monotonic() + 10
+        while slow.arrivals < 2 and time.monotonic() < deadline:  # its test, then the revoke
+            time.sleep(0.02)
+        started = time.monotonic()
+        admin.patch(path, json={"restore": True})
+        receiver.wait_for(lambda got: _count(got, "restore") == 1)
+        assert time.monotonic() - started < 1.5  # not after the slow receiver's answer
+        assert _count(slow.events(), "revoke") == 0  # still waiting for it
+        slow.wait_for(lambda got: _count(got, "revoke") == 1)
+    finally:
+        slow.delay = 0
+        slow.close()
+
+
 def test_a_child_turns_out_of_date_when_its_parent_channel_moves(admin, hooks, receiver, name):
     base, app = f"{name}-base", f"{name}-app"
     parent = push(admin, base, "base-1")
