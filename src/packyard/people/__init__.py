@@ -14,6 +14,7 @@ from packyard.people.channels import channel_app, resolve_command
 from packyard.people.login import login_command
 from packyard.people.revocations import find_command, revocation_app, revoke_command
 from packyard.people.versions import build_app, sbom_app, version_app
+from packyard.people.webhooks import webhook_app
 
 
 def register(app: typer.Typer) -> None:
@@ -29,3 +30,4 @@ def register(app: typer.Typer) -> None:
     app.command("ancestry")(ancestry_command)
     app.command("find")(find_command)
     app.command("resolve")(resolve_command)
+    app.add_typer(webhook_app, name="webhook")

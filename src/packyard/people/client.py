@@ -22,6 +22,7 @@ Json = dict[str, Any]
 PLANE = "/packer/2023-01-01"
 EXTENSION = "/packyard/v1"
 RESOURCE_MANAGER = "/resource-manager/2019-12-10"
+WEBHOOK = "/2023-05-31/webhook"
 AUDIENCE = "https://api.hashicorp.cloud"
 EARLY = 60  # seconds before expiry a cached token is given up
 PAGE_SIZE = 100
@@ -175,6 +176,10 @@ class Client:
         """The /packyard/v1 path prefix for the target's project."""
         organization, project = self._where()
         return f"{EXTENSION}/organizations/{organization}/projects/{project}"
+
+    def webhooks(self) -> str:
+        """The webhook service's (2023-05-31) path prefix for the target's project."""
+        return f"{WEBHOOK}/project/{segment(self._where()[1])}"
 
     def _where(self) -> tuple[str, str]:
         if not hasattr(self, "_location"):
