@@ -64,9 +64,11 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
-def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+def set_cookie(
+    response: Response, name: str, value: str, max_age: int | None, *, path: str = "/"
+) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, path="/", secure=True, httponly=True, samesite="lax"
+        name, value, max_age=max_age, path=path, secure=True, httponly=True, samesite="lax"
     )
 
 

@@ -75,13 +75,12 @@ def signin_routes(services: Services) -> list[Route]:
     checks = SecretChecks(services.settings.login.concurrent_checks)
     trusted = trusted_networks(services.settings.login.trusted_proxies)
     settings = services.settings.sessions
+    sso_label = services.settings.oidc.label if services.settings.oidc.issuer else ""
 
     def form_page(request: Request, status: int = 200, **context: str) -> Response:
         context.setdefault("name", "")
         context.setdefault("next", safe_next(request.query_params.get("next")))
-        return page(
-            request, "signin.html", status, sso=getattr(request.app.state, "sso", ""), **context
-        )
+        return page(request, "signin.html", status, sso=sso_label, **context)
 
     async def show(request: Request) -> Response:
         if session_principal(request, services) is not None:
