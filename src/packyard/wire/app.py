@@ -18,7 +18,7 @@ from packyard.store.engine import Store, make_engine
 from packyard.web.account import account_routes
 from packyard.web.signin import signin_routes
 from packyard.web.sso import sso_routes
-from packyard.wire import iam, resource_manager
+from packyard.wire import extension, iam, resource_manager
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
@@ -41,6 +41,7 @@ API_ROUTES: list[Route] = [
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
     *iam.ROUTES,
+    *extension.ROUTES,
 ]
 
 
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         exchange_route(services),
         run_task_route(services),
         *ops_routes(services),
+        extension.openapi_route(),
         *signin_routes(services),
         *account_routes(services),
         *sso_routes(services),
