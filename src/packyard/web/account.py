@@ -9,8 +9,8 @@ from starlette.routing import Route
 from packyard.auth.accounts import account_of
 from packyard.errors import Unauthenticated
 from packyard.ids import utcnow
-from packyard.web.render import page
 from packyard.web.session import session_principal
+from packyard.web.signin_render import page
 from packyard.wire.routing import Services
 
 
@@ -23,6 +23,8 @@ def account_routes(services: Services) -> list[Route]:
             found = account_of(services.store, principal, utcnow(), services.settings.sessions)
         except Unauthenticated:
             return RedirectResponse("/signin?next=/account", 303)
-        return page(request, "account.html", user=found.user, sessions=found.sessions)
+        return page(
+            request, "account.html", title="Your account", user=found.user, sessions=found.sessions
+        )
 
     return [Route("/account", account, methods=["GET"], name="AccountPage")]

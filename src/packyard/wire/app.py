@@ -17,8 +17,9 @@ from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
 from packyard.web.account import account_routes
 from packyard.web.signin import signin_routes
+from packyard.web.sso import sso_routes
 from packyard.webhook_worker import lifespan
-from packyard.wire import iam, resource_manager, webhooks
+from packyard.wire import extension, iam, resource_manager, webhooks
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
@@ -42,6 +43,7 @@ API_ROUTES: list[Route] = [
     *resource_manager.ROUTES,
     *iam.ROUTES,
     *webhooks.ROUTES,
+    *extension.ROUTES,
 ]
 
 
@@ -91,8 +93,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         exchange_route(services),
         run_task_route(services),
         *ops_routes(services),
+        extension.openapi_route(),
         *signin_routes(services),
         *account_routes(services),
+        *sso_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
