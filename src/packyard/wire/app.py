@@ -15,7 +15,7 @@ from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
-from packyard.wire import iam, resource_manager
+from packyard.wire import extension, iam, resource_manager
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
@@ -38,6 +38,7 @@ API_ROUTES: list[Route] = [
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
     *iam.ROUTES,
+    *extension.ROUTES,
 ]
 
 
@@ -87,6 +88,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         exchange_route(services),
         run_task_route(services),
         *ops_routes(services),
+        extension.openapi_route(),
         *(endpoint(route, services) for route in API_ROUTES),
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
