@@ -15,6 +15,7 @@ from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
+from packyard.web.app import console_routes
 from packyard.wire import extension, iam, resource_manager
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         *ops_routes(services),
         extension.openapi_route(),
         *(endpoint(route, services) for route in API_ROUTES),
+        *console_routes(services),
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)
