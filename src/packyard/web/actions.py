@@ -26,6 +26,10 @@ def _back(call: Call, path: str, done: str) -> Response:
     return RedirectResponse(f"{project_base(call)}{path}?done={quote(done)}", 303)
 
 
+def _seg(name: str) -> str:
+    return quote(name, safe="")
+
+
 def _confirmed(form: Form, expected: str) -> None:
     if form.get("confirm") != expected:
         raise InvalidArgument(f'type "{expected}" to confirm; nothing was changed')
@@ -97,7 +101,7 @@ def edit_bucket(call: Call) -> Response:
         labels=parse_labels(form.fields.get("labels", [""])[-1]),
         now=call.now,
     )
-    return _back(call, f"/buckets/{name}", "Saved the description and labels.")
+    return _back(call, f"/buckets/{_seg(name)}", "Saved the description and labels.")
 
 
 def delete_bucket(call: Call) -> Response:
@@ -125,7 +129,9 @@ def promote(call: Call) -> Response:
         now=call.now,
     )
     return _back(
-        call, f"/buckets/{name}/versions/{version.fingerprint}", f"Promoted to {channel_name}."
+        call,
+        f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}",
+        f"Promoted to {channel_name}.",
     )
 
 
@@ -142,7 +148,7 @@ def revoke(call: Call) -> Response:
         revocation=revocation_from(form),
         now=call.now,
     )
-    return _back(call, f"/buckets/{name}/versions/{version.fingerprint}", "Revoked.")
+    return _back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", "Revoked.")
 
 
 def restore(call: Call) -> Response:
@@ -151,7 +157,7 @@ def restore(call: Call) -> Response:
     scheduled = version.revocation_scheduled(call.now)
     revocation.restore_version(call.repo, call.scope, version_id=version.id, now=call.now)
     done = "Cancelled the scheduled revocation." if scheduled else "Restored."
-    return _back(call, f"/buckets/{name}/versions/{version.fingerprint}", done)
+    return _back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", done)
 
 
 def delete_version(call: Call) -> Response:
@@ -167,7 +173,7 @@ def delete_version(call: Call) -> Response:
         rollback_channels=form.get("rollback") == "on",
         now=call.now,
     )
-    return _back(call, f"/buckets/{name}/versions", f"Deleted {confirm_word(version)}.")
+    return _back(call, f"/buckets/{_seg(name)}/versions", f"Deleted {confirm_word(version)}.")
 
 
 def _choice(form: Form) -> VersionChoice:
@@ -190,7 +196,9 @@ def create_channel(call: Call) -> Response:
         restricted=form.get("restricted") == "on",
         now=call.now,
     )
-    return _back(call, f"/buckets/{name}/channels/{channel}", f"Created channel {channel}.")
+    return _back(
+        call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", f"Created channel {channel}."
+    )
 
 
 def assign_channel(call: Call) -> Response:
@@ -205,7 +213,7 @@ def assign_channel(call: Call) -> Response:
         choice=_choice(form),
         now=call.now,
     )
-    return _back(call, f"/buckets/{name}/channels/{channel}", "Assigned.")
+    return _back(call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", "Assigned.")
 
 
 def channel_access(call: Call) -> Response:
@@ -221,7 +229,9 @@ def channel_access(call: Call) -> Response:
         restricted=form.get("restricted") == "on",
         now=call.now,
     )
-    return _back(call, f"/buckets/{name}/channels/{channel}", "Changed who may read it.")
+    return _back(
+        call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", "Changed who may read it."
+    )
 
 
 def delete_channel(call: Call) -> Response:
@@ -229,7 +239,7 @@ def delete_channel(call: Call) -> Response:
     name, channel = call.param("bucket_name"), call.param("channel_name")
     _confirmed(form, channel)
     channels.delete_channel(call.repo, call.actor, call.scope, bucket_name=name, name=channel)
-    return _back(call, f"/buckets/{name}/channels", f"Deleted channel {channel}.")
+    return _back(call, f"/buckets/{_seg(name)}/channels", f"Deleted channel {channel}.")
 
 
 C, A = Role.CONTRIBUTOR, Role.ADMIN
