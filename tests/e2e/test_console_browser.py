@@ -17,13 +17,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.api.conftest import push
 from tests.e2e.test_packer_19 import assert_echoed
-from tests.e2e.test_packer_current import (  # noqa: F401 - fixtures
-    E2E23,
-    admin_api,
-    build_two_sources,
-    e2e,
-    packer_bin,
-)
+from tests.e2e.test_packer_current import E2E23, build_two_sources
+from tests.e2e.test_packer_current import admin_api as admin_api  # fixtures
+from tests.e2e.test_packer_current import e2e as packer_workspace  # noqa: F401 - the `e2e` fixture
+from tests.e2e.test_packer_current import packer_bin as packer_bin
 from tests.support.browser import SCREENSHOTS, chromium, serious_violations
 from tests.support.server import ApiClient, LiveServer, Principal
 
@@ -208,7 +205,8 @@ def seeded(live_server: LiveServer) -> dict[str, Any]:
 
 
 def _project(live_server: LiveServer) -> str:
-    return f"{live_server.base_url}/organizations/{live_server.org_id}/projects/{live_server.project_id}"
+    server = live_server
+    return f"{server.base_url}/organizations/{server.org_id}/projects/{server.project_id}"
 
 
 def _force_submit(page: Page, button: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -20,6 +21,14 @@ def _when(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+_PROJECT_PREFIX = re.compile(r"^(/[^/]+/[^/]+)?/organizations/[^/]+/projects/[^/]+")
+
+
+def _resource(path: str) -> str:
+    """An audited path without its plane, organization and project (shown on their page)."""
+    return _PROJECT_PREFIX.sub("", path) or path
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -29,6 +38,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = _when
+    env.filters["resource"] = _resource
     env.filters["q"] = lambda text: quote(str(text), safe="")
     env.globals["Role"] = Role
     return env
