@@ -10,7 +10,8 @@ from sqlalchemy import Connection, func, select
 
 from packyard.domain.audit import AuditEvent
 from packyard.domain.registry import Version
-from packyard.store.repository import _VERSION_COLUMNS, _version
+from packyard.store.records import VERSION_COLUMNS as _VERSION_COLUMNS
+from packyard.store.records import as_version as _version
 from packyard.store.tables import audit_events, buckets, versions
 
 _AUDIT_FIELDS = [field.name for field in fields(AuditEvent)]
