@@ -7,6 +7,7 @@ restores, and sees Packer's read of the channel change to match. axe-core checks
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,6 @@ from tests.api.conftest import push
 from tests.e2e.test_packer_19 import assert_echoed
 from tests.e2e.test_packer_current import E2E23, build_two_sources
 from tests.e2e.test_packer_current import admin_api as admin_api  # fixtures
-from tests.e2e.test_packer_current import e2e as packer_workspace  # noqa: F401 - the `e2e` fixture
 from tests.e2e.test_packer_current import packer_bin as packer_bin
 from tests.support.browser import SCREENSHOTS, chromium, serious_violations
 from tests.support.server import ApiClient, LiveServer, Principal
@@ -74,6 +74,16 @@ def read_channel(e2e: E2E23, via: Path, bucket: str, channel: str) -> str:
     found = re.search(r"VIA_CHANNEL_VERSION_ID=(\S+)", run.stdout)
     assert found, run.stdout
     return found.group(1)
+
+
+@pytest.fixture
+def e2e(
+    live_server: LiveServer, packer_bin: Path, tmp_path: Path, admin_api: ApiClient
+) -> Iterator[E2E23]:
+    """A Packer workspace (test_packer_current's) with a contributor key of its own."""
+    env = live_server.client_env("contributor")
+    yield E2E23(live_server, packer_bin, tmp_path, env, admin_api)
+    shutil.rmtree(env["HOME"], ignore_errors=True)
 
 
 def test_a_person_promotes_revokes_with_a_preview_and_restores(
@@ -173,6 +183,35 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     page.goto(bucket_url.rsplit("/", 1)[0] + "?label=team%3Dpackyard&platform=null&name=console")
     expect(page.get_by_role("link", name=bucket, exact=True)).to_be_visible()
     visit(page, "buckets")
+
+    # The audit trail, filtered by who, and exported.
+    project = bucket_url.rsplit("/", 2)[0]
+    page.goto(project + "/audit")
+    page.get_by_label("Who (name)").fill(person.name)
+    page.get_by_role("button", name="Apply").click()
+    trail = page.locator("tbody").inner_text()
+    assert "console.PromoteVersion" in trail and "v2023.UpdateBuild" not in trail
+    visit(page, "audit")
+    exported = context.request.get(page.url + "&format=csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "console.RestoreVersion" in exported.text()
+
+    # The run task: its URL, the key revealed on demand, and a new one.
+    page.goto(project + "/run-task")
+    page.get_by_role("link", name="Reveal the key").click()
+    key = page.locator("#run-task-key").inner_text()
+    visit(page, "run-task")
+    page.get_by_role("button", name="Rotate the key").click()
+    assert notice(page).startswith("Made a new HMAC key")
+    page.get_by_role("link", name="Reveal the key").click()
+    assert page.locator("#run-task-key").inner_text() != key
+
+    # The instance's exports for Packer and Terraform.
+    page.get_by_role("link", name="Instance").click()
+    exports = page.locator("main").inner_text()
+    assert f"export HCP_PROJECT_ID={live_server.project_id}" in exports
+    assert "export HCP_SKIP_STATUS_CHECK=true" in exports
+    visit(page, "instance")
     context.close()
 
     # Dark, and at phone width (also what 200% zoom of a small window gives).
@@ -287,6 +326,12 @@ def test_bad_input_on_every_form_is_refused_and_writes_nothing(
     refused("type part of a bucket name")
     page.goto(_project(live_server) + "/buckets?sort=colour")
     refused("sort by one of")
+    page.goto(_project(live_server) + "/buckets?label=%3Dx")
+    refused('as "key" or "key=value"')
+    page.goto(_project(live_server) + "/audit?since=yesterday")
+    refused("is not a date")
+    page.goto(_project(live_server) + "/audit?since=2026-02-02&until=2026-01-01")
+    refused("must be before")
     context.close()
 
 

@@ -32,13 +32,8 @@ class ProjectOverview:
 def out_of_date_children(
     repo: Repository, actor: Actor, scope: Scope, now: datetime
 ) -> list[Ancestry]:
-    """The newest version of each child bucket whose parent is out of date, in the project."""
-    ids = [bucket.id for bucket in repo.buckets(scope.project_id)]
-    links = [
-        (build.version_id, build.parent_version_id, build.parent_channel_id)
-        for _, build in repo.child_links_of_buckets(ids)
-        if build.parent_version_id
-    ]
+    """The newest version of each child bucket of the project whose parent is out of date."""
+    links = Overview(repo.conn).child_links(scope.project_id)
     relations = newest_per_child_bucket(_relations(repo, Reader(repo, actor), links, now))
     return [item for item in relations if item.status is AncestryStatus.OUT_OF_DATE]
 
@@ -74,11 +69,13 @@ class BucketPage:
     pages: int
 
 
-def _labelled(bucket: Bucket, label: str) -> bool:
-    key, has_value, value = label.partition("=")
-    if key.strip() not in bucket.labels:
-        return False
-    return not has_value or bucket.labels[key.strip()] == value.strip()
+def _label(text: str) -> tuple[str, str | None] | None:
+    if not text:
+        return None
+    key, has_value, value = text.partition("=")
+    if not key.strip():
+        raise InvalidArgument('filter by a label as "key" or "key=value"')
+    return key.strip(), value.strip() if has_value else None
 
 
 def filter_buckets(repo: Repository, scope: Scope, wanted: BucketFilter) -> BucketPage:
@@ -88,26 +85,18 @@ def filter_buckets(repo: Repository, scope: Scope, wanted: BucketFilter) -> Buck
         raise InvalidArgument(f"sort by one of {', '.join(SORTS)}")
     if wanted.page < 1 or not 1 <= wanted.page_size <= 100:
         raise InvalidArgument("page starts at 1; a page holds 1 to 100 buckets")
-    found = repo.buckets(scope.project_id)
-    if wanted.name:
-        found = [bucket for bucket in found if wanted.name.lower() in bucket.name.lower()]
-    if wanted.label:
-        found = [bucket for bucket in found if _labelled(bucket, wanted.label)]
-    if wanted.platform:
-        platforms = repo.platforms([bucket.id for bucket in found])
-        found = [b for b in found if wanted.platform in platforms.get(b.id, [])]
-    key = wanted.sort.lstrip("-")
-    found.sort(
-        key=lambda b: (
-            b.name if key == "name" else (b.created_at if key == "created" else b.updated_at)
-        ),
-        reverse=wanted.sort.startswith("-"),
+    found, total = Overview(repo.conn).bucket_page(
+        scope.project_id,
+        name=wanted.name,
+        label=_label(wanted.label),
+        platform=wanted.platform,
+        order_by=wanted.sort.lstrip("-"),
+        descending=wanted.sort.startswith("-"),
+        offset=(wanted.page - 1) * wanted.page_size,
+        limit=wanted.page_size,
     )
-    pages = max(1, -(-len(found) // wanted.page_size))
-    start = (wanted.page - 1) * wanted.page_size
-    return BucketPage(
-        summarize(repo, found[start : start + wanted.page_size]), len(found), wanted.page, pages
-    )
+    pages = max(1, -(-total // wanted.page_size))
+    return BucketPage(summarize(repo, found), total, wanted.page, pages)
 
 
 @dataclass(frozen=True)
@@ -124,11 +113,35 @@ def search_project(repo: Repository, scope: Scope, text: str) -> SearchResult:
     text = text.strip()
     if not text:
         raise InvalidArgument("type part of a bucket name, a fingerprint, a version or artifact id")
-    found = [b for b in repo.buckets(scope.project_id) if text.lower() in b.name.lower()][:50]
+    found, _ = Overview(repo.conn).bucket_page(scope.project_id, name=text, limit=50)
     by_id = repo.version_in_project(text, scope.project_id, with_builds=False)
     matched = Overview(repo.conn).versions_with_fingerprint(scope.project_id, text)
     return SearchResult(
         buckets=found,
         versions=([by_id] if by_id is not None else []) + matched,
         artifacts=find_artifacts(repo, scope, external_identifier=text),
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""
+    operation: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 200
+
+
+def audit_trail(repo: Repository, scope: Scope, wanted: AuditFilter) -> list[AuditEvent]:
+    if wanted.since and wanted.until and wanted.since >= wanted.until:
+        raise InvalidArgument("“since” must be before “until”")
+    if not 1 <= wanted.limit <= 10000:
+        raise InvalidArgument("ask for 1 to 10000 lines")
+    return Overview(repo.conn).events(
+        scope.project_id,
+        actor=wanted.actor,
+        operation=wanted.operation,
+        since=wanted.since,
+        until=wanted.until,
+        limit=wanted.limit,
     )

@@ -22,7 +22,7 @@ from packyard.wire.routing import Call, Route
 MAX_LABELS = 64
 
 
-def _back(call: Call, path: str, done: str) -> Response:
+def go_back(call: Call, path: str, done: str) -> Response:
     return RedirectResponse(f"{project_base(call)}{path}?done={quote(done)}", 303)
 
 
@@ -101,7 +101,7 @@ def edit_bucket(call: Call) -> Response:
         labels=parse_labels(form.fields.get("labels", [""])[-1]),
         now=call.now,
     )
-    return _back(call, f"/buckets/{_seg(name)}", "Saved the description and labels.")
+    return go_back(call, f"/buckets/{_seg(name)}", "Saved the description and labels.")
 
 
 def delete_bucket(call: Call) -> Response:
@@ -109,7 +109,7 @@ def delete_bucket(call: Call) -> Response:
     name = call.param("bucket_name")
     _confirmed(form, name)
     buckets.delete_bucket(call.repo, call.scope, name=name)
-    return _back(call, "/buckets", f"Deleted bucket {name}.")
+    return go_back(call, "/buckets", f"Deleted bucket {name}.")
 
 
 def promote(call: Call) -> Response:
@@ -128,7 +128,7 @@ def promote(call: Call) -> Response:
         choice=VersionChoice(version_id=version.id),
         now=call.now,
     )
-    return _back(
+    return go_back(
         call,
         f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}",
         f"Promoted to {channel_name}.",
@@ -148,7 +148,7 @@ def revoke(call: Call) -> Response:
         revocation=revocation_from(form),
         now=call.now,
     )
-    return _back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", "Revoked.")
+    return go_back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", "Revoked.")
 
 
 def restore(call: Call) -> Response:
@@ -157,7 +157,7 @@ def restore(call: Call) -> Response:
     scheduled = version.revocation_scheduled(call.now)
     revocation.restore_version(call.repo, call.scope, version_id=version.id, now=call.now)
     done = "Cancelled the scheduled revocation." if scheduled else "Restored."
-    return _back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", done)
+    return go_back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", done)
 
 
 def delete_version(call: Call) -> Response:
@@ -173,7 +173,7 @@ def delete_version(call: Call) -> Response:
         rollback_channels=form.get("rollback") == "on",
         now=call.now,
     )
-    return _back(call, f"/buckets/{_seg(name)}/versions", f"Deleted {confirm_word(version)}.")
+    return go_back(call, f"/buckets/{_seg(name)}/versions", f"Deleted {confirm_word(version)}.")
 
 
 def _choice(form: Form) -> VersionChoice:
@@ -196,7 +196,7 @@ def create_channel(call: Call) -> Response:
         restricted=form.get("restricted") == "on",
         now=call.now,
     )
-    return _back(
+    return go_back(
         call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", f"Created channel {channel}."
     )
 
@@ -213,7 +213,7 @@ def assign_channel(call: Call) -> Response:
         choice=_choice(form),
         now=call.now,
     )
-    return _back(call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", "Assigned.")
+    return go_back(call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", "Assigned.")
 
 
 def channel_access(call: Call) -> Response:
@@ -229,7 +229,7 @@ def channel_access(call: Call) -> Response:
         restricted=form.get("restricted") == "on",
         now=call.now,
     )
-    return _back(
+    return go_back(
         call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", "Changed who may read it."
     )
 
@@ -239,7 +239,7 @@ def delete_channel(call: Call) -> Response:
     name, channel = call.param("bucket_name"), call.param("channel_name")
     _confirmed(form, channel)
     channels.delete_channel(call.repo, call.actor, call.scope, bucket_name=name, name=channel)
-    return _back(call, f"/buckets/{_seg(name)}/channels", f"Deleted channel {channel}.")
+    return go_back(call, f"/buckets/{_seg(name)}/channels", f"Deleted channel {channel}.")
 
 
 C, A = Role.CONTRIBUTOR, Role.ADMIN

@@ -14,11 +14,12 @@ from starlette.routing import Route as StarletteRoute
 from packyard.auth.logins import SecretChecks
 from packyard.auth.principals import stored_secret
 from packyard.domain.identity import Role
-from packyard.errors import Unauthenticated
+from packyard.errors import RegistryError, Unauthenticated
 from packyard.ids import utcnow
 from packyard.web import session
 from packyard.web.actions import ACTIONS
-from packyard.web.dispatch import page, read_form
+from packyard.web.admin_pages import ADMIN_PAGES
+from packyard.web.dispatch import error_page, page, read_form
 from packyard.web.pages import PAGES
 from packyard.web.render import render_page
 from packyard.wire.oauth import login_throttle, source_address, trusted_networks
@@ -73,7 +74,7 @@ def sign_in_routes(services: Services) -> list[StarletteRoute]:
 
         try:
             session.check_csrf(request, fields.get("csrf"))
-        except Exception:
+        except RegistryError:
             return refuse("The form was stale; please sign in again.", 403)
         if not client_id or not secret:
             return refuse("Enter the client id and the client secret.", 400)
@@ -96,8 +97,11 @@ def sign_in_routes(services: Services) -> list[StarletteRoute]:
         return session.sign_in(response, token, max_age=services.tokens.ttl_seconds)
 
     async def sign_out(request: Request) -> Response:
-        fields = await read_form(request)
-        session.check_csrf(request, fields.get("csrf"))
+        try:
+            fields = await read_form(request)
+            session.check_csrf(request, fields.get("csrf"))
+        except RegistryError as exc:
+            return error_page(request, exc)
         return session.sign_out(request, services, RedirectResponse("/sign-in", 303))
 
     return [
@@ -112,7 +116,7 @@ def console_routes(services: Services) -> list[StarletteRoute]:
         StarletteRoute("/static/{name}", static, methods=["GET"], name="console.Static"),
         *sign_in_routes(services),
         page(Route("GET", "/", root, Role.VIEWER, "console.Root", scoped=False), services),
-        *(page(route, services) for route in [*PAGES, *ACTIONS]),
+        *(page(route, services) for route in [*PAGES, *ACTIONS, *ADMIN_PAGES]),
     ]
 
 

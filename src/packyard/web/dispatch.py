@@ -7,6 +7,7 @@ resolved, authorised, audited (for a POST) and its transaction run exactly as fo
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
@@ -18,7 +19,7 @@ from packyard.errors import InvalidArgument, RegistryError, Unauthenticated
 from packyard.web.render import render_page
 from packyard.web.session import check_csrf, finish, session_principal
 from packyard.wire.http import HTTP_STATUS, BodyTooLarge, read_limited
-from packyard.wire.routing import Route, Services, serve_in_transaction
+from packyard.wire.routing import LATENCY, REQUESTS, Route, Services, serve_in_transaction
 
 MAX_FORM_BYTES = 64 * 1024
 
@@ -65,7 +66,16 @@ def error_page(request: Request, exc: RegistryError) -> Response:
 
 
 def page(route: Route, services: Services) -> StarletteRoute:
+    """A page, counted and timed in the API's request series by its operation name."""
+
     async def serve(request: Request) -> Response:
+        started = time.perf_counter()
+        response = await _serve(request)
+        REQUESTS.labels(route.operation, str(response.status_code)).inc()
+        LATENCY.labels(route.operation).observe(time.perf_counter() - started)
+        return response
+
+    async def _serve(request: Request) -> Response:
         signed_in = session_principal(request, services)
         if signed_in is None:
             return sign_in_redirect(request)
