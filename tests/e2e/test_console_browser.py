@@ -6,6 +6,7 @@ restores, and sees Packer's read of the channel change to match. axe-core checks
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import uuid
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.api.conftest import push
+from tests.api.tenants import SPDX, sbom_body
 from tests.e2e.test_packer_19 import assert_echoed
 from tests.e2e.test_packer_current import E2E23, build_two_sources
 from tests.e2e.test_packer_current import admin_api as admin_api  # fixtures
@@ -240,6 +242,10 @@ def seeded(live_server: LiveServer) -> dict[str, Any]:
         api.v2 + f"/buckets/{bucket}/channels", json={"name": "stable", "version_fingerprint": "f1"}
     )
     assert made.status_code == 200, made.text
+    build = api.get(api.v2 + f"/buckets/{bucket}/versions/f2/builds").json()["builds"][0]
+    path = api.v2 + f"/buckets/{bucket}/versions/f2/builds/{build['id']}/sboms"
+    uploaded = api.put(path, json=sbom_body("image-sbom"))
+    assert uploaded.status_code == 200, uploaded.text
     return {"api": api, "bucket": bucket, "v1": first}
 
 
@@ -349,6 +355,13 @@ def test_a_viewer_sees_the_actions_disabled_with_the_role_they_need(
     expect(page.get_by_role("button", name="Delete version")).to_be_disabled()
     assert page.locator(".needs").first.inner_text() == "needs the contributor role"
     visit(page, "version-viewer")
+    # SBOMs: the packages they list, and the document to download.
+    page.get_by_text("Packages (").first.click()
+    expect(page.get_by_role("cell", name=SPDX["packages"][0]["name"], exact=True)).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="image-sbom (spdx)").click()
+    saved = download.value.path()
+    assert json.loads(Path(saved).read_text()) == SPDX
     page.goto(_project(live_server) + f"/buckets/{seeded['bucket']}")
     expect(page.get_by_role("button", name="Delete bucket")).to_be_disabled()
     assert "needs the admin role" in page.locator("section.danger").inner_text()

@@ -142,11 +142,24 @@ class Overview:
 
     def child_links(self, project_id: str) -> list[tuple[str, str, str | None]]:
         """(child version, parent version, parent channel) of every build of the project
-        recorded with a parent."""
+        recorded with a parent: the builds with a parent first, off their index (`> ''`:
+        every id is longer), then those of the project's versions among them."""
         rows = self.conn.execute(
-            select(builds.c.version_id, builds.c.parent_version_id, builds.c.parent_channel_id)
-            .join(versions, versions.c.id == builds.c.version_id)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .where(buckets.c.project_id == project_id, builds.c.parent_version_id.is_not(None))
-        )
-        return [(row[0], row[1], row[2]) for row in rows]
+            select(
+                builds.c.version_id, builds.c.parent_version_id, builds.c.parent_channel_id
+            ).where(builds.c.parent_version_id > "")
+        ).all()
+        children = sorted({row[0] for row in rows})
+        own: set[str] = set()
+        for at in range(0, len(children), 500):  # stay under bind-parameter limits
+            own.update(
+                self.conn.execute(
+                    select(versions.c.id)
+                    .join(buckets, buckets.c.id == versions.c.bucket_id)
+                    .where(
+                        versions.c.id.in_(children[at : at + 500]),
+                        buckets.c.project_id == project_id,
+                    )
+                ).scalars()
+            )
+        return [(row[0], row[1], row[2]) for row in rows if row[0] in own]

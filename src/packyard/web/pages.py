@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.responses import RedirectResponse, Response
 
 from packyard.domain.identity import Role
 from packyard.domain.registry import Version
-from packyard.errors import InvalidArgument
-from packyard.services import ancestry, buckets, channels, overview, revocation, versions
+from packyard.errors import InvalidArgument, NotFound
+from packyard.services import ancestry, buckets, channels, overview, revocation, sboms, versions
 from packyard.services.ancestry import AncestryQuery
 from packyard.services.reach import Reader
+from packyard.services.sboms import PackageFilter
 from packyard.web.render import project_base, render
 from packyard.wire.routing import Call, Route
 
@@ -141,6 +144,13 @@ def version_detail(call: Call) -> Response:
     name = call.param("bucket_name")
     found = channels.list_channels(call.repo, call.actor, call.scope, bucket_name=name)
     parents = ancestry.parents_of(call.repo, Reader(call.repo, call.actor), version, call.now)
+    supply = {
+        build.id: (
+            sboms.list_sboms(call.repo, call.scope, build_id=build.id),
+            sboms.build_packages(call.repo, call.scope, build_id=build.id, only=PackageFilter()),
+        )
+        for build in version.builds
+    }
     call.shows(version)
     return render(
         call,
@@ -150,10 +160,26 @@ def version_detail(call: Call) -> Response:
         channels=found,
         on=[c for c in found if c.version is not None and c.version.id == version.id],
         parents=parents,
+        supply=supply,
         inherited=revocation.inherited_from(call.repo, call.actor, version),
         version_name=version_name,
         confirm=confirm_word(version),
         title=f"{name} {version_name(version)}",
+    )
+
+
+def sbom_download(call: Call) -> Response:
+    version = _version(call)
+    build_id = call.param("build_id")
+    if not any(build.id == build_id for build in version.builds):
+        raise NotFound("no such build in this version")
+    sbom, document = sboms.sbom_document(
+        call.repo, call.scope, build_id=build_id, name=call.param("sbom_name")
+    )
+    return Response(
+        document,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{quote(sbom.name)}.json"'},
     )
 
 
@@ -235,6 +261,13 @@ PAGES = [
     Route("GET", B, bucket_detail, V, "console.Bucket"),
     Route("GET", B + "/versions", version_list, V, "console.Versions"),
     Route("GET", VERSION, version_detail, V, "console.Version"),
+    Route(
+        "GET",
+        VERSION + "/builds/{build_id}/sboms/{sbom_name}",
+        sbom_download,
+        V,
+        "console.DownloadSbom",
+    ),
     Route("GET", VERSION + "/revoke", revoke_dialog, Role.CONTRIBUTOR, "console.RevokeDialog"),
     Route("GET", B + "/channels", channel_list, V, "console.Channels"),
     Route("GET", CHANNEL, channel_detail, V, "console.Channel"),
