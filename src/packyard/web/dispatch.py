@@ -17,7 +17,7 @@ from starlette.routing import Route as StarletteRoute
 
 from packyard.errors import InvalidArgument, RegistryError, Unauthenticated
 from packyard.web.render import render_page
-from packyard.web.session import check_csrf, finish, session_principal
+from packyard.web.session import check_csrf, session_principal
 from packyard.wire.http import HTTP_STATUS, BodyTooLarge, read_limited
 from packyard.wire.routing import LATENCY, REQUESTS, Route, Services, serve_in_transaction
 
@@ -52,7 +52,7 @@ def sign_in_redirect(request: Request) -> Response:
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query
-    return RedirectResponse("/sign-in?next=" + quote(target, safe=""), 303)
+    return RedirectResponse("/signin?next=" + quote(target, safe=""), 303)
 
 
 def error_page(request: Request, exc: RegistryError) -> Response:
@@ -85,7 +85,7 @@ def page(route: Route, services: Services) -> StarletteRoute:
             body: Form | None = None
             if route.method == "POST":
                 body = await read_form(request)
-                check_csrf(request, body.get("csrf"))
+                check_csrf(request, body.get("csrf_token"))
             response = serve_in_transaction(
                 route,
                 services,
@@ -100,6 +100,6 @@ def page(route: Route, services: Services) -> StarletteRoute:
         except RegistryError as exc:
             response = error_page(request, exc)
         response.headers["Cache-Control"] = "no-store"
-        return finish(request, response)
+        return response
 
     return StarletteRoute(route.path, serve, methods=[route.method], name=route.operation)

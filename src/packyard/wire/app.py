@@ -15,7 +15,9 @@ from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
+from packyard.web.account import account_routes
 from packyard.web.app import console_routes
+from packyard.web.signin import signin_routes
 from packyard.wire import extension, iam, resource_manager
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
@@ -90,6 +92,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         run_task_route(services),
         *ops_routes(services),
         extension.openapi_route(),
+        *signin_routes(services),
+        *account_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),
         *console_routes(services),
     ]
