@@ -5,7 +5,7 @@
 Starts `packyard serve` on a fresh SQLite data directory, writes 1,000 buckets of 20
 complete versions each (one build, two artifacts a version; `latest` on the newest, a
 `production` channel with two assignments) straight into its store, signs in to the console
-as an admin, and asks each page `--requests` times one after another. The mean server time
+as an admin user, and asks each page `--requests` times one after another. The mean server time
 of each page comes from the server's own latency histogram (the console's pages are timed
 in the API's series, by their console.* operation names).
 """
@@ -25,6 +25,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.people import new_person
 from tests.support.server import LiveServer, running_server
 
 from packyard.config import Settings
@@ -154,19 +155,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as root, running_server(Path(root)) as server:
         api = server.api("admin")
         seed(server, args.buckets, args.versions)
-        admin = server.principal("admin")
+        person = new_person(server, "admin")
         browser = httpx.Client(base_url=server.base_url, verify=server.tls(), timeout=60)
-        form = browser.get("/sign-in").text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+        form = browser.get("/signin").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert csrf is not None
         signed = browser.post(
-            "/sign-in",
-            data={
-                "csrf": csrf.group(1),
-                "client_id": admin.client_id,
-                "client_secret": admin.client_secret,
-                "next": "/",
-            },
+            "/signin",
+            data={"csrf_token": csrf.group(1), "name": person.name, "password": person.password},
         )
         assert signed.status_code == 303, signed.text
         p = f"/organizations/{server.org_id}/projects/{server.project_id}"
