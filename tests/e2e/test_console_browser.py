@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.api.conftest import push
-from tests.api.tenants import SPDX, sbom_body
+from tests.api.tenants import BLOCK, SPDX, sbom_body
 from tests.e2e.test_packer_19 import assert_echoed
 from tests.e2e.test_packer_current import E2E23, build_two_sources
 from tests.e2e.test_packer_current import admin_api as admin_api  # fixtures
@@ -365,4 +365,51 @@ def test_a_viewer_sees_the_actions_disabled_with_the_role_they_need(
     page.goto(_project(live_server) + f"/buckets/{seeded['bucket']}")
     expect(page.get_by_role("button", name="Delete bucket")).to_be_disabled()
     assert "needs the admin role" in page.locator("section.danger").inner_text()
+    context.close()
+
+
+def test_enforced_blocks_are_linked_and_unlinked(
+    live_server: LiveServer, browser: Browser, seeded: dict[str, Any]
+) -> None:
+    api: ApiClient = seeded["api"]
+    bucket = seeded["bucket"]
+    made = api.put(
+        api.v2 + "/enforced_blocks",
+        json={
+            "name": f"hardening-{uuid.uuid4().hex[:6]}",
+            "template_type": "HCL2",
+            "block_content": BLOCK,
+            "version": "1.0",
+        },
+    )
+    assert made.status_code == 200, made.text
+    block = made.json()["enforced_block"]
+    links = api.v2 + (
+        f"/enforced_blocks/{block['id']}/versions/{block['latest_version']['id']}/buckets"
+    )
+
+    def linked() -> list[str]:
+        found = api.get(links).json().get("linked_buckets") or []
+        return sorted(item["bucket"]["name"] for item in found)
+
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, live_server, new_person(live_server, "contributor"))
+    page.goto(_project(live_server) + "/enforced-blocks")
+    field = page.get_by_label("Linked buckets, one name a line (empty unlinks all)").last
+    field.fill(f"{bucket}\nno-such-bucket")
+    field.locator("xpath=..").get_by_role("button", name="Save links").click()
+    assert "not found" in problem(page)
+    assert linked() == []
+    page.goto(_project(live_server) + "/enforced-blocks")
+    field = page.get_by_label("Linked buckets, one name a line (empty unlinks all)").last
+    field.fill(bucket)
+    field.locator("xpath=..").get_by_role("button", name="Save links").click()
+    assert notice(page) == "Saved the linked buckets."
+    assert linked() == [bucket]
+    visit(page, "enforced-blocks")
+    field = page.get_by_label("Linked buckets, one name a line (empty unlinks all)").last
+    field.fill("")
+    field.locator("xpath=..").get_by_role("button", name="Save links").click()
+    assert linked() == []
     context.close()

@@ -13,6 +13,7 @@ from starlette.routing import Route as StarletteRoute
 from packyard.domain.identity import Role
 from packyard.web.actions import ACTIONS
 from packyard.web.admin_pages import ADMIN_PAGES
+from packyard.web.block_pages import BLOCK_PAGES
 from packyard.web.dispatch import page
 from packyard.web.pages import PAGES
 from packyard.web.render import render_page
@@ -45,5 +46,5 @@ def console_routes(services: Services) -> list[StarletteRoute]:
     return [
         StarletteRoute("/static/{name}", static, methods=["GET"], name="console.Static"),
         page(Route("GET", "/", root, Role.VIEWER, "console.Root", scoped=False), services),
-        *(page(route, services) for route in [*PAGES, *ACTIONS, *ADMIN_PAGES]),
+        *(page(route, services) for route in [*PAGES, *ACTIONS, *ADMIN_PAGES, *BLOCK_PAGES]),
     ]
