@@ -9,6 +9,7 @@ from typing import Any
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Version, parse_duration
 from packyard.errors import FailedPrecondition, InvalidArgument
+from packyard.services import events
 from packyard.services.channels import point_channel
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
@@ -125,6 +126,7 @@ def revoke_version(
     plan = plan_revocation(repo, actor, scope, version_ids=[version_id], request=request, now=now)
     carry_out(repo, actor, scope, plan, message=revocation.message, now=now)
     version = plan.revoked[0].version
+    events.version_revoked(repo, actor, version, now=now)
     return _changed(
         version,
         revoked_from_id=None,
@@ -135,7 +137,9 @@ def revoke_version(
     )
 
 
-def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: datetime) -> Version:
+def restore_version(
+    repo: Repository, scope: Scope, *, version_id: str, now: datetime, actor: Actor | None = None
+) -> Version:
     """Clear the revocation, and the revocations descendants inherited from it."""
     version = version_in_project(repo, scope, version_id)
     if version.revoke_at is None:
@@ -147,6 +151,7 @@ def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: dat
         "revoked_from_id": None,
         "updated_at": now,
     }
+    events.version_restored(repo, actor, version, now=now)
     repo.change_version(version.id, **cleared)
     _changed_elsewhere(repo, scope, Reach(repo.conn).inheriting_from(version.id))
     repo.change_inherited(version.id, **cleared)
@@ -174,7 +179,7 @@ def change_version(
     if change.restore and change.revocation is not None:
         raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
     if change.restore:
-        return restore_version(repo, scope, version_id=version_id, now=now)
+        return restore_version(repo, scope, version_id=version_id, now=now, actor=actor)
     if change.revocation is not None:
         return revoke_version(
             repo, actor, scope, version_id=version_id, revocation=change.revocation, now=now

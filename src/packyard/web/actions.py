@@ -155,7 +155,9 @@ def restore(call: Call) -> Response:
     name = call.param("bucket_name")
     version = _version(call)
     scheduled = version.revocation_scheduled(call.now)
-    revocation.restore_version(call.repo, call.scope, version_id=version.id, now=call.now)
+    revocation.restore_version(
+        call.repo, call.scope, version_id=version.id, now=call.now, actor=call.actor
+    )
     done = "Cancelled the scheduled revocation." if scheduled else "Restored."
     return go_back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", done)
 

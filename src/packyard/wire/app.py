@@ -18,7 +18,8 @@ from packyard.store.engine import Store, make_engine
 from packyard.web.account import account_routes
 from packyard.web.app import console_routes
 from packyard.web.signin import signin_routes
-from packyard.wire import extension, iam, resource_manager
+from packyard.webhook_worker import lifespan
+from packyard.wire import extension, iam, resource_manager, webhooks
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
@@ -42,6 +43,7 @@ API_ROUTES: list[Route] = [
     *resource_manager.ROUTES,
     *iam.ROUTES,
     *extension.ROUTES,
+    *webhooks.ROUTES,
 ]
 
 
@@ -99,6 +101,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)
+    app.router.lifespan_context = lifespan(store, settings.webhook)
     app.state.services = services
     app.add_middleware(RequestLog)
     return app
