@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,11 +81,20 @@ def point_channel(
     channel.author_id = actor.name
 
 
-def roll_back(
-    repo: Repository, actor: Actor, channel: Channel, *, leaving: str, now: datetime
-) -> None:
-    """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
-    earlier = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
+def rollback_target(
+    repo: Repository,
+    channel: Channel,
+    *,
+    leaving: str,
+    now: datetime,
+    newer: Sequence[str] = (),
+    revoked: Callable[[Version], bool] | None = None,
+) -> Version | None:
+    """The newest earlier assignment of the channel that is still valid, or None. `newer` are
+    assignments a plan makes before the stored history; `revoked` says which versions a plan
+    revokes before the channel moves (beyond those revoked now)."""
+    stored = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
+    earlier = [*newer, *stored]
     candidates = repo.versions_by_ids(earlier, with_builds=False)
     for version_id in earlier:
         candidate = candidates.get(version_id)
@@ -93,10 +103,18 @@ def roll_back(
             and candidate is not None
             and candidate.complete
             and not candidate.is_revoked(now)
+            and not (revoked is not None and revoked(candidate))
         ):
-            point_channel(repo, actor, channel, candidate, now=now)
-            return
-    point_channel(repo, actor, channel, None, now=now)
+            return candidate
+    return None
+
+
+def roll_back(
+    repo: Repository, actor: Actor, channel: Channel, *, leaving: str, now: datetime
+) -> None:
+    """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
+    target = rollback_target(repo, channel, leaving=leaving, now=now)
+    point_channel(repo, actor, channel, target, now=now)
 
 
 def create_channel(

@@ -73,6 +73,19 @@ def version_named(
     return found
 
 
+def version_by_ref(
+    repo: Repository, scope: Scope, *, bucket_name: str, ref: str, with_builds: bool = True
+) -> Version:
+    """The bucket's version named by its fingerprint or its id (as people and the console do)."""
+    bucket = find_bucket(repo, scope, bucket_name)
+    found = _by_fingerprint(repo, bucket, ref, with_builds=with_builds) or repo.version(
+        versions.c.id == ref, versions.c.bucket_id == bucket.id, with_builds=with_builds
+    )
+    if found is None:
+        raise NotFound(f'no version with fingerprint or id "{ref}" in "{bucket_name}"')
+    return found
+
+
 def find_version(
     repo: Repository,
     scope: Scope,

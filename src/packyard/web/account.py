@@ -9,8 +9,8 @@ from starlette.routing import Route
 from packyard.auth.accounts import account_of
 from packyard.errors import Unauthenticated
 from packyard.ids import utcnow
+from packyard.web.render import page
 from packyard.web.session import session_principal
-from packyard.web.signin_render import page
 from packyard.wire.routing import Services
 
 

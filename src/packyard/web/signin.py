@@ -18,6 +18,7 @@ from packyard.auth import signin, users
 from packyard.auth.logins import SecretChecks
 from packyard.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from packyard.ids import utcnow
+from packyard.web.render import page
 from packyard.web.session import (
     FORM_COOKIE,
     SESSION_COOKIE,
@@ -27,7 +28,6 @@ from packyard.web.session import (
     session_token,
     set_cookie,
 )
-from packyard.web.signin_render import page
 from packyard.wire.http import BodyTooLarge, read_limited
 from packyard.wire.oauth import login_throttle, source_address, trusted_networks
 from packyard.wire.routing import Services

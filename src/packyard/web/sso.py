@@ -15,9 +15,9 @@ from packyard.auth import signin, sso
 from packyard.auth.sso_provider import OpenIdProvider, pkce_pair
 from packyard.errors import InvalidArgument, PermissionDenied, Unauthenticated, Unavailable
 from packyard.ids import utcnow
+from packyard.web.render import page
 from packyard.web.session import check_csrf, events_for, set_cookie
 from packyard.web.signin import read_form, safe_next, signed_in
-from packyard.web.signin_render import page
 from packyard.wire.oauth import source_address, trusted_networks
 from packyard.wire.routing import Services
 

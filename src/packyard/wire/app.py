@@ -16,6 +16,7 @@ from packyard.config import Settings
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
 from packyard.web.account import account_routes
+from packyard.web.app import console_routes
 from packyard.web.signin import signin_routes
 from packyard.web.sso import sso_routes
 from packyard.webhook_worker import lifespan
@@ -42,6 +43,7 @@ API_ROUTES: list[Route] = [
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
     *iam.ROUTES,
+    *extension.ROUTES,
     *webhooks.ROUTES,
     *extension.ROUTES,
 ]
@@ -98,6 +100,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         *account_routes(services),
         *sso_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),
+        *console_routes(services),
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)

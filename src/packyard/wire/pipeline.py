@@ -176,3 +176,20 @@ def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]
         cache_key(route, call.request, call.actor), stamp, body, valid_until=call.valid_until
     )
     return Response(body, 200, media_type="application/json")
+
+
+def serve_in_transaction(
+    route: Route,
+    services: Services,
+    request: Request,
+    *,
+    principal_id: str,
+    generation: int,
+    params: dict[str, str],
+    body: object,
+) -> Response:
+    """A route's one transaction, for the use cases' other client, the console: the same
+    caller look-up, authorisation and audit as the API's."""
+    return services.store.retrying(
+        lambda: _transact(route, services, request, principal_id, generation, params, body)
+    )
