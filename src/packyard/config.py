@@ -20,6 +20,7 @@ from packyard.config_sections import LoginSettings as LoginSettings
 from packyard.config_sections import PoolSettings as PoolSettings
 from packyard.config_sections import RunTaskSettings as RunTaskSettings
 from packyard.config_sections import SessionSettings as SessionSettings
+from packyard.config_sections import WebhookSettings as WebhookSettings
 from packyard.config_sections import WorkloadIdentitySettings as WorkloadIdentitySettings
 
 DEFAULT_PORT = 8443
@@ -111,6 +112,7 @@ class Settings:
         default_factory=WorkloadIdentitySettings.from_env
     )
     sessions: SessionSettings = field(default_factory=SessionSettings.from_env)
+    webhook: WebhookSettings = field(default_factory=WebhookSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -149,6 +151,7 @@ class Settings:
         env.update(self.run_task.to_env())
         env.update(self.workload_identity.to_env())
         env.update(self.sessions.to_env())
+        env.update(self.webhook.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -174,4 +177,5 @@ class Settings:
             run_task=RunTaskSettings.from_env(env),
             workload_identity=WorkloadIdentitySettings.from_env(env),
             sessions=SessionSettings.from_env(env),
+            webhook=WebhookSettings.from_env(env),
         )

@@ -264,3 +264,38 @@ class SessionSettings:
             "SESSION_MAX_SECONDS": str(self.max_seconds),
             "SIGN_IN_LINK_SECONDS": str(self.link_seconds),
         }
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Where webhook deliveries may go, and how they are tried.
+
+    A destination whose address is loopback, private, link-local or a metadata service's is
+    refused unless it is in `allowed_networks`. A failed delivery is tried again after
+    `retry_base_seconds` * 2^(n-1) (with jitter), up to `max_attempts` attempts.
+    """
+
+    allowed_networks: tuple[str, ...] = ()
+    timeout_seconds: float = 10.0
+    retry_base_seconds: float = 180.0
+    max_attempts: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WebhookSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            allowed_networks=networks(env, "WEBHOOK_ALLOWED_NETWORKS"),
+            timeout_seconds=number(env, "WEBHOOK_TIMEOUT", cls.timeout_seconds, minimum=0.1),
+            retry_base_seconds=number(
+                env, "WEBHOOK_RETRY_BASE", cls.retry_base_seconds, minimum=0.01
+            ),
+            max_attempts=int(number(env, "WEBHOOK_MAX_ATTEMPTS", cls.max_attempts, minimum=1)),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "WEBHOOK_ALLOWED_NETWORKS": ",".join(self.allowed_networks),
+            "WEBHOOK_TIMEOUT": str(self.timeout_seconds),
+            "WEBHOOK_RETRY_BASE": str(self.retry_base_seconds),
+            "WEBHOOK_MAX_ATTEMPTS": str(self.max_attempts),
+        }

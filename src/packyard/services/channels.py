@@ -16,6 +16,7 @@ from packyard.domain.registry import (
 )
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
+from packyard.services import events
 from packyard.services.common import (
     find_bucket,
     readable_with,
@@ -70,6 +71,7 @@ def point_channel(
     repo: Repository, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
 ) -> None:
     """Move a channel and append the change to its history."""
+    events.channel_moved(repo, actor, channel, version, now=now)
     version_id = version.id if version else None
     repo.change_channel(channel.id, version_id=version_id, updated_at=now, author_id=actor.name)
     repo.add_assignment(Assignment(new_id(), channel.id, version_id, actor.name, now))

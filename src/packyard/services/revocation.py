@@ -9,6 +9,7 @@ from typing import Any
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Version, parse_duration
 from packyard.errors import FailedPrecondition, InvalidArgument
+from packyard.services import events
 from packyard.services.channels import roll_back
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
@@ -109,10 +110,13 @@ def revoke_version(
         for channel in repo.channels_on(version.id, with_version=False):
             if not channel.managed:
                 roll_back(repo, actor, channel, leaving=version.id, now=now)
+    events.version_revoked(repo, actor, version, now=now)
     return _changed(version, revoked_from_id=None, **fields)
 
 
-def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: datetime) -> Version:
+def restore_version(
+    repo: Repository, scope: Scope, *, version_id: str, now: datetime, actor: Actor | None = None
+) -> Version:
     """Clear the revocation, and the revocations descendants inherited from it."""
     version = version_in_project(repo, scope, version_id)
     if version.revoke_at is None:
@@ -124,6 +128,7 @@ def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: dat
         "revoked_from_id": None,
         "updated_at": now,
     }
+    events.version_restored(repo, actor, version, now=now)
     repo.change_version(version.id, **cleared)
     _changed_elsewhere(repo, scope, Reach(repo.conn).inheriting_from(version.id))
     repo.change_inherited(version.id, **cleared)
@@ -151,7 +156,7 @@ def change_version(
     if change.restore and change.revocation is not None:
         raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
     if change.restore:
-        return restore_version(repo, scope, version_id=version_id, now=now)
+        return restore_version(repo, scope, version_id=version_id, now=now, actor=actor)
     if change.revocation is not None:
         return revoke_version(
             repo, actor, scope, version_id=version_id, revocation=change.revocation, now=now

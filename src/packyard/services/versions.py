@@ -16,6 +16,7 @@ from packyard.domain.registry import (
 )
 from packyard.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
+from packyard.services import events
 from packyard.services.channels import point_channel, roll_back
 from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
 from packyard.store.repository import Repository
@@ -48,6 +49,7 @@ def create_version(
         updated_at=now,
     )
     unique(lambda: repo.add_version(version), message)
+    events.version_created(repo, actor, version, now=now)
     return version
 
 
@@ -144,6 +146,7 @@ def complete_if_done(
     latest = repo.channel(version.bucket_id, MANAGED_CHANNEL, with_version=False)
     if latest is not None:
         point_channel(repo, actor, latest, version, now=now)
+    events.version_completed(repo, actor, version, now=now)
     return True
 
 
@@ -171,6 +174,7 @@ def delete_version(
     now: datetime,
 ) -> None:
     version = version_in_project(repo, scope, version_id, with_builds=False)
+    events.version_deleted(repo, actor, version, now=now)
     for channel in repo.channels_on(version.id, with_version=False):
         if rollback_channels:
             roll_back(repo, actor, channel, leaving=version.id, now=now)

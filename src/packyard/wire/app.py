@@ -17,7 +17,8 @@ from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
 from packyard.web.account import account_routes
 from packyard.web.signin import signin_routes
-from packyard.wire import iam, resource_manager
+from packyard.webhook_worker import lifespan
+from packyard.wire import iam, resource_manager, webhooks
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
@@ -40,6 +41,7 @@ API_ROUTES: list[Route] = [
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
     *iam.ROUTES,
+    *webhooks.ROUTES,
 ]
 
 
@@ -95,6 +97,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)
+    app.router.lifespan_context = lifespan(store, settings.webhook)
     app.state.services = services
     app.add_middleware(RequestLog)
     return app
