@@ -38,6 +38,7 @@ from packyard.cli_wip import ci_app, wip_app
 from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_dir
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
+from packyard.people import register as register_people_commands
 from packyard.store.engine import Store, make_engine
 from packyard.store.tenants import Tenants
 from packyard.trust import ensure_bundle, system_trust_store
@@ -45,7 +46,6 @@ from packyard.trust import ensure_bundle, system_trust_store
 app = typer.Typer(
     help="Packyard: a self-hosted registry that speaks the HCP Packer API.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(principal_app, name="principal")
@@ -59,6 +59,7 @@ app.add_typer(user_app, name="user")
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+register_people_commands(app)
 
 
 def _exports(

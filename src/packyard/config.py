@@ -58,6 +58,27 @@ def token_ttl_from_env(environ: Mapping[str, str] | None = None) -> int:
     return int(_number(env, "TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS, minimum=1))
 
 
+CLIENT_VARIABLES = (
+    "HCP_API_HOST",
+    "HCP_API_ADDRESS",
+    "HCP_API_TLS",
+    "HCP_AUTH_URL",
+    "HCP_AUTH_TLS",
+    "HCP_CLIENT_ID",
+    "HCP_CLIENT_SECRET",
+    "HCP_ORGANIZATION_ID",
+    "HCP_PROJECT_ID",
+    "SSL_CERT_FILE",
+)
+
+
+def client_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The HCP_* variables (and SSL_CERT_FILE) that point a client at a registry, as Packer
+    and the hcp-sdk-go read them; the people's commands take their settings from these."""
+    env = os.environ if environ is None else environ
+    return {key: env[key] for key in CLIENT_VARIABLES if env.get(key)}
+
+
 def database_url(url: str) -> str:
     """A PostgreSQL URL in the form the store's driver (psycopg 3) takes, or SettingsError."""
     for scheme in DATABASE_SCHEMES:
