@@ -12,6 +12,7 @@ from starlette.requests import Request
 from packyard.config import Settings
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Version
+from packyard.services.work import Work
 from packyard.store.repository import Repository
 
 
@@ -23,11 +24,15 @@ class Call:
     actor: Actor
     scope: Scope
     params: dict[str, str]
-    repo: Repository
+    work: Work  # the request's transaction and the store's gateways over it
     now: datetime
     settings: Settings
     body: Any = None
     valid_until: datetime | None = None  # when a cached rendering of this answer goes stale
+
+    @property
+    def repo(self) -> Repository:
+        return self.work.repo
 
     def param(self, name: str) -> str:
         return self.params[name]

@@ -1,0 +1,7 @@
+"""The unit of work as the clients of the services take it: a Work over one transaction of
+the store (see packyard.store.work). The wire and the CLI open one per request or command
+and hand it to the use cases; they never see the store behind it."""
+
+from packyard.store.engine import Store as Store
+from packyard.store.work import Work as Work
+from packyard.store.work import unit_of_work as unit_of_work
