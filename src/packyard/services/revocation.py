@@ -13,8 +13,7 @@ from packyard.services.channels import roll_back
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
 from packyard.services.versions import complete_version
-from packyard.store.reach import Reach
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Revocation:
         return self.revoke_at if self.revoke_at is not None else now
 
 
-def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version | None:
+def inherited_from(repo: Work, actor: Actor, version: Version) -> Version | None:
     """The version whose revocation this one inherited, if the caller may read it."""
     if not version.revoked_from_id:
         return None
@@ -41,11 +40,11 @@ def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version 
     return root if root is not None and Reader(repo, actor).may_read_version(root) else None
 
 
-def descendants(repo: Repository, root: Version) -> list[str]:
+def descendants(repo: Work, root: Version) -> list[str]:
     """Versions of the root's organization built, directly or not, from the root version.
     (A link to another organization's version, recorded before parents had to be readable,
     passes no revocation on, either way.)"""
-    reach = Reach(repo.conn)
+    reach = repo.reach
     organization = reach.owners_of([root.id])[root.id][0]
     found: list[str] = []
     frontier = [root.id]
@@ -61,9 +60,9 @@ def descendants(repo: Repository, root: Version) -> list[str]:
     return found
 
 
-def _changed_elsewhere(repo: Repository, scope: Scope, version_ids: list[str]) -> None:
+def _changed_elsewhere(repo: Work, scope: Scope, version_ids: list[str]) -> None:
     """Descendants in other projects changed too: their cached reads are stale now."""
-    projects = {project for _, project in Reach(repo.conn).owners_of(version_ids).values()}
+    projects = {project for _, project in repo.reach.owners_of(version_ids).values()}
     for project_id in sorted(projects - {scope.project_id}):
         repo.bump_content(project_id)
 
@@ -76,7 +75,7 @@ def _changed(version: Version, **values: Any) -> Version:
 
 
 def revoke_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -112,7 +111,7 @@ def revoke_version(
     return _changed(version, revoked_from_id=None, **fields)
 
 
-def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: datetime) -> Version:
+def restore_version(repo: Work, scope: Scope, *, version_id: str, now: datetime) -> Version:
     """Clear the revocation, and the revocations descendants inherited from it."""
     version = version_in_project(repo, scope, version_id)
     if version.revoke_at is None:
@@ -125,7 +124,7 @@ def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: dat
         "updated_at": now,
     }
     repo.change_version(version.id, **cleared)
-    _changed_elsewhere(repo, scope, Reach(repo.conn).inheriting_from(version.id))
+    _changed_elsewhere(repo, scope, repo.reach.inheriting_from(version.id))
     repo.change_inherited(version.id, **cleared)
     return _changed(version, **cleared)
 
@@ -140,7 +139,7 @@ class VersionChange:
 
 
 def change_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,

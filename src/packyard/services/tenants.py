@@ -14,6 +14,7 @@ from packyard.errors import AlreadyExists, InvalidArgument, NotFound
 from packyard.ids import new_id, new_uuid
 from packyard.services.registry import create_registry
 from packyard.store.tenants import TenantRow as TenantRow
+from packyard.store.tenants import Tenants
 from packyard.store.work import Work
 
 
@@ -47,6 +48,15 @@ class Bootstrap:
     admin: Credentials
 
 
+def project_of(tenants: Tenants, organization_id: str, project_id: str) -> TenantRow | None:
+    """The tenancy check: the project, if it exists and belongs to the organization (one of
+    another organization is, to the caller, one that does not exist)."""
+    project = tenants.project(project_id)
+    if project is None or project.organization_id != organization_id:
+        return None
+    return project
+
+
 # principals -------------------------------------------------------------------------------
 def create_principal(
     work: Work,
@@ -63,10 +73,8 @@ def create_principal(
         raise InvalidArgument("a principal needs a name")
     if tenants.principal_by_name(name) is not None:
         raise AlreadyExists(f'a principal named "{name}" already exists')
-    if project_id is not None:
-        project = tenants.project(project_id)
-        if project is None or project.organization_id != organization_id:
-            raise NotFound(f'project "{project_id}" not found')
+    if project_id is not None and project_of(tenants, organization_id, project_id) is None:
+        raise NotFound(f'project "{project_id}" not found')
     principal_id = new_id()
     tenants.add_principal(
         id=principal_id,
@@ -135,7 +143,7 @@ def create_project(work: Work, *, name: str, organization_id: str | None, now: d
         description="",
         created_at=now,
     )
-    create_registry(work.repo, scope, now=now)
+    create_registry(work, scope, now=now)
     return scope
 
 

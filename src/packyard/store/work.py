@@ -28,12 +28,13 @@ from packyard.store.vulnerabilities import VulnerabilityDatabase
 from packyard.store.workload_identity import Providers
 
 
-class Work:
-    """One transaction and the store's gateways over it."""
+class Work(Repository):
+    """One transaction and the store's gateways over it: the registry's records (a Work is
+    the Repository, which every use case reads), and each other gateway by its name."""
 
     def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
         self._conn = conn
-        self.repo = Repository(conn)  # the registry's records (made at once: every use case)
 
     @cached_property
     def tenants(self) -> Tenants:
@@ -76,7 +77,7 @@ class Work:
         the registry's new content stamp (which every cached answer of it is kept under)."""
         self.audit.record(event)
         if project_id:
-            self.repo.bump_content(project_id)
+            self.bump_content(project_id)
 
 
 @contextmanager

@@ -13,7 +13,6 @@ from packyard.config import Settings
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Version
 from packyard.services.work import Work
-from packyard.store.repository import Repository
 
 
 @dataclass
@@ -31,8 +30,9 @@ class Call:
     valid_until: datetime | None = None  # when a cached rendering of this answer goes stale
 
     @property
-    def repo(self) -> Repository:
-        return self.work.repo
+    def repo(self) -> Work:
+        """The request's unit of work, by the name the handlers know it by."""
+        return self.work
 
     def param(self, name: str) -> str:
         return self.params[name]

@@ -14,14 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
-from packyard.auth.principals import actor_in, caller_from
+from packyard.auth.principals import actor_in, quick_caller
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
 from packyard.services.iam import role_on_bucket
 from packyard.services.work import Store, unit_of_work
-from packyard.store.tenants import CALLER
 from packyard.wire.audit import api_event
 from packyard.wire.authorization import authorize, bearer
 from packyard.wire.cache import ReadCache
@@ -65,8 +64,9 @@ def _cache_hit(
 ) -> bytes | None:
     """The hot path: one raw read of the caller and registry stamp, then the cache."""
     project_id = params.get("project_id", "")
-    row = services.store.read_one(CALLER, {"principal_id": principal_id, "project_id": project_id})
-    actor, stamp = caller_from(row, generation=generation, project_id=project_id)
+    actor, stamp = quick_caller(
+        services.store, principal_id=principal_id, generation=generation, project_id=project_id
+    )
     if actor.bucket_roles:
         return None  # roles granted on one bucket are settled in the transaction
     authorize(route, actor, params)
@@ -144,7 +144,7 @@ def _transact(
             actor,
             params,
             target=target_of(route, request, params, body),
-            granted=lambda who, where, target: role_on_bucket(work.repo, who, where, target),
+            granted=lambda who, where, target: role_on_bucket(work, who, where, target),
         )
         call = Call(
             request=request,
