@@ -9,8 +9,7 @@ from datetime import datetime
 
 from packyard.domain.audit import AuditEvent
 from packyard.errors import InvalidArgument
-from packyard.store.audit import AuditLog
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 MAX_PAGE = 1000
 MAX_EXPORT_PAGE = 10_000
@@ -28,7 +27,7 @@ class AuditQuery:
 
 
 def audit_page(
-    repo: Repository, organization_id: str, wanted: AuditQuery, *, most: int = MAX_PAGE
+    repo: Work, organization_id: str, wanted: AuditQuery, *, most: int = MAX_PAGE
 ) -> tuple[list[AuditEvent], str]:
     """One page of events and the token of the next ("" after the last)."""
     if not 1 <= wanted.page_size <= most:
@@ -37,7 +36,7 @@ def audit_page(
         raise InvalidArgument("page_token is not one this API handed out")
     if wanted.since and wanted.until and wanted.since >= wanted.until:
         raise InvalidArgument("since must be before until")
-    events = AuditLog(repo.conn).find(
+    events = repo.audit.find(
         organization_id=organization_id,
         actor=wanted.actor,
         operation=wanted.operation,

@@ -20,13 +20,11 @@ from packyard.ids import new_id
 from packyard.services import events
 from packyard.services.common import (
     find_bucket,
-    readable_with,
     unique,
     version_in_bucket,
     visible_channel,
 )
-from packyard.store.repository import Repository
-from packyard.store.tables import versions
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -42,19 +40,15 @@ class VersionChoice:
         return not (self.version_id or self.fingerprint or self.sequence)
 
 
-def chosen_version(repo: Repository, bucket: Bucket, choice: VersionChoice) -> Version | None:
+def chosen_version(repo: Work, bucket: Bucket, choice: VersionChoice) -> Version | None:
     if choice.empty:
         return None
     if choice.version_id:
         found: Version | None = version_in_bucket(repo, bucket, choice.version_id)
     elif choice.fingerprint:
-        found = repo.version(
-            versions.c.bucket_id == bucket.id, versions.c.fingerprint == choice.fingerprint
-        )
+        found = repo.version_in_bucket(bucket.id, fingerprint=choice.fingerprint)
     else:
-        found = repo.version(
-            versions.c.bucket_id == bucket.id, versions.c.sequence == choice.sequence
-        )
+        found = repo.version_in_bucket(bucket.id, sequence=choice.sequence)
     if found is None:
         raise NotFound(f'the version to assign was not found in "{bucket.name}"')
     return found
@@ -69,7 +63,7 @@ def assignable(version: Version, *, now: datetime) -> Version:
 
 
 def point_channel(
-    repo: Repository, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
+    repo: Work, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
 ) -> None:
     """Move a channel and append the change to its history."""
     events.channel_moved(repo, actor, channel, version, now=now)
@@ -82,7 +76,7 @@ def point_channel(
 
 
 def rollback_target(
-    repo: Repository,
+    repo: Work,
     channel: Channel,
     *,
     leaving: str,
@@ -109,16 +103,14 @@ def rollback_target(
     return None
 
 
-def roll_back(
-    repo: Repository, actor: Actor, channel: Channel, *, leaving: str, now: datetime
-) -> None:
+def roll_back(repo: Work, actor: Actor, channel: Channel, *, leaving: str, now: datetime) -> None:
     """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
     target = rollback_target(repo, channel, leaving=leaving, now=now)
     point_channel(repo, actor, channel, target, now=now)
 
 
 def create_channel(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -154,24 +146,22 @@ def create_channel(
     return channel
 
 
-def get_channel(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
-) -> Channel:
+def get_channel(repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, name: str) -> Channel:
     bucket = find_bucket(repo, scope, bucket_name)
     return visible_channel(actor, repo.channel(bucket.id, name), name)
 
 
-def list_channels(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str
-) -> list[Channel]:
+def list_channels(repo: Work, actor: Actor, scope: Scope, *, bucket_name: str) -> list[Channel]:
     bucket = find_bucket(repo, scope, bucket_name)
     return [
-        channel for channel in repo.channels_of(bucket.id) if readable_with(channel, actor.role)
+        channel
+        for channel in repo.channels_of(bucket.id)
+        if actor.reads_channel(channel.restricted)
     ]
 
 
 def update_channel(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -200,9 +190,7 @@ def update_channel(
     return channel
 
 
-def delete_channel(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
-) -> None:
+def delete_channel(repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, name: str) -> None:
     bucket = find_bucket(repo, scope, bucket_name)
     channel = visible_channel(actor, repo.channel(bucket.id, name, with_version=False), name)
     if channel.managed:
@@ -211,7 +199,7 @@ def delete_channel(
 
 
 def channel_history(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
+    repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, name: str
 ) -> list[Assignment]:
     """Every assignment of the channel, newest first, each with its version if it still exists."""
     channel = get_channel(repo, actor, scope, bucket_name=bucket_name, name=name)
@@ -223,7 +211,7 @@ def channel_history(
 
 
 def copy_assignment(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,

@@ -14,8 +14,8 @@ from packyard.services.buckets import summarize
 from packyard.services.common import active_registry
 from packyard.services.reach import Reader
 from packyard.services.search import FoundArtifact, find_artifacts
-from packyard.store.overview import Counts, Overview
-from packyard.store.repository import Repository
+from packyard.store.overview import Counts
+from packyard.store.work import Work
 
 SOON = timedelta(days=7)
 SORTS = ("name", "-name", "created", "-created", "updated", "-updated")
@@ -29,20 +29,16 @@ class ProjectOverview:
     recent: list[AuditEvent]
 
 
-def out_of_date_children(
-    repo: Repository, actor: Actor, scope: Scope, now: datetime
-) -> list[Ancestry]:
+def out_of_date_children(repo: Work, actor: Actor, scope: Scope, now: datetime) -> list[Ancestry]:
     """The newest version of each child bucket of the project whose parent is out of date."""
-    links = Overview(repo.conn).child_links(scope.project_id)
+    links = repo.overview.child_links(scope.project_id)
     relations = newest_per_child_bucket(_relations(repo, Reader(repo, actor), links, now))
     return [item for item in relations if item.status is AncestryStatus.OUT_OF_DATE]
 
 
-def project_overview(
-    repo: Repository, actor: Actor, scope: Scope, now: datetime
-) -> ProjectOverview:
+def project_overview(repo: Work, actor: Actor, scope: Scope, now: datetime) -> ProjectOverview:
     active_registry(repo, scope)
-    overview = Overview(repo.conn)
+    overview = repo.overview
     return ProjectOverview(
         counts=overview.counts(scope.project_id),
         revocations_soon=overview.revocations_between(scope.project_id, now, now + SOON),
@@ -78,14 +74,14 @@ def _label(text: str) -> tuple[str, str | None] | None:
     return key.strip(), value.strip() if has_value else None
 
 
-def filter_buckets(repo: Repository, scope: Scope, wanted: BucketFilter) -> BucketPage:
+def filter_buckets(repo: Work, scope: Scope, wanted: BucketFilter) -> BucketPage:
     """The buckets that match, sorted, one page of them summarized."""
     active_registry(repo, scope)
     if wanted.sort not in SORTS:
         raise InvalidArgument(f"sort by one of {', '.join(SORTS)}")
     if wanted.page < 1 or not 1 <= wanted.page_size <= 100:
         raise InvalidArgument("page starts at 1; a page holds 1 to 100 buckets")
-    found, total = Overview(repo.conn).bucket_page(
+    found, total = repo.overview.bucket_page(
         scope.project_id,
         name=wanted.name,
         label=_label(wanted.label),
@@ -106,16 +102,16 @@ class SearchResult:
     artifacts: list[FoundArtifact]
 
 
-def search_project(repo: Repository, scope: Scope, text: str) -> SearchResult:
+def search_project(repo: Work, scope: Scope, text: str) -> SearchResult:
     """A bucket (by part of its name), a version (by fingerprint or id), or a cloud artifact
     (by its external identifier: an AMI id, an image digest)."""
     active_registry(repo, scope)
     text = text.strip()
     if not text:
         raise InvalidArgument("type part of a bucket name, a fingerprint, a version or artifact id")
-    found, _ = Overview(repo.conn).bucket_page(scope.project_id, name=text, limit=50)
+    found, _ = repo.overview.bucket_page(scope.project_id, name=text, limit=50)
     by_id = repo.version_in_project(text, scope.project_id, with_builds=False)
-    matched = Overview(repo.conn).versions_with_fingerprint(scope.project_id, text)
+    matched = repo.overview.versions_with_fingerprint(scope.project_id, text)
     return SearchResult(
         buckets=found,
         versions=([by_id] if by_id is not None else []) + matched,
@@ -132,12 +128,12 @@ class AuditFilter:
     limit: int = 200
 
 
-def audit_trail(repo: Repository, scope: Scope, wanted: AuditFilter) -> list[AuditEvent]:
+def audit_trail(repo: Work, scope: Scope, wanted: AuditFilter) -> list[AuditEvent]:
     if wanted.since and wanted.until and wanted.since >= wanted.until:
         raise InvalidArgument("“since” must be before “until”")
     if not 1 <= wanted.limit <= 10000:
         raise InvalidArgument("ask for 1 to 10000 lines")
-    return Overview(repo.conn).events(
+    return repo.overview.events(
         scope.project_id,
         actor=wanted.actor,
         operation=wanted.operation,

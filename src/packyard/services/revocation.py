@@ -15,8 +15,7 @@ from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
 from packyard.services.revocation_plan import RevocationPlan, RevocationRequest, plan_revocation
 from packyard.services.versions import complete_version
-from packyard.store.reach import Reach
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Revocation:
         return self.revoke_at if self.revoke_at is not None else now
 
 
-def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version | None:
+def inherited_from(repo: Work, actor: Actor, version: Version) -> Version | None:
     """The version whose revocation this one inherited, if the caller may read it."""
     if not version.revoked_from_id:
         return None
@@ -43,9 +42,9 @@ def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version 
     return root if root is not None and Reader(repo, actor).may_read_version(root) else None
 
 
-def _changed_elsewhere(repo: Repository, scope: Scope, version_ids: list[str]) -> None:
+def _changed_elsewhere(repo: Work, scope: Scope, version_ids: list[str]) -> None:
     """Descendants in other projects changed too: their cached reads are stale now."""
-    projects = {project for _, project in Reach(repo.conn).owners_of(version_ids).values()}
+    projects = {project for _, project in repo.reach.owners_of(version_ids).values()}
     for project_id in sorted(projects - {scope.project_id}):
         repo.bump_content(project_id)
 
@@ -66,7 +65,7 @@ def revocation_request(revocation: Revocation, now: datetime) -> RevocationReque
 
 
 def preview_revocation(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -87,7 +86,7 @@ def preview_revocation(
 
 
 def carry_out(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     plan: RevocationPlan,
@@ -114,7 +113,7 @@ def carry_out(
 
 
 def revoke_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -138,7 +137,7 @@ def revoke_version(
 
 
 def restore_version(
-    repo: Repository, scope: Scope, *, version_id: str, now: datetime, actor: Actor | None = None
+    repo: Work, scope: Scope, *, version_id: str, now: datetime, actor: Actor | None = None
 ) -> Version:
     """Clear the revocation, and the revocations descendants inherited from it."""
     version = version_in_project(repo, scope, version_id)
@@ -153,7 +152,7 @@ def restore_version(
     }
     events.version_restored(repo, actor, version, now=now)
     repo.change_version(version.id, **cleared)
-    _changed_elsewhere(repo, scope, Reach(repo.conn).inheriting_from(version.id))
+    _changed_elsewhere(repo, scope, repo.reach.inheriting_from(version.id))
     repo.change_inherited(version.id, **cleared)
     return _changed(version, **cleared)
 
@@ -168,7 +167,7 @@ class VersionChange:
 
 
 def change_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,

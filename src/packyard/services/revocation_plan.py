@@ -14,8 +14,7 @@ from packyard.services.ancestry import children_of, newest_per_child_bucket
 from packyard.services.channels import rollback_target
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
-from packyard.store.reach import Reach
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -68,11 +67,11 @@ class RevocationRequest:
     rollback_channels: bool = False
 
 
-def descendants(repo: Repository, root: Version) -> list[str]:
+def descendants(repo: Work, root: Version) -> list[str]:
     """Versions of the root's organization built, directly or not, from the root version.
     (A link to another organization's version, recorded before parents had to be readable,
     passes no revocation on, either way.)"""
-    reach = Reach(repo.conn)
+    reach = repo.reach
     organization = reach.owners_of([root.id])[root.id][0]
     found: list[str] = []
     frontier = [root.id]
@@ -88,7 +87,7 @@ def descendants(repo: Repository, root: Version) -> list[str]:
     return found
 
 
-def _channels_on(repo: Repository, plan: RevocationPlan, version_id: str) -> list[Channel]:
+def _channels_on(repo: Work, plan: RevocationPlan, version_id: str) -> list[Channel]:
     """The user channels that point at the version once the plan's moves so far are made."""
     moved = {move.channel.id: move for move in plan.moves}
     found = [
@@ -108,7 +107,7 @@ def _channels_on(repo: Repository, plan: RevocationPlan, version_id: str) -> lis
 
 
 def plan_revocation(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -137,9 +136,7 @@ def plan_revocation(
     return plan
 
 
-def _plan_rollbacks(
-    repo: Repository, plan: RevocationPlan, version: Version, now: datetime
-) -> None:
+def _plan_rollbacks(repo: Work, plan: RevocationPlan, version: Version, now: datetime) -> None:
     def revoked(candidate: Version) -> bool:
         moment = plan.revoke_moment(candidate.id)
         return moment is not None and moment <= now
@@ -157,7 +154,7 @@ def _plan_rollbacks(
 
 
 def _out_of_date_children(
-    repo: Repository, actor: Actor, plan: RevocationPlan, now: datetime
+    repo: Work, actor: Actor, plan: RevocationPlan, now: datetime
 ) -> list[OutOfDateChild]:
     """The newest child of each child bucket whose parent is revoked, or whose parent channel
     moves off its parent, and which was not out of date before."""

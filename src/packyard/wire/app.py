@@ -14,7 +14,7 @@ from starlette.routing import Match
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
-from packyard.store.engine import Store, make_engine
+from packyard.services.work import Store, store_for
 from packyard.web.account import account_routes
 from packyard.web.app import console_routes
 from packyard.web.signin import signin_routes
@@ -79,7 +79,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
-    store = store or Store(make_engine(settings.store_url, settings.pool))
+    store = store or store_for(settings)
     services = Services(
         settings=settings,
         store=store,
