@@ -17,6 +17,7 @@ from packyard.config_sections import MAX_CLOCK_SKEW_SECONDS as MAX_CLOCK_SKEW_SE
 from packyard.config_sections import RUN_TASK_HOSTS as RUN_TASK_HOSTS
 from packyard.config_sections import HttpSettings as HttpSettings
 from packyard.config_sections import LoginSettings as LoginSettings
+from packyard.config_sections import OidcSettings as OidcSettings
 from packyard.config_sections import PoolSettings as PoolSettings
 from packyard.config_sections import RunTaskSettings as RunTaskSettings
 from packyard.config_sections import SessionSettings as SessionSettings
@@ -113,6 +114,7 @@ class Settings:
     )
     sessions: SessionSettings = field(default_factory=SessionSettings.from_env)
     webhook: WebhookSettings = field(default_factory=WebhookSettings.from_env)
+    oidc: OidcSettings = field(default_factory=OidcSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -152,6 +154,7 @@ class Settings:
         env.update(self.workload_identity.to_env())
         env.update(self.sessions.to_env())
         env.update(self.webhook.to_env())
+        env.update(self.oidc.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -178,4 +181,5 @@ class Settings:
             workload_identity=WorkloadIdentitySettings.from_env(env),
             sessions=SessionSettings.from_env(env),
             webhook=WebhookSettings.from_env(env),
+            oidc=OidcSettings.from_env(env),
         )

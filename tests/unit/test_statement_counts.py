@@ -26,7 +26,7 @@ from packyard.services import buckets, builds, channels, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
 from packyard.store.engine import Store
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 from tests.support.in_process import InProcess, in_process
 
 T = TypeVar("T")
@@ -74,9 +74,9 @@ def test_each_write_use_case_of_a_push_stays_within_its_statement_bound(app: InP
     counted = Statements(app.store)
     now = utcnow()
 
-    def run(what: str, bound: int, use_case: Callable[[Repository], T]) -> T:
+    def run(what: str, bound: int, use_case: Callable[[Work], T]) -> T:
         with app.store.transaction(write=True) as conn, counted.counting() as found:
-            result = use_case(Repository(conn))
+            result = use_case(Work(conn))
         _within(found, bound, what)
         return result
 
@@ -150,7 +150,7 @@ def test_each_write_use_case_of_a_push_stays_within_its_statement_bound(app: InP
         )
     with app.store.transaction() as conn:
         assert versions.find_version(
-            Repository(conn), scope, bucket_name="app", version_id=version.id
+            Work(conn), scope, bucket_name="app", version_id=version.id
         ).complete
     run(
         "create channel",

@@ -9,10 +9,10 @@ from packyard.domain.registry import MANAGED_CHANNEL, Bucket, Channel, require_p
 from packyard.errors import AlreadyExists
 from packyard.ids import new_id
 from packyard.services.common import active_registry, find_bucket, unique
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
-def summarize(repo: Repository, found: list[Bucket]) -> list[Bucket]:
+def summarize(repo: Work, found: list[Bucket]) -> list[Bucket]:
     """Fill the derived fields: version count, latest complete version, platforms."""
     ids = [bucket.id for bucket in found]
     if not ids:
@@ -28,7 +28,7 @@ def summarize(repo: Repository, found: list[Bucket]) -> list[Bucket]:
 
 
 def create_bucket(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -69,12 +69,12 @@ def create_bucket(
     return bucket
 
 
-def get_bucket(repo: Repository, scope: Scope, *, name: str) -> Bucket:
+def get_bucket(repo: Work, scope: Scope, *, name: str) -> Bucket:
     return summarize(repo, [find_bucket(repo, scope, name)])[0]
 
 
 def list_buckets(
-    repo: Repository, scope: Scope, *, offset: int = 0, limit: int | None = None
+    repo: Work, scope: Scope, *, offset: int = 0, limit: int | None = None
 ) -> list[Bucket]:
     """The project's buckets in the order they were made, or `limit` of them from `offset`;
     their derived fields are not yet filled: summarize the page shown."""
@@ -83,7 +83,7 @@ def list_buckets(
 
 
 def update_bucket(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     name: str,
@@ -101,7 +101,7 @@ def update_bucket(
     return get_bucket(repo, scope, name=name)
 
 
-def delete_bucket(repo: Repository, scope: Scope, *, name: str) -> None:
+def delete_bucket(repo: Work, scope: Scope, *, name: str) -> None:
     """Delete the bucket and everything in it: versions, builds, artifacts, channels."""
     bucket = find_bucket(repo, scope, name)
     repo.remove_bucket(bucket.id)

@@ -24,13 +24,12 @@ from packyard.domain.webhooks import (
     version_payload,
 )
 from packyard.ids import new_id
-from packyard.store.repository import Repository
-from packyard.store.webhooks import Webhooks
+from packyard.store.work import Work
 
 EFFECTIVE = "revocation-effective"
 Listeners = tuple[list[Webhook], EventPlace | None]
 # By the transaction's repository (one per request): webhooks do not change under an event.
-_memo: weakref.WeakKeyDictionary[Repository, dict[str, Listeners]] = weakref.WeakKeyDictionary()
+_memo: weakref.WeakKeyDictionary[Work, dict[str, Listeners]] = weakref.WeakKeyDictionary()
 
 
 def new_event_id() -> str:
@@ -43,17 +42,17 @@ def _actor(actor: Actor | None) -> dict[str, str]:
     return {"type": "service-principal", "principal_id": actor.principal_id, "name": actor.name}
 
 
-def _listening(repo: Repository, bucket_id: str) -> Listeners:
+def _listening(repo: Work, bucket_id: str) -> Listeners:
     """The bucket's listeners, looked up once per transaction (a completion and the move of
     `latest` it makes ask for the same bucket)."""
     memo = _memo.setdefault(repo, {})
     if bucket_id not in memo:
-        memo[bucket_id] = Webhooks(repo.conn).listeners(bucket_id)
+        memo[bucket_id] = repo.webhooks.listeners(bucket_id)
     return memo[bucket_id]
 
 
 def _write(
-    repo: Repository,
+    repo: Work,
     version: Version,
     source: str,
     action: str,
@@ -87,7 +86,7 @@ def _write(
     envelope = event_envelope(
         event_id=event_id, source=source, action=action, place=place, payload=payload
     )
-    Webhooks(repo.conn).add_deliveries(
+    repo.webhooks.add_deliveries(
         [
             {
                 "id": new_id(),
@@ -112,28 +111,28 @@ def _write(
     )
 
 
-def _cancel_effective(repo: Repository, version: Version) -> None:
+def _cancel_effective(repo: Work, version: Version) -> None:
     """A revocation rescheduled or cleared: its `revocation-effective` is not to be sent.
     (Only a project with webhooks can hold one.)"""
     listeners, _ = _listening(repo, version.bucket_id)
     if listeners:
-        Webhooks(repo.conn).cancel_pending(version.id, EFFECTIVE)
+        repo.webhooks.cancel_pending(version.id, EFFECTIVE)
 
 
-def version_created(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
+def version_created(repo: Work, actor: Actor, version: Version, *, now: datetime) -> None:
     _write(repo, version, HCP_SOURCE, "create", actor, now=now)
 
 
-def version_completed(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
+def version_completed(repo: Work, actor: Actor, version: Version, *, now: datetime) -> None:
     _write(repo, version, HCP_SOURCE, "complete", actor, now=now, fresh=True)
 
 
-def version_deleted(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
+def version_deleted(repo: Work, actor: Actor, version: Version, *, now: datetime) -> None:
     """Called before the version is removed, so that its builds are still there to show."""
     _write(repo, version, HCP_SOURCE, "delete", actor, now=now, fresh=True)
 
 
-def version_revoked(repo: Repository, actor: Actor, version: Version, *, now: datetime) -> None:
+def version_revoked(repo: Work, actor: Actor, version: Version, *, now: datetime) -> None:
     """Called once the revocation is written (`version` is as it was before): revoked now,
     or scheduled, and then Packyard's own event is due when it takes effect."""
     listeners, _ = _listening(repo, version.bucket_id)
@@ -149,9 +148,7 @@ def version_revoked(repo: Repository, actor: Actor, version: Version, *, now: da
     _write(repo, current, OWN_SOURCE, EFFECTIVE, actor, now=now, due=at, shown_at=at)
 
 
-def version_restored(
-    repo: Repository, actor: Actor | None, version: Version, *, now: datetime
-) -> None:
+def version_restored(repo: Work, actor: Actor | None, version: Version, *, now: datetime) -> None:
     """Called before the revocation is cleared: a scheduled one is cancelled, a revoked
     version restored."""
     action = "cancel-revocation" if version.revocation_scheduled(now) else "restore"
@@ -164,11 +161,11 @@ def _channel_shape(channel: Channel) -> dict[str, object]:
 
 
 def channel_moved(
-    repo: Repository, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
+    repo: Work, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
 ) -> None:
     """Called before the channel moves: `assign` with the previous version, and
     Packyard's `out-of-date` for each child built from the version the channel leaves."""
-    previous_id, children, listened = Webhooks(repo.conn).leaving(channel.id)
+    previous_id, children, listened = repo.webhooks.leaving(channel.id)
     if not listened:  # known now: no look-up of this bucket's listeners is needed
         _memo.setdefault(repo, {})[channel.bucket_id] = ([], None)
     listeners, _ = _listening(repo, channel.bucket_id)

@@ -19,12 +19,11 @@ from packyard.ids import new_id
 from packyard.services import events
 from packyard.services.channels import point_channel, roll_back
 from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
-from packyard.store.repository import Repository
-from packyard.store.tables import versions
+from packyard.store.work import Work
 
 
 def create_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -54,17 +53,13 @@ def create_version(
 
 
 def _by_fingerprint(
-    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool
+    repo: Work, bucket: Bucket, fingerprint: str, *, with_builds: bool
 ) -> Version | None:
-    return repo.version(
-        versions.c.bucket_id == bucket.id,
-        versions.c.fingerprint == fingerprint,
-        with_builds=with_builds,
-    )
+    return repo.version_in_bucket(bucket.id, fingerprint=fingerprint, with_builds=with_builds)
 
 
 def version_named(
-    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool = True
+    repo: Work, bucket: Bucket, fingerprint: str, *, with_builds: bool = True
 ) -> Version:
     """The bucket's version with this fingerprint; unknown is "not found" (below GetVersion)."""
     found = _by_fingerprint(repo, bucket, fingerprint, with_builds=with_builds)
@@ -73,8 +68,21 @@ def version_named(
     return found
 
 
+def version_by_ref(
+    repo: Work, scope: Scope, *, bucket_name: str, ref: str, with_builds: bool = True
+) -> Version:
+    """The bucket's version named by its fingerprint or its id (as people and the console do)."""
+    bucket = find_bucket(repo, scope, bucket_name)
+    found = _by_fingerprint(repo, bucket, ref, with_builds=with_builds) or repo.version_in_bucket(
+        bucket.id, version_id=ref, with_builds=with_builds
+    )
+    if found is None:
+        raise NotFound(f'no version with fingerprint or id "{ref}" in "{bucket_name}"')
+    return found
+
+
 def find_version(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     bucket_name: str,
@@ -97,11 +105,7 @@ def find_version(
             raise Aborted(f'no version with fingerprint "{fingerprint}" in "{bucket_name}"')
         return found
     if sequence is not None and sequence > 0:
-        found = repo.version(
-            versions.c.bucket_id == bucket.id,
-            versions.c.sequence == sequence,
-            with_builds=with_builds,
-        )
+        found = repo.version_in_bucket(bucket.id, sequence=sequence, with_builds=with_builds)
         if found is None:
             raise NotFound(f'version {sequence} not found in "{bucket_name}"')
         return found
@@ -109,14 +113,14 @@ def find_version(
 
 
 def list_versions(
-    repo: Repository, scope: Scope, *, bucket_name: str, complete_only: bool = False
+    repo: Work, scope: Scope, *, bucket_name: str, complete_only: bool = False
 ) -> list[Version]:
     bucket = find_bucket(repo, scope, bucket_name)
     return repo.versions_of(bucket.id, complete_only=complete_only)
 
 
 def complete_if_done(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     version: Version,
     *,
@@ -151,7 +155,7 @@ def complete_if_done(
 
 
 def complete_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     version: Version,
     *,
@@ -165,7 +169,7 @@ def complete_version(
 
 
 def delete_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,

@@ -28,8 +28,8 @@ from packyard.outbound import Refused
 from packyard.services.common import unique
 from packyard.services.events import new_event_id
 from packyard.store.engine import Store
-from packyard.store.repository import Repository
 from packyard.store.webhooks import Webhooks
+from packyard.store.work import Work
 from packyard.webhook_sender import WebhookSender
 
 MASKABLE = frozenset({"config", "config.url", "config.hmac_key", "description", "enabled"})
@@ -53,8 +53,8 @@ class Verification:
     enable: bool  # enable it if the receiver answers 2xx
 
 
-def _require_project(repo: Repository, scope: Scope, project_id: str) -> None:
-    found = Webhooks(repo.conn).project_organization(project_id)
+def _require_project(repo: Work, scope: Scope, project_id: str) -> None:
+    found = repo.webhooks.project_organization(project_id)
     if found != scope.organization_id:
         raise NotFound(f'no project "{project_id}"')
 
@@ -70,7 +70,7 @@ def _check_url(sender: WebhookSender, url: str) -> str:
 
 
 def create_webhook(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     sender: WebhookSender,
     *,
@@ -93,7 +93,7 @@ def create_webhook(
         created_at=now,
         updated_at=now,
     )
-    hooks = Webhooks(repo.conn)
+    hooks = repo.webhooks
     message = f'a webhook named "{name}" already exists in the project'
     if hooks.named(webhook.name) is not None:
         raise AlreadyExists(message)
@@ -102,16 +102,16 @@ def create_webhook(
     return webhook, Verification(webhook.id, enable=wanted)
 
 
-def get_webhook(repo: Repository, name: WebhookName) -> Webhook:
-    found = Webhooks(repo.conn).named(name)
+def get_webhook(repo: Work, name: WebhookName) -> Webhook:
+    found = repo.webhooks.named(name)
     if found is None:
         raise NotFound(f'no webhook "{name.name}" in project "{name.project_id}"')
     return found
 
 
-def list_webhooks(repo: Repository, scope: Scope, project_id: str) -> list[Webhook]:
+def list_webhooks(repo: Work, scope: Scope, project_id: str) -> list[Webhook]:
     _require_project(repo, scope, project_id)
-    return Webhooks(repo.conn).of_project(project_id)
+    return repo.webhooks.of_project(project_id)
 
 
 def _mask(mask: str) -> set[str]:
@@ -125,7 +125,7 @@ def _mask(mask: str) -> set[str]:
 
 
 def update_webhook(
-    repo: Repository,
+    repo: Work,
     sender: WebhookSender,
     name: WebhookName,
     *,
@@ -154,16 +154,16 @@ def update_webhook(
     elif not wanted:
         values["enabled"] = False
     values["updated_at"] = now
-    Webhooks(repo.conn).change(webhook.id, **values)
+    repo.webhooks.change(webhook.id, **values)
     for key, value in values.items():
         setattr(webhook, key, value)
     return webhook, verify
 
 
-def rename_webhook(repo: Repository, name: WebhookName, *, new_name: str, now: datetime) -> Webhook:
+def rename_webhook(repo: Work, name: WebhookName, *, new_name: str, now: datetime) -> Webhook:
     webhook = get_webhook(repo, name)
     target = WebhookName(name.project_id, require_webhook_name(new_name))
-    hooks = Webhooks(repo.conn)
+    hooks = repo.webhooks
     if target != name and hooks.named(target) is not None:
         raise AlreadyExists(f'a webhook named "{new_name}" already exists in the project')
     hooks.change(webhook.id, name=target.name, updated_at=now)
@@ -171,23 +171,23 @@ def rename_webhook(repo: Repository, name: WebhookName, *, new_name: str, now: d
     return webhook
 
 
-def delete_webhook(repo: Repository, name: WebhookName) -> None:
-    Webhooks(repo.conn).remove(get_webhook(repo, name).id)
+def delete_webhook(repo: Work, name: WebhookName) -> None:
+    repo.webhooks.remove(get_webhook(repo, name).id)
 
 
-def list_deliveries(repo: Repository, name: WebhookName) -> tuple[Webhook, list[Delivery]]:
+def list_deliveries(repo: Work, name: WebhookName) -> tuple[Webhook, list[Delivery]]:
     webhook = get_webhook(repo, name)
-    return webhook, Webhooks(repo.conn).deliveries_of(webhook.id)
+    return webhook, repo.webhooks.deliveries_of(webhook.id)
 
 
-def last_deliveries(repo: Repository, found: list[Webhook]) -> dict[str, Delivery]:
-    return Webhooks(repo.conn).last_deliveries([hook.id for hook in found])
+def last_deliveries(repo: Work, found: list[Webhook]) -> dict[str, Delivery]:
+    return repo.webhooks.last_deliveries([hook.id for hook in found])
 
 
-def redeliver(repo: Repository, name: WebhookName, delivery_id: str, *, now: datetime) -> Delivery:
+def redeliver(repo: Work, name: WebhookName, delivery_id: str, *, now: datetime) -> Delivery:
     """Send a delivery's payload again, as a new delivery due now."""
     webhook = get_webhook(repo, name)
-    hooks = Webhooks(repo.conn)
+    hooks = repo.webhooks
     original = hooks.delivery(webhook.id, delivery_id)
     if original is None:
         raise NotFound(f'no delivery "{delivery_id}" of webhook "{name.name}"')
