@@ -17,6 +17,7 @@ from packyard.web.block_pages import BLOCK_PAGES
 from packyard.web.dispatch import page
 from packyard.web.pages import PAGES
 from packyard.web.render import render_page
+from packyard.web.webhook_pages import WEBHOOK_PAGES
 from packyard.wire.resource_manager import list_projects
 from packyard.wire.routing import Call, Route, Services
 
@@ -47,4 +48,5 @@ def console_routes(services: Services) -> list[StarletteRoute]:
         StarletteRoute("/static/{name}", static, methods=["GET"], name="console.Static"),
         page(Route("GET", "/", root, Role.VIEWER, "console.Root", scoped=False), services),
         *(page(route, services) for route in [*PAGES, *ACTIONS, *ADMIN_PAGES, *BLOCK_PAGES]),
+        *(page(route, services) for route in WEBHOOK_PAGES),
     ]
