@@ -1,0 +1,111 @@
+"""The console's webhooks in a real browser (chromium, driven by Playwright), with a loopback
+receiver the server's settings allow: a person creates a webhook (verified at once), sees a
+push's deliveries with their request and response, tests, disables and enables it,
+redelivers and deletes it. axe-core checks each page; screenshots go to docs/console/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.api.conftest import push
+from tests.e2e.test_console_browser import new_context, notice, sign_in, visit
+from tests.support.browser import chromium
+from tests.support.people import new_person
+from tests.support.server import LiveServer, running_server
+from tests.support.webhooks import Receiver
+
+pytestmark = pytest.mark.e2e
+KEY = "console-webhook-key"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PACKYARD_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32")
+        patch.setenv("PACKYARD_WEBHOOK_RETRY_BASE", "0.2")
+        with running_server(tmp_path_factory.mktemp("console-webhooks")) as server:
+            yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as found:
+        yield found
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver(KEY)
+    yield found
+    found.close()
+
+
+def test_a_person_manages_a_webhook_and_reads_its_deliveries(
+    live_server: LiveServer, browser: Browser, receiver: Receiver
+) -> None:
+    person = new_person(live_server, "admin")
+    page = new_context(browser).new_page()
+    sign_in(page, live_server, person)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
+    expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+
+    page.get_by_label("Name", exact=True).fill("chat")
+    page.get_by_label("URL", exact=True).fill(receiver.url)
+    page.get_by_label("HMAC key (write-only)").fill(KEY)
+    page.get_by_label("complete").check()
+    page.get_by_role("button", name="Create webhook").click()
+    assert notice(page) == "Created webhook chat. The receiver answered HTTP 200."
+    assert page.locator("#webhook-state").inner_text() == "enabled"
+    [test] = receiver.received
+    assert (test.payload["event_action"], test.signed) == ("test", True)
+    assert KEY not in page.content()
+
+    api = live_server.api("admin")
+    push(api, "console-hooked", "fp-1")
+    receiver.wait_for(lambda got: any(i.payload["event_action"] == "complete" for i in got))
+    page.reload()
+    rows = page.locator("#deliveries tbody tr")
+    expect(rows).to_have_count(2)
+    first = rows.first
+    assert first.locator("td").nth(1).inner_text() == "complete"
+    assert first.locator("td").nth(4).inner_text() == "HTTP 200"
+    details = page.locator("#delivery-log details").first
+    details.locator("summary").click()
+    shown = details.inner_text()
+    assert "X-HCP-Webhook-Signature:" in shown and '"event_action": "complete"' in shown
+    assert '{"ok":true}' in shown
+    visit(page, "webhook")
+
+    page.get_by_role("button", name="Send a test").click()
+    assert notice(page) == "Sent the test payload. The receiver answered HTTP 200."
+    page.get_by_role("button", name="Disable").click()
+    assert page.locator("#webhook-state").inner_text() == "disabled"
+    receiver.status = 500
+    page.get_by_role("button", name="Enable").click()
+    assert notice(page) == (
+        "Verified the receiver. The verification got HTTP 500: it stays disabled."
+    )
+    assert page.locator("#webhook-state").inner_text() == "disabled"
+    receiver.status = 200
+    page.get_by_role("button", name="Enable").click()
+    assert page.locator("#webhook-state").inner_text() == "enabled"
+
+    event_id = next(i for i in receiver.events("complete")).payload["event_id"]
+    complete = page.locator("#deliveries tbody tr", has_text="complete").first
+    complete.get_by_role("button", name="Redeliver").click()
+    assert re.fullmatch(r"Queued the payload again as \S+\.", notice(page))
+    receiver.wait_for(lambda got: sum(i.payload["event_id"] == event_id for i in got) == 2)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
+    row = page.locator("#webhooks tbody tr", has_text="chat")
+    assert "enabled" in row.inner_text() and "HTTP 200" in row.inner_text()
+    visit(page, "webhooks")
+    page.get_by_role("link", name="chat", exact=True).click()
+    page.get_by_label("Type chat to confirm").fill("chat")
+    page.get_by_role("button", name="Delete webhook").click()
+    assert notice(page) == "Deleted webhook chat."
+    expect(page.locator("#webhooks tbody tr")).to_have_text("No webhooks yet.")
