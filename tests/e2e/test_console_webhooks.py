@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.api.conftest import push
-from tests.e2e.test_console_browser import new_context, notice, sign_in, visit
+from tests.e2e.test_console_browser import new_context, notice, problem, sign_in, visit
 from tests.support.browser import chromium
 from tests.support.people import new_person
 from tests.support.server import LiveServer, running_server
@@ -52,6 +52,15 @@ def test_a_person_manages_a_webhook_and_reads_its_deliveries(
     sign_in(page, live_server, person)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
     expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+
+    # A private address is refused (it is not among the allowed networks): nothing is made.
+    page.get_by_label("Name", exact=True).fill("private")
+    page.get_by_label("URL", exact=True).fill("http://10.0.0.1/hook")
+    page.get_by_role("button", name="Create webhook").click()
+    assert "the webhook URL is refused" in problem(page)
+    page.go_back()
+    page.reload()
+    expect(page.locator("#webhooks tbody tr")).to_have_text("No webhooks yet.")
 
     page.get_by_label("Name", exact=True).fill("chat")
     page.get_by_label("URL", exact=True).fill(receiver.url)
@@ -105,6 +114,8 @@ def test_a_person_manages_a_webhook_and_reads_its_deliveries(
     assert "enabled" in row.inner_text() and "HTTP 200" in row.inner_text()
     visit(page, "webhooks")
     page.get_by_role("link", name="chat", exact=True).click()
+    page.get_by_label("Type chat to confirm").fill("chut")
+    expect(page.get_by_role("button", name="Delete webhook")).to_be_disabled()
     page.get_by_label("Type chat to confirm").fill("chat")
     page.get_by_role("button", name="Delete webhook").click()
     assert notice(page) == "Deleted webhook chat."
