@@ -266,3 +266,10 @@ def verify(store: Store, sender: WebhookSender, check: Verification) -> Webhook 
             return current
 
     return store.retrying(record)
+
+
+def newest_delivery(store: Store, webhook_id: str) -> Delivery | None:
+    """The webhook's latest delivery (after `verify`, the verification's), read on its own."""
+    with store.transaction() as conn:
+        found = Webhooks(conn).deliveries_of(webhook_id, limit=1)
+    return found[0] if found else None

@@ -26,7 +26,6 @@ from packyard.domain.webhooks import (
 )
 from packyard.errors import InvalidArgument
 from packyard.services import webhooks as svc
-from packyard.store.webhooks import Webhooks
 from packyard.web.actions import go_back
 from packyard.web.dispatch import Form
 from packyard.web.pages import P
@@ -67,9 +66,7 @@ class VerifyThenGo(Response):
 
     def _work(self) -> str:
         verified = svc.verify(self.store, self.sender, self.check)
-        with self.store.transaction() as conn:
-            log = Webhooks(conn).deliveries_of(self.check.webhook_id, limit=1)
-        answer = outcome(log[0] if log else None)
+        answer = outcome(svc.newest_delivery(self.store, self.check.webhook_id))
         if self.check.enable and (verified is None or not verified.enabled):
             return f"{self.done} The verification got {answer}: it stays disabled."
         return f"{self.done} The receiver answered {answer}."
