@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,7 @@ def test_deliveries_and_redeliver(cli, api, receiver, hook, key_file, name):
     cli.ok("webhook", "create", hook, "--url", receiver.url, "--key-file", key_file)
     push(api, name, "fp-1", platforms=("aws",))
     receiver.wait_for(lambda got: any(item.payload["event_action"] == "complete" for item in got))
+    _settled(api, hook)
     found = cli.json("webhook", "deliveries", hook)["deliveries"]
     assert found == _deliveries(api, hook)
     actions = [item["request"]["payload"]["event_action"] for item in found]
@@ -213,6 +215,14 @@ def test_deliveries_and_redeliver(cli, api, receiver, hook, key_file, name):
         lambda got: sum(item.payload["event_id"] == event_id for item in got) == 3
     )
     assert all(item.signed for item in got)
+
+
+def _settled(api: ApiClient, name: str) -> None:
+    """Wait until every delivery's outcome is written (just after the receiver answers)."""
+    deadline = time.monotonic() + 20
+    while any(item["state"] == "PENDING" for item in _deliveries(api, name)):
+        assert time.monotonic() < deadline, _deliveries(api, name)
+        time.sleep(0.1)
 
 
 def test_delete(cli, api, receiver, hook):
