@@ -115,6 +115,8 @@ buckets = Table(
     _ts("created_at"),
     _ts("updated_at"),
     UniqueConstraint("project_id", "name"),
+    # A page of the project's buckets in id order (keyset pages) is an index range.
+    Index("ix_buckets_project_id_id", "project_id", "id"),
 )
 
 versions = Table(
@@ -134,6 +136,8 @@ versions = Table(
     _ts("updated_at"),
     UniqueConstraint("bucket_id", "fingerprint"),
     UniqueConstraint("bucket_id", "sequence"),
+    # A page of the bucket's versions in id order (keyset pages) is an index range.
+    Index("ix_versions_bucket_id_id", "bucket_id", "id"),
 )
 
 builds = Table(
