@@ -1,0 +1,106 @@
+"""The buckets' records, and what a page of buckets shows of its versions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+
+from packyard.domain.registry import Bucket, Version
+from packyard.store.records import VERSION_COLUMNS, as_bucket, as_version
+from packyard.store.tables import buckets, builds, versions
+from packyard.store.version_records import VersionRecords
+
+
+class BucketRecords(VersionRecords):
+    """Buckets, and their newest versions with builds (hence a gateway to the versions)."""
+
+    def bucket(self, project_id: str, name: str) -> Bucket | None:
+        query = select(buckets).where(buckets.c.project_id == project_id, buckets.c.name == name)
+        row = self.conn.execute(query.with_for_update() if self._locking else query).first()
+        return None if row is None else as_bucket(row)
+
+    def lock_bucket(self, bucket_id: str) -> None:
+        if self._locking:
+            self.conn.execute(
+                select(buckets.c.id).where(buckets.c.id == bucket_id).with_for_update()
+            )
+
+    def bucket_by_id(self, bucket_id: str) -> Bucket | None:
+        row = self.conn.execute(select(buckets).where(buckets.c.id == bucket_id)).first()
+        return None if row is None else as_bucket(row)
+
+    def buckets(
+        self, project_id: str, *, offset: int = 0, limit: int | None = None
+    ) -> list[Bucket]:
+        """The project's buckets in the order they were made (by id), or `limit` of them
+        from `offset`."""
+        query = select(buckets).where(buckets.c.project_id == project_id).order_by(buckets.c.id)
+        if offset or limit is not None:
+            query = query.offset(offset).limit(limit)
+        return [as_bucket(row) for row in self.conn.execute(query)]
+
+    def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
+        self.conn.execute(
+            insert(buckets).values(
+                id=bucket.id,
+                organization_id=bucket.organization_id,
+                project_id=bucket.project_id,
+                name=bucket.name,
+                description=bucket.description,
+                labels=bucket.labels,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+    def change_bucket(self, bucket_id: str, **values: Any) -> None:
+        self.conn.execute(update(buckets).where(buckets.c.id == bucket_id).values(**values))
+
+    def remove_bucket(self, bucket_id: str) -> None:
+        self.conn.execute(delete(buckets).where(buckets.c.id == bucket_id))
+
+    def version_counts(self, bucket_ids: Sequence[str]) -> dict[str, int]:
+        rows = self.conn.execute(
+            select(versions.c.bucket_id, func.count())
+            .where(versions.c.bucket_id.in_(bucket_ids))
+            .group_by(versions.c.bucket_id)
+        )
+        return {bucket_id: count for bucket_id, count in rows}
+
+    def latest_versions(self, bucket_ids: Sequence[str]) -> dict[str, Version]:
+        newest = (
+            select(versions.c.bucket_id, func.max(versions.c.sequence).label("sequence"))
+            .where(versions.c.bucket_id.in_(bucket_ids))
+            .group_by(versions.c.bucket_id)
+            .subquery()
+        )
+        rows = self.conn.execute(
+            select(*VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .join(
+                newest,
+                and_(
+                    newest.c.bucket_id == versions.c.bucket_id,
+                    newest.c.sequence == versions.c.sequence,
+                ),
+            )
+        )
+        found = {row.bucket_id: as_version(row) for row in rows}
+        self.fill_builds(list(found.values()))
+        return found
+
+    def platforms(self, bucket_ids: Sequence[str]) -> dict[str, list[str]]:
+        rows = self.conn.execute(
+            select(versions.c.bucket_id, builds.c.platform)
+            .join(builds, builds.c.version_id == versions.c.id)
+            .where(versions.c.bucket_id.in_(bucket_ids), builds.c.platform != "")
+            .distinct()
+            .order_by(builds.c.platform)
+        )
+        found: dict[str, list[str]] = {}
+        for bucket_id, platform in rows:
+            found.setdefault(bucket_id, []).append(platform)
+        return found

@@ -1,0 +1,172 @@
+"""The builds' records and their artifacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+
+from packyard.domain.registry import Artifact, Build, Version
+from packyard.store.records import PREFIXED_VERSION, Records, as_build, as_prefixed_version
+from packyard.store.tables import artifacts, buckets, builds, registries, versions
+
+# with the version, whose registry must be activated, and its own count of artifacts.
+_BUILD_IN_VERSION = (
+    select(
+        *builds.c,
+        *PREFIXED_VERSION,
+        select(func.count())
+        .select_from(artifacts)
+        .where(artifacts.c.build_id == builds.c.id)
+        .scalar_subquery()
+        .label("artifact_count"),
+    )
+    .join(versions, versions.c.id == builds.c.version_id)
+    .join(buckets, buckets.c.id == versions.c.bucket_id)
+    .join(registries, registries.c.project_id == buckets.c.project_id)
+    .where(
+        builds.c.version_id
+        == select(builds.c.version_id)
+        .where(builds.c.id == bindparam("build_id"))
+        .scalar_subquery(),
+        buckets.c.project_id == bindparam("project_id"),
+        registries.c.activated.is_(True),
+    )
+    .order_by(builds.c.id)
+)
+
+_ADD_BUILD = insert(builds)
+_CHANGE_BUILD = update(builds).where(builds.c.id == bindparam("changed_id"))
+
+
+class BuildRecords(Records):
+    def fill_builds(self, found: list[Version]) -> None:
+        if not found:
+            return
+        by_version = {version.id: version for version in found}
+        rows = self.conn.execute(
+            select(builds).where(builds.c.version_id.in_(by_version)).order_by(builds.c.id)
+        )
+        all_builds = [as_build(row) for row in rows]
+        self.fill_artifacts(all_builds)
+        for build in all_builds:
+            by_version[build.version_id].builds.append(build)
+        parents = self.conn.execute(
+            select(builds.c.parent_version_id)
+            .where(builds.c.parent_version_id.in_(by_version))
+            .distinct()
+        )
+        with_children = {row[0] for row in parents}
+        for version in found:
+            version.has_descendants = version.id in with_children
+
+    def fill_artifacts(self, found: list[Build]) -> None:
+        if not found:
+            return
+        by_build = {build.id: build for build in found}
+        rows = self.conn.execute(
+            select(artifacts).where(artifacts.c.build_id.in_(by_build)).order_by(artifacts.c.id)
+        )
+        for row in rows:
+            by_build[row.build_id].artifacts.append(
+                Artifact(
+                    id=row.id,
+                    external_identifier=row.external_identifier,
+                    region=row.region,
+                    created_at=row.created_at,
+                    labels=dict(row.labels or {}),
+                )
+            )
+
+    def build(self, build_id: str, *, project_id: str | None = None) -> Build | None:
+        query = select(builds).where(builds.c.id == build_id)
+        if self._locking:
+            self._lock_bucket_of(builds.c.id == build_id, through_builds=True)
+        if project_id is not None:
+            query = (
+                query.join(versions, versions.c.id == builds.c.version_id)
+                .join(buckets, buckets.c.id == versions.c.bucket_id)
+                .where(buckets.c.project_id == project_id)
+            )
+        row = self.conn.execute(query).first()
+        if row is None:
+            return None
+        found = as_build(row)
+        self.fill_artifacts([found])
+        return found
+
+    def build_in_version(self, build_id: str, project_id: str) -> tuple[Build, Version] | None:
+        """A build of the project's activated registry, with its version and the version's
+        other builds, in one query (after the bucket's lock, as every look-up by build id).
+
+        The version's builds carry no artifacts, but the asked-for build has its own when it
+        has any (read only then). The version's descendants are not looked at.
+        """
+        if self._locking:
+            self._lock_bucket_of(builds.c.id == build_id, through_builds=True)
+        rows = self.conn.execute(
+            _BUILD_IN_VERSION, {"build_id": build_id, "project_id": project_id}
+        ).all()
+        if not rows:
+            return None
+        version = as_prefixed_version(rows[0]._mapping)
+        version.builds = [as_build(row) for row in rows]
+        found = next((item for item in version.builds if item.id == build_id), None)
+        if found is None:
+            return None
+        if next(row.artifact_count for row in rows if row.id == build_id):
+            self.fill_artifacts([found])
+        return found, version
+
+    def add_build(self, build: Build) -> None:
+        self.conn.execute(
+            _ADD_BUILD,
+            {
+                "id": build.id,
+                "version_id": build.version_id,
+                "component_type": build.component_type,
+                "packer_run_uuid": build.packer_run_uuid,
+                "platform": build.platform,
+                "status": build.status.value,
+                "labels": build.labels,
+                "metadata": build.metadata,
+                "source_external_identifier": build.source_external_identifier,
+                "parent_version_id": build.parent_version_id,
+                "parent_channel_id": build.parent_channel_id,
+                "created_at": build.created_at,
+                "updated_at": build.updated_at,
+            },
+        )
+        self.add_artifacts(build.id, build.artifacts)
+
+    def change_build(self, build_id: str, **values: Any) -> None:
+        self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
+
+    def remove_build(self, build_id: str) -> None:
+        self.conn.execute(delete(builds).where(builds.c.id == build_id))
+
+    def replace_artifacts(
+        self, build_id: str, found: list[Artifact], *, previous: list[Artifact] | None = None
+    ) -> None:
+        """Replace a build's artifacts; `previous`, when the caller read them in this
+        transaction, spares the delete of none."""
+        if previous is None or previous:
+            self.conn.execute(delete(artifacts).where(artifacts.c.build_id == build_id))
+        self.add_artifacts(build_id, found)
+
+    def add_artifacts(self, build_id: str, found: list[Artifact]) -> None:
+        if found:
+            self.conn.execute(
+                insert(artifacts),
+                [
+                    {
+                        "id": artifact.id,
+                        "build_id": build_id,
+                        "external_identifier": artifact.external_identifier,
+                        "region": artifact.region,
+                        "labels": artifact.labels,
+                        "created_at": artifact.created_at,
+                    }
+                    for artifact in found
+                ],
+            )

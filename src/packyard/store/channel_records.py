@@ -1,0 +1,140 @@
+"""The channels' records and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+
+from packyard.domain.registry import Assignment, Channel
+from packyard.ids import new_id_after
+from packyard.store.records import as_channel
+from packyard.store.tables import buckets, channel_history, channels
+from packyard.store.version_records import VersionRecords
+
+_ADD_ASSIGNMENT = insert(channel_history)
+_CHANGE_CHANNEL = update(channels).where(channels.c.id == bindparam("changed_id"))
+
+
+class ChannelRecords(VersionRecords):
+    """Channels, found with their versions (hence a gateway to the versions)."""
+
+    def _channels(self, *where: Any, with_version: bool = True) -> list[Channel]:
+        newest = (
+            select(func.max(channel_history.c.id))
+            .where(channel_history.c.channel_id == channels.c.id)
+            .scalar_subquery()
+        )
+        rows = self.conn.execute(
+            select(*channels.c, buckets.c.name.label("bucket_name"), newest.label("newest_entry"))
+            .join(buckets, buckets.c.id == channels.c.bucket_id)
+            .where(*where)
+            .order_by(channels.c.id)
+        )
+        found: list[Channel] = []
+        version_ids: dict[str, str] = {}
+        for row in rows:
+            channel = as_channel(row)
+            self._newest_entries[channel.id] = row.newest_entry
+            if row.version_id:
+                version_ids[channel.id] = row.version_id
+            found.append(channel)
+        if not with_version:
+            return found
+        assigned = self.versions_by_ids(version_ids.values())
+        for channel in found:
+            if channel.id in version_ids:
+                channel.version = assigned.get(version_ids[channel.id])
+        return found
+
+    def channel(self, bucket_id: str, name: str, *, with_version: bool = True) -> Channel | None:
+        """The channel; without its version (left None) when the caller will not show it."""
+        found = self._channels(
+            channels.c.bucket_id == bucket_id, channels.c.name == name, with_version=with_version
+        )
+        return found[0] if found else None
+
+    def channel_by_id(self, channel_id: str) -> Channel | None:
+        found = self._channels(channels.c.id == channel_id)
+        return found[0] if found else None
+
+    def channels_of(self, bucket_id: str) -> list[Channel]:
+        return self._channels(channels.c.bucket_id == bucket_id)
+
+    def channels_by_ids(self, channel_ids: Iterable[str]) -> dict[str, Channel]:
+        ids = list(set(channel_ids))
+        if not ids:
+            return {}
+        return {channel.id: channel for channel in self._channels(channels.c.id.in_(ids))}
+
+    def channels_on(self, version_id: str, *, with_version: bool = True) -> list[Channel]:
+        return self._channels(channels.c.version_id == version_id, with_version=with_version)
+
+    def add_channel(self, channel: Channel) -> None:
+        self.conn.execute(
+            insert(channels).values(
+                id=channel.id,
+                bucket_id=channel.bucket_id,
+                name=channel.name,
+                version_id=channel.version.id if channel.version else None,
+                managed=channel.managed,
+                restricted=channel.restricted,
+                author_id=channel.author_id,
+                created_at=channel.created_at,
+                updated_at=channel.updated_at,
+            )
+        )
+
+    def change_channel(self, channel_id: str, **values: Any) -> None:
+        self.conn.execute(_CHANGE_CHANNEL, {"changed_id": channel_id, **values})
+
+    def remove_channel(self, channel_id: str) -> None:
+        self.conn.execute(delete(channels).where(channels.c.id == channel_id))
+
+    def add_assignment(self, entry: Assignment) -> None:
+        """Append to a channel's history; ids increase in the order the entries are written.
+
+        Writers of one channel hold its bucket's lock, so the newest entry, read with the
+        channel in this transaction (or here), is the last one committed; a fresh ULID can
+        sort before it (same millisecond, or another host's clock), so the entry then takes
+        the id right after it.
+        """
+        if entry.channel_id in self._newest_entries:
+            newest = self._newest_entries[entry.channel_id]
+        else:
+            newest = self.conn.execute(
+                select(func.max(channel_history.c.id)).where(
+                    channel_history.c.channel_id == entry.channel_id
+                )
+            ).scalar()
+        if newest is not None and entry.id <= newest:
+            entry.id = new_id_after(newest)
+        self.conn.execute(
+            _ADD_ASSIGNMENT,
+            {
+                "id": entry.id,
+                "channel_id": entry.channel_id,
+                "version_id": entry.version_id,
+                "author_id": entry.author_id,
+                "created_at": entry.created_at,
+            },
+        )
+        self._newest_entries[entry.channel_id] = entry.id
+
+    def history(self, channel_id: str) -> list[Assignment]:
+        rows = self.conn.execute(
+            select(channel_history)
+            .where(channel_history.c.channel_id == channel_id)
+            .order_by(channel_history.c.id.desc())
+        )
+        return [
+            Assignment(
+                id=row.id,
+                channel_id=row.channel_id,
+                version_id=row.version_id,
+                author_id=row.author_id,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]

@@ -1,0 +1,164 @@
+"""The versions' records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+
+from packyard.domain.registry import Version
+from packyard.store.build_records import BuildRecords
+from packyard.store.records import VERSION_COLUMNS, as_version
+from packyard.store.tables import buckets, builds, registries, versions
+
+_ADD_VERSION = insert(versions)
+_CHANGE_VERSION = update(versions).where(versions.c.id == bindparam("changed_id"))
+_taken = versions.alias("taken")
+# A version's completion: its bucket's next sequence number, taken in the update itself.
+_TAKE_NEXT_SEQUENCE = (
+    update(versions)
+    .where(versions.c.id == bindparam("changed_id"))
+    .values(
+        sequence=select(func.coalesce(func.max(_taken.c.sequence), 0) + 1)
+        .where(_taken.c.bucket_id == bindparam("bucket"))
+        .scalar_subquery()
+    )
+    .returning(versions.c.sequence)
+)
+
+
+class VersionRecords(BuildRecords):
+    """Versions, found with their builds (hence a gateway to the builds too)."""
+
+    def _versions(self, *where: Any) -> list[Version]:
+        rows = self.conn.execute(
+            select(*VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .where(*where)
+            .order_by(versions.c.id)
+        )
+        return [as_version(row) for row in rows]
+
+    def version(self, *where: Any, with_builds: bool = True) -> Version | None:
+        found = self._versions(*where)
+        if not found:
+            return None
+        if with_builds:
+            self.fill_builds(found)
+        return found[0]
+
+    def version_in_project(
+        self, version_id: str, project_id: str, *, with_builds: bool = True
+    ) -> Version | None:
+        if self._locking:
+            self._lock_bucket_of(versions.c.id == version_id, buckets.c.project_id == project_id)
+        return self.version(
+            versions.c.id == version_id,
+            buckets.c.project_id == project_id,
+            with_builds=with_builds,
+        )
+
+    def version_in_named_bucket(
+        self,
+        project_id: str,
+        bucket_name: str,
+        *,
+        version_id: str | None = None,
+        fingerprint: str | None = None,
+    ) -> Version | None:
+        """A version, without its builds, of the project's activated registry, by its bucket's
+        name and its id or fingerprint, in one query (after the bucket's lock, as every
+        look-up of a bucket)."""
+        if self._locking:
+            self.conn.execute(
+                select(buckets.c.id)
+                .where(buckets.c.project_id == project_id, buckets.c.name == bucket_name)
+                .with_for_update()
+            )
+        named = versions.c.id == version_id if version_id else versions.c.fingerprint == fingerprint
+        row = self.conn.execute(
+            select(*VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .join(registries, registries.c.project_id == buckets.c.project_id)
+            .where(
+                buckets.c.project_id == project_id,
+                buckets.c.name == bucket_name,
+                registries.c.activated.is_(True),
+                named,
+            )
+        ).first()
+        return None if row is None else as_version(row)
+
+    def build_statuses(self, version_id: str) -> list[str]:
+        rows = self.conn.execute(select(builds.c.status).where(builds.c.version_id == version_id))
+        return [row[0] for row in rows]
+
+    def version_by_id(self, version_id: str) -> Version | None:
+        return self.version(versions.c.id == version_id)
+
+    def versions_of(self, bucket_id: str, *, complete_only: bool = False) -> list[Version]:
+        where = [versions.c.bucket_id == bucket_id]
+        if complete_only:
+            where.append(versions.c.sequence.is_not(None))
+        found = self._versions(*where)
+        self.fill_builds(found)
+        return found
+
+    def version_ids_of(self, bucket_id: str) -> list[str]:
+        rows = self.conn.execute(select(versions.c.id).where(versions.c.bucket_id == bucket_id))
+        return [row[0] for row in rows]
+
+    def versions_by_ids(
+        self, version_ids: Iterable[str], *, with_builds: bool = True
+    ) -> dict[str, Version]:
+        ids = list(set(version_ids))
+        if not ids:
+            return {}
+        found = self._versions(versions.c.id.in_(ids))
+        if with_builds:
+            self.fill_builds(found)
+        return {version.id: version for version in found}
+
+    def add_version(self, version: Version) -> None:
+        self.conn.execute(
+            _ADD_VERSION,
+            {
+                "id": version.id,
+                "bucket_id": version.bucket_id,
+                "fingerprint": version.fingerprint,
+                "sequence": version.sequence,
+                "template_type": version.template_type.value,
+                "author_id": version.author_id,
+                "created_at": version.created_at,
+                "updated_at": version.updated_at,
+            },
+        )
+
+    def change_version(self, version_id: str, **values: Any) -> None:
+        self.conn.execute(_CHANGE_VERSION, {"changed_id": version_id, **values})
+
+    def change_versions(self, version_ids: Sequence[str], **values: Any) -> None:
+        if version_ids:
+            self.conn.execute(
+                update(versions).where(versions.c.id.in_(version_ids)).values(**values)
+            )
+
+    def change_inherited(self, root_id: str, **values: Any) -> None:
+        """Change every version whose revocation was inherited from the root version."""
+        self.conn.execute(
+            update(versions).where(versions.c.revoked_from_id == root_id).values(**values)
+        )
+
+    def remove_version(self, version_id: str) -> None:
+        self.conn.execute(delete(versions).where(versions.c.id == version_id))
+
+    def take_next_sequence(self, version: Version, *, now: datetime) -> int:
+        """Give the version its bucket's next sequence number, in one statement; a number
+        taken concurrently clashes on the store's unique (bucket, sequence)."""
+        sequence: int = self.conn.execute(
+            _TAKE_NEXT_SEQUENCE,
+            {"changed_id": version.id, "bucket": version.bucket_id, "updated_at": now},
+        ).scalar_one()
+        return sequence
