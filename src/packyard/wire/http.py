@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -13,6 +12,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from packyard.domain.paging import PageAsk
 from packyard.errors import InvalidArgument
 from packyard.ids import parse_rfc3339
 
@@ -160,22 +160,6 @@ def _offset(token: str) -> int:
         return max(0, int(text[2:]))
     except ValueError:
         raise InvalidArgument("invalid page token") from None
-
-
-@dataclass(frozen=True)
-class PageAsk:
-    """The page a list request asks for, in the store's order (by id): the first, the one
-    after a key or before one (keyset tokens), or one at an offset (a token handed out
-    before keyset pages, or by a sorted listing); `size` items at most."""
-
-    size: int
-    after: str | None = None
-    before: str | None = None
-    offset: int | None = None
-
-    @property
-    def first(self) -> bool:
-        return self.after is None and self.before is None and not self.offset
 
 
 def page_token_after(key: str) -> str:

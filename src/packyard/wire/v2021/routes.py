@@ -12,7 +12,7 @@ from packyard.services import ancestry, buckets, builds, channels, registry, rev
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
 from packyard.wire.bucket_pages import PAGE_QUERY, bucket_page
-from packyard.wire.http import int32, paginate, query_bool, query_int, sort, timestamp
+from packyard.wire.http import int32, paginate, query_bool, query_int, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
     create_registry,
@@ -32,6 +32,7 @@ from packyard.wire.routing import (
 )
 from packyard.wire.v2021 import requests as rq
 from packyard.wire.v2021 import shapes
+from packyard.wire.version_pages import version_page
 
 PREFIX = "/packer/2021-04-30/organizations/{organization_id}/projects/{project_id}"
 
@@ -168,22 +169,17 @@ def get_iteration(call: Call) -> object:
 
 def list_iterations(call: Call) -> object:
     include_incomplete = query_bool(call.request, "include_incomplete")
-    found = sort(
-        call.request,
-        versions.list_versions(
-            call.repo,
-            call.scope,
-            bucket_name=call.param("bucket_slug"),
-            complete_only=include_incomplete is False,
-        ),
+    page, pagination = version_page(
+        call,
+        call.param("bucket_slug"),
         {
             "created_at": lambda v: v.created_at,
             "updated_at": lambda v: v.updated_at,
             "incremental_version": lambda v: v.sequence or 0,
             "fingerprint": lambda v: v.fingerprint,
         },
+        complete_only=include_incomplete is False,
     )
-    page, pagination = paginate(call.request, found)
     return {
         "iterations": [shapes.iteration_for_list(item) for item in page],
         "pagination": pagination,

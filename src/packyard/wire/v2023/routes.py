@@ -12,7 +12,7 @@ from packyard.services import ancestry, buckets, builds, channels, registry, rev
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.services.channels import VersionChoice
 from packyard.wire.bucket_pages import PAGE_QUERY, bucket_page
-from packyard.wire.http import paginate, query_bool, sort, timestamp
+from packyard.wire.http import paginate, query_bool, timestamp
 from packyard.wire.registry_handlers import (
     CreateRegistry,
     create_registry,
@@ -26,6 +26,7 @@ from packyard.wire.registry_shapes import registry as registry_shape
 from packyard.wire.routing import Call, Route, bucket_in_body
 from packyard.wire.v2023 import requests as rq
 from packyard.wire.v2023 import shapes
+from packyard.wire.version_pages import version_page
 
 PREFIX = "/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}"
 
@@ -190,9 +191,9 @@ def get_version(call: Call) -> object:
 
 
 def list_versions(call: Call) -> object:
-    found = sort(
-        call.request,
-        versions.list_versions(call.repo, call.scope, bucket_name=call.param("bucket_name")),
+    page, pagination = version_page(
+        call,
+        call.param("bucket_name"),
         {
             "created_at": lambda v: v.created_at,
             "updated_at": lambda v: v.updated_at,
@@ -200,7 +201,6 @@ def list_versions(call: Call) -> object:
             "fingerprint": lambda v: v.fingerprint,
         },
     )
-    page, pagination = paginate(call.request, found)
     return {"versions": [render_version(call, item) for item in page], "pagination": pagination}
 
 
