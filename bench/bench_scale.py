@@ -10,14 +10,16 @@ the store, not the API):
 - large, 100k versions: 1,000 buckets x 100 versions x 3 builds x 1 artifact, and one
   bucket "deep00000" of 1,000,000 versions x 1 build.
 
-The same reads are asked of both, alternating request by request (so both see the same
-load on this shared machine): the first and a deep page (the last full one, reached with
-the page token the server hands out for it) of ListBuckets (2023 and 2021 planes) and of
-ListVersions / ListIterations of the deep bucket, all at pagination.page_size=20, and
-GetChannel of a wide bucket and of the deep bucket. The read cache is off unless
---cached, so each request reads the store. Printed per read: the server's mean time (its
-own latency histogram) on each store and their ratio, and the client-side p50 / p99; then
-each store's size on disk.
+The same reads are asked of both, the two stores in turn for each read, in `--rounds`
+rounds (so both see the same load on this shared machine): the first and a deep page
+(reached with the page token the server hands out for it) of ListBuckets (2023 and 2021
+planes; the deep page is the last page of wide buckets; the last page, which lists the
+deep bucket, apart) and of ListVersions / ListIterations of the deep bucket (its last
+page), all at pagination.page_size=20; GetBucket of the deep bucket; GetChannel of a wide
+bucket and of the deep bucket, and GetVersion in the deep bucket. The read cache is off
+unless --cached, so each request reads the store. Printed per read: the server's mean
+time (its own latency histogram) on each store and their ratio, and the client-side p50 /
+p99; then each store's size on disk.
 """
 
 from __future__ import annotations
@@ -104,7 +106,8 @@ def routes(
     total_buckets = shape["wide"][0] + shape["deep"][0]
     deep_versions = shape["deep"][1]
     page = f"pagination.page_size={PAGE}"
-    b_deep = deep_token(engine, project_id, None, total_buckets - PAGE)
+    b_deep = deep_token(engine, project_id, None, shape["wide"][0] - PAGE)
+    b_last = deep_token(engine, project_id, None, total_buckets - PAGE)
     v_deep = deep_token(engine, project_id, "deep00000", deep_versions - PAGE)
     wide = f"b{shape['wide'][0] // 2:05d}"
     return {
@@ -118,6 +121,11 @@ def routes(
             "ListBuckets",
             f"{api.v1}/images?{page}&pagination.next_page_token={b_deep}",
         ),
+        "ListBuckets 2023, last page (with the deep bucket)": (
+            "v2023.ListBuckets",
+            f"{api.v2}/buckets?{page}&pagination.next_page_token={b_last}",
+        ),
+        "GetBucket 2023, deep bucket": ("v2023.GetBucket", f"{api.v2}/buckets/deep00000"),
         "ListVersions, first page": (
             "v2023.ListVersions",
             f"{api.v2}/buckets/deep00000/versions?{page}",
