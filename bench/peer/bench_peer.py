@@ -157,7 +157,7 @@ def seed(target: Target) -> None:
             ]
             for n in range(10)
         ]
-        for build_id in (build["id"] for build in ids):
+        for build_id in ids:
             _ok(c, "PATCH", builds + f"/{build_id}", {"status": "BUILD_RUNNING"})
             _ok(
                 c,
