@@ -6,22 +6,15 @@ import json
 import os
 import socket
 import sys
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from packyard.auth.principals import (
-    Credentials,
     bootstrap,
-    create_principal,
-    create_project,
-    delete_principal,
     rotate_principal,
 )
 from packyard.cli_keys import keys_app
@@ -38,9 +31,11 @@ from packyard.cli_support import (
     settings_for,
     store_failure,
 )
+from packyard.cli_tenants import default_tenant, principal_app, project_app
+from packyard.cli_users import first_start_link, print_first_start_link, user_app
+from packyard.cli_vulndb import vulndb_app
 from packyard.cli_wip import ci_app, wip_app
 from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_dir
-from packyard.domain.identity import Role
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
 from packyard.store.engine import Store, make_engine
@@ -53,15 +48,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
 app.add_typer(principal_app, name="principal")
-vulndb_app = typer.Typer(help="The offline OSV vulnerability database.", no_args_is_help=True)
 app.add_typer(vulndb_app, name="vulndb")
-project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
 app.add_typer(keys_app, name="keys")
 app.add_typer(wip_app, name="wip")
 app.add_typer(ci_app, name="ci")
+app.add_typer(user_app, name="user")
 
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
@@ -138,16 +131,6 @@ def _refresh_bundle(server: dict[str, str]) -> None:
         ) from None
 
 
-def _default_tenant(store: Store) -> tuple[str, str]:
-    with store.transaction() as conn:
-        tenants = Tenants(conn)
-        organizations = tenants.organizations()
-        if not organizations:
-            raise Failure("the store has no organization yet; run `packyard serve` once")
-        projects = tenants.projects(organizations[0].id)
-        return organizations[0].id, projects[0].id
-
-
 def _check_port_free(host: str, port: int) -> None:
     """Refuse a taken port: the server binds with SO_REUSEPORT, which would share it silently.
 
@@ -215,6 +198,7 @@ def serve(
     with store.transaction(write=True) as conn:
         store.exclusive(conn, "packyard-bootstrap")  # replicas starting on an empty store
         first = bootstrap(conn, now=utcnow())
+        link = first_start_link(conn, first, settings) if first else ""
     ca = ""
     if not insecure_http and cert is None:
         files = ensure_certificates(settings.data_dir, host)
@@ -235,7 +219,7 @@ def serve(
         _refresh_bundle(server)
     (settings.data_dir / SERVER_FILE).write_text(json.dumps(server, indent=2))
     store.engine.dispose()
-    organization_id, project_id = _default_tenant(Store(make_engine(settings.store_url)))
+    organization_id, project_id = default_tenant(Store(make_engine(settings.store_url)))
     if first is not None:
         typer.echo("# First start: an admin key was created. Its secret is shown only now.")
         _print_exports(
@@ -248,6 +232,7 @@ def serve(
             ),
             as_json=False,
         )
+        print_first_start_link(link, settings)
     else:
         typer.echo("# Point Packer at Packyard (`packyard env` prints these again):")
         with Store(make_engine(settings.store_url)).transaction() as conn:
@@ -290,7 +275,7 @@ def env(
         server.setdefault("trust_store", str(system_trust_store(settings.system_trust_store)))
         _refresh_bundle(server)
     store = open_store(settings)
-    organization_id, project_id = _default_tenant(store)
+    organization_id, project_id = default_tenant(store)
     with store.transaction(write=rotate) as conn:
         tenants = Tenants(conn)
         rows = [row for row in tenants.principals() if principal in (None, row.name)]
@@ -312,194 +297,6 @@ def migrate_command(data_dir: DataDir = default_data_dir(), database: Database =
     """Bring the store's schema up to date (safe while servers run)."""
     open_store(settings_for(data_dir, database))
     typer.echo("store is up to date")
-
-
-def _print_credentials(found: Credentials, *, as_json: bool) -> None:
-    if as_json:
-        payload = asdict(found)
-        payload["role"] = found.role.label
-        typer.echo(json.dumps(payload, indent=2))
-        return
-    typer.echo(f"name:          {found.name}\nrole:          {found.role.label}")
-    typer.echo(f"principal id:  {found.principal_id}")
-    typer.echo(f"client id:     {found.client_id}\nclient secret: {found.client_secret}")
-    typer.echo("The secret is shown only now; store it safely.")
-
-
-@principal_app.command("create")
-def principal_create(
-    name: Annotated[str, typer.Argument(help="A unique name for the principal.")],
-    role: Annotated[str, typer.Option(help="viewer, contributor or admin.")],
-    project: Annotated[str | None, typer.Option(help="Limit the principal to one project.")] = None,
-    organization: Annotated[
-        str | None, typer.Option(help="Organization (default: the first one).")
-    ] = None,
-    data_dir: DataDir = default_data_dir(),
-    database: Database = None,
-    as_json: AsJson = False,
-) -> None:
-    """Create a service principal and print its key (the secret is shown once)."""
-    try:
-        parsed = Role.parse(role)
-    except KeyError:
-        raise typer.BadParameter("role must be viewer, contributor or admin") from None
-    store = open_store(settings_for(data_dir, database))
-    organization_id, _ = _default_tenant(store)
-    if organization:
-        organization_id = organization
-    with store.transaction(write=True) as conn:
-        found = create_principal(
-            conn,
-            name=name,
-            role=parsed,
-            organization_id=organization_id,
-            project_id=project,
-            now=utcnow(),
-        )
-        record(conn, "principal.create", f"principal/{name}")
-    _print_credentials(found, as_json=as_json)
-
-
-@principal_app.command("list")
-def principal_list(
-    data_dir: DataDir = default_data_dir(), database: Database = None, as_json: AsJson = False
-) -> None:
-    """List service principals (never their secrets)."""
-    store = open_store(settings_for(data_dir, database))
-    with store.transaction() as conn:
-        rows = Tenants(conn).principals()
-    items = [
-        {
-            "name": row.name,
-            "principal_id": row.id,
-            "role": row.role,
-            "client_id": row.client_id,
-            "organization_id": row.organization_id,
-            "project_id": row.project_id,
-            "created_at": row.created_at.isoformat(),
-        }
-        for row in rows
-    ]
-    if as_json:
-        typer.echo(json.dumps(items, indent=2))
-        return
-    table = Table("name", "role", "client id", "project", "created")
-    for item in items:
-        table.add_row(
-            escape(item["name"]),
-            item["role"],
-            item["client_id"],
-            item["project_id"] or "(all)",
-            item["created_at"],
-        )
-    Console().print(table)
-
-
-@principal_app.command("delete")
-def principal_delete(
-    name: str, data_dir: DataDir = default_data_dir(), database: Database = None
-) -> None:
-    """Delete a service principal; its key and tokens stop working."""
-    store = open_store(settings_for(data_dir, database))
-    with store.transaction(write=True) as conn:
-        delete_principal(conn, name=name)
-        record(conn, "principal.delete", f"principal/{name}")
-    typer.echo(f'deleted principal "{name}"')
-
-
-@principal_app.command("rotate")
-def principal_rotate(
-    name: str,
-    data_dir: DataDir = default_data_dir(),
-    database: Database = None,
-    as_json: AsJson = False,
-) -> None:
-    """Give a principal a new secret; the old secret and its tokens stop working."""
-    store = open_store(settings_for(data_dir, database))
-    with store.transaction(write=True) as conn:
-        found = rotate_principal(conn, name=name)
-        record(conn, "principal.rotate", f"principal/{name}")
-    _print_credentials(found, as_json=as_json)
-
-
-@project_app.command("create")
-def project_create(
-    name: str,
-    organization: Annotated[
-        str | None, typer.Option(help="Organization id (default: the first one).")
-    ] = None,
-    new_organization: Annotated[
-        bool, typer.Option(help="Put the project in a new organization of its own.")
-    ] = False,
-    data_dir: DataDir = default_data_dir(),
-    database: Database = None,
-    as_json: AsJson = False,
-) -> None:
-    """Create a project with an active registry."""
-    store = open_store(settings_for(data_dir, database))
-    if not new_organization and organization is None:
-        organization, _ = _default_tenant(store)
-    with store.transaction(write=True) as conn:
-        scope = create_project(conn, name=name, organization_id=organization, now=utcnow())
-        record(conn, "project.create", f"project/{scope.project_id}")
-    payload = {
-        "name": name,
-        "organization_id": scope.organization_id,
-        "project_id": scope.project_id,
-    }
-    typer.echo(
-        json.dumps(payload, indent=2)
-        if as_json
-        else f"project {scope.project_id} in organization {scope.organization_id}"
-    )
-
-
-@project_app.command("list")
-def project_list(
-    data_dir: DataDir = default_data_dir(), database: Database = None, as_json: AsJson = False
-) -> None:
-    """List organizations and their projects."""
-    store = open_store(settings_for(data_dir, database))
-    with store.transaction() as conn:
-        tenants = Tenants(conn)
-        items = [
-            {"name": row.name, "organization_id": org.id, "project_id": row.id}
-            for org in tenants.organizations()
-            for row in tenants.projects(org.id)
-        ]
-    if as_json:
-        typer.echo(json.dumps(items, indent=2))
-        return
-    for item in items:
-        typer.echo(f"{item['organization_id']}  {item['project_id']}  {item['name']}")
-
-
-@vulndb_app.command("import")
-def vulndb_import(
-    paths: Annotated[
-        list[Path], typer.Argument(help="OSV JSON files, directories of them, or OSV zips.")
-    ],
-    max_record_bytes: Annotated[
-        int | None,
-        typer.Option(min=1, help="Largest JSON file or zip member, uncompressed [32 MiB]."),
-    ] = None,
-    max_total_bytes: Annotated[
-        int | None, typer.Option(min=1, help="Most the import reads, uncompressed [2 GiB].")
-    ] = None,
-    data_dir: DataDir = default_data_dir(),
-    database: Database = None,
-) -> None:
-    """Load OSV vulnerability records (all or none); a known id replaces the old record."""
-    from packyard.services.vulnerabilities import ImportLimits, import_osv
-
-    limits = ImportLimits()
-    limits.record_bytes = max_record_bytes or limits.record_bytes
-    limits.total_bytes = max_total_bytes or limits.total_bytes
-    store = open_store(settings_for(data_dir, database))
-    with store.transaction(write=True) as conn:
-        count = import_osv(conn, paths, now=utcnow(), limits=limits)
-        record(conn, "vulndb.import", ", ".join(str(path) for path in paths))
-    typer.echo(f"imported {count} vulnerability record(s)")
 
 
 def main() -> None:

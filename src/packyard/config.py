@@ -1,8 +1,8 @@
-"""Settings, validated once at start. The only module that reads the environment."""
+"""Settings, validated once at start. With its sections (config_sections, and the readers
+of one value in config_env), the only module that reads the environment."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,279 +10,28 @@ from pathlib import Path
 
 import platformdirs
 
-ENV_PREFIX = "PACKYARD_"
+from packyard.config_env import ENV_PREFIX as ENV_PREFIX
+from packyard.config_env import SettingsError as SettingsError
+from packyard.config_env import items, networks, number
+from packyard.config_sections import MAX_CLOCK_SKEW_SECONDS as MAX_CLOCK_SKEW_SECONDS
+from packyard.config_sections import RUN_TASK_HOSTS as RUN_TASK_HOSTS
+from packyard.config_sections import HttpSettings as HttpSettings
+from packyard.config_sections import LoginSettings as LoginSettings
+from packyard.config_sections import PoolSettings as PoolSettings
+from packyard.config_sections import RunTaskSettings as RunTaskSettings
+from packyard.config_sections import SessionSettings as SessionSettings
+from packyard.config_sections import WorkloadIdentitySettings as WorkloadIdentitySettings
+
 DEFAULT_PORT = 8443
 DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
 TOKEN_TTL_SECONDS = 3600
 DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
-
-
-class SettingsError(ValueError):
-    """A setting that cannot be used, with a message for the operator."""
+# The readers of one checked value, by the names the sections in this module use.
+_number, _items, _networks = number, items, networks
 
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("packyard"))
-
-
-def _number(env: Mapping[str, str], key: str, default: float, *, minimum: float) -> float:
-    raw = env.get(ENV_PREFIX + key)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{ENV_PREFIX}{key} must be a number, not {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{ENV_PREFIX}{key} must be at least {minimum:g}")
-    return value
-
-
-@dataclass(frozen=True)
-class PoolSettings:
-    """PostgreSQL connections, per server worker process (SQLite uses only the lock timeout).
-
-    A worker runs one transaction at a time, so a small pool suffices; the total a
-    deployment opens is at most replicas x workers x (size + max_overflow).
-    """
-
-    size: int = 5
-    max_overflow: int = 5
-    timeout_seconds: float = 10.0  # waiting for a free pooled connection
-    connect_timeout_seconds: int = 5  # reaching the database server
-    # waiting for a row another writer holds; on SQLite, for the database's write lock
-    lock_timeout_seconds: float = 30.0
-    recycle_seconds: int = 1800  # replace connections older than this
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> PoolSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            size=int(_number(env, "DB_POOL_SIZE", cls.size, minimum=1)),
-            max_overflow=int(_number(env, "DB_MAX_OVERFLOW", cls.max_overflow, minimum=0)),
-            timeout_seconds=_number(env, "DB_POOL_TIMEOUT", cls.timeout_seconds, minimum=0.1),
-            connect_timeout_seconds=int(
-                _number(env, "DB_CONNECT_TIMEOUT", cls.connect_timeout_seconds, minimum=1)
-            ),
-            lock_timeout_seconds=_number(
-                env, "DB_LOCK_TIMEOUT", cls.lock_timeout_seconds, minimum=0.1
-            ),
-            recycle_seconds=int(_number(env, "DB_POOL_RECYCLE", cls.recycle_seconds, minimum=1)),
-        )
-
-    def to_env(self) -> dict[str, str]:
-        return {
-            "DB_POOL_SIZE": str(self.size),
-            "DB_MAX_OVERFLOW": str(self.max_overflow),
-            "DB_POOL_TIMEOUT": str(self.timeout_seconds),
-            "DB_CONNECT_TIMEOUT": str(self.connect_timeout_seconds),
-            "DB_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
-            "DB_POOL_RECYCLE": str(self.recycle_seconds),
-        }
-
-
-def _items(env: Mapping[str, str], key: str) -> tuple[str, ...] | None:
-    raw = env.get(ENV_PREFIX + key)
-    if raw is None:
-        return None
-    return tuple(item.strip() for item in raw.split(",") if item.strip())
-
-
-def _networks(env: Mapping[str, str], key: str) -> tuple[str, ...]:
-    """A comma-separated list of addresses or networks (e.g. 10.0.0.0/24), each checked."""
-    networks = _items(env, key) or ()
-    for item in networks:
-        try:
-            ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            raise SettingsError(
-                f"{ENV_PREFIX}{key}: {item!r} is not an address or network"
-            ) from None
-    return networks
-
-
-@dataclass(frozen=True)
-class LoginSettings:
-    """The token endpoint's brute-force limits, kept by each server process on its own.
-
-    A client id from one source address, a client id from anywhere, or a source address
-    with this many failed logins within the window is answered 429 until the oldest
-    failure leaves it. The source address is the peer's, or, when the peer is one of
-    `trusted_proxies` (a load balancer), the last address its X-Forwarded-For names that
-    is not itself a trusted proxy. Secrets are checked (argon2) in worker threads, at most
-    `concurrent_checks` at once per process, so that logins never hold up the event loop.
-    """
-
-    failures_per_client: int = 100
-    failures_per_address: int = 30
-    window_seconds: float = 60.0
-    trusted_proxies: tuple[str, ...] = ()  # addresses or networks, e.g. 10.0.0.0/24
-    failures_per_client_address: int = 10
-    concurrent_checks: int = 2
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> LoginSettings:
-        env = os.environ if environ is None else environ
-        proxies = _networks(env, "TRUSTED_PROXIES")
-        return cls(
-            failures_per_client=int(
-                _number(env, "LOGIN_FAILURES_PER_CLIENT", cls.failures_per_client, minimum=1)
-            ),
-            failures_per_address=int(
-                _number(env, "LOGIN_FAILURES_PER_ADDRESS", cls.failures_per_address, minimum=1)
-            ),
-            window_seconds=_number(env, "LOGIN_FAILURE_WINDOW", cls.window_seconds, minimum=1),
-            trusted_proxies=proxies,
-            failures_per_client_address=int(
-                _number(
-                    env,
-                    "LOGIN_FAILURES_PER_CLIENT_ADDRESS",
-                    cls.failures_per_client_address,
-                    minimum=1,
-                )
-            ),
-            concurrent_checks=int(
-                _number(env, "LOGIN_CONCURRENT_CHECKS", cls.concurrent_checks, minimum=1)
-            ),
-        )
-
-    def to_env(self) -> dict[str, str]:
-        return {
-            "LOGIN_FAILURES_PER_CLIENT": str(self.failures_per_client),
-            "LOGIN_FAILURES_PER_ADDRESS": str(self.failures_per_address),
-            "LOGIN_FAILURE_WINDOW": str(self.window_seconds),
-            "TRUSTED_PROXIES": ",".join(self.trusted_proxies),
-            "LOGIN_FAILURES_PER_CLIENT_ADDRESS": str(self.failures_per_client_address),
-            "LOGIN_CONCURRENT_CHECKS": str(self.concurrent_checks),
-        }
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """What each server process keeps and guards at the HTTP layer.
-
-    The read cache holds rendered hot reads up to `read_cache_bytes` (0 keeps none), and no
-    answer above `read_cache_answer_bytes`. With a `metrics_token`, /metrics answers only
-    a request bearing it.
-    """
-
-    read_cache_bytes: int = 64 << 20
-    read_cache_answer_bytes: int = 1 << 20
-    metrics_token: str | None = None
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            read_cache_bytes=int(_number(env, "READ_CACHE_BYTES", cls.read_cache_bytes, minimum=0)),
-            read_cache_answer_bytes=int(
-                _number(env, "READ_CACHE_ANSWER_BYTES", cls.read_cache_answer_bytes, minimum=0)
-            ),
-            metrics_token=env.get(ENV_PREFIX + "METRICS_TOKEN") or None,
-        )
-
-    def to_env(self) -> dict[str, str]:
-        env = {
-            "READ_CACHE_BYTES": str(self.read_cache_bytes),
-            "READ_CACHE_ANSWER_BYTES": str(self.read_cache_answer_bytes),
-        }
-        if self.metrics_token:
-            env["METRICS_TOKEN"] = self.metrics_token
-        return env
-
-
-RUN_TASK_HOSTS = ("app.terraform.io", "archivist.terraform.io")
-"""HCP Terraform's API and the store its plan downloads redirect to."""
-
-
-@dataclass(frozen=True)
-class RunTaskSettings:
-    """Where the run task may connect (fetching a plan, sending a verdict), and how much.
-
-    A destination is an https URL on one of `allowed_hosts` whose every address is public;
-    an address in `allowed_networks` is accepted even if it is loopback or private, and over
-    plain http too (a Terraform Enterprise on the local network, or a test's).
-    """
-
-    allowed_hosts: tuple[str, ...] = RUN_TASK_HOSTS
-    allowed_networks: tuple[str, ...] = ()  # addresses or networks, e.g. 10.20.0.0/16
-    max_plan_bytes: int = 16 * 1024 * 1024
-    deadline_seconds: float = 60.0  # the whole job: plan download, judgement and verdict
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> RunTaskSettings:
-        env = os.environ if environ is None else environ
-        hosts = _items(env, "RUN_TASK_ALLOWED_HOSTS")
-        networks = _networks(env, "RUN_TASK_ALLOWED_NETWORKS")
-        return cls(
-            allowed_hosts=tuple(host.lower().rstrip(".") for host in hosts)
-            if hosts is not None
-            else cls.allowed_hosts,
-            allowed_networks=networks,
-            max_plan_bytes=int(
-                _number(env, "RUN_TASK_MAX_PLAN_BYTES", cls.max_plan_bytes, minimum=1024)
-            ),
-            deadline_seconds=_number(env, "RUN_TASK_DEADLINE", cls.deadline_seconds, minimum=1),
-        )
-
-    def to_env(self) -> dict[str, str]:
-        return {
-            "RUN_TASK_ALLOWED_HOSTS": ",".join(self.allowed_hosts),
-            "RUN_TASK_ALLOWED_NETWORKS": ",".join(self.allowed_networks),
-            "RUN_TASK_MAX_PLAN_BYTES": str(self.max_plan_bytes),
-            "RUN_TASK_DEADLINE": str(self.deadline_seconds),
-        }
-
-
-MAX_CLOCK_SKEW_SECONDS = 300
-
-
-def _skew(env: Mapping[str, str]) -> int:
-    skew = int(_number(env, "WIF_CLOCK_SKEW", 60, minimum=0))
-    if skew > MAX_CLOCK_SKEW_SECONDS:
-        raise SettingsError(f"{ENV_PREFIX}WIF_CLOCK_SKEW must be at most {MAX_CLOCK_SKEW_SECONDS}")
-    return skew
-
-
-@dataclass(frozen=True)
-class WorkloadIdentitySettings:
-    """How tokens from workload identity issuers are checked.
-
-    An issuer's discovery document and keys are read over https from public addresses only,
-    unless the address is in `allowed_networks`; `pinned_jwks` maps an issuer URI to a JWKS
-    file read instead, for sites that cannot reach their issuer.
-    """
-
-    allowed_networks: tuple[str, ...] = ()
-    pinned_jwks: tuple[tuple[str, str], ...] = ()  # (issuer uri, path of a JWKS file)
-    clock_skew_seconds: int = 60
-    keys_ttl_seconds: int = 300
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkloadIdentitySettings:
-        env = os.environ if environ is None else environ
-        pinned = []
-        for item in _items(env, "WIF_PINNED_JWKS") or ():
-            issuer, sep, path = item.rpartition("=")
-            if not sep or not issuer or not path:
-                raise SettingsError(
-                    f"{ENV_PREFIX}WIF_PINNED_JWKS: {item!r} is not <issuer uri>=<jwks file>"
-                )
-            pinned.append((issuer, path))
-        return cls(
-            allowed_networks=_networks(env, "WIF_ALLOWED_NETWORKS"),
-            pinned_jwks=tuple(pinned),
-            clock_skew_seconds=_skew(env),
-            keys_ttl_seconds=int(_number(env, "WIF_KEYS_TTL", cls.keys_ttl_seconds, minimum=0)),
-        )
-
-    def to_env(self) -> dict[str, str]:
-        return {
-            "WIF_ALLOWED_NETWORKS": ",".join(self.allowed_networks),
-            "WIF_PINNED_JWKS": ",".join(f"{issuer}={path}" for issuer, path in self.pinned_jwks),
-            "WIF_CLOCK_SKEW": str(self.clock_skew_seconds),
-            "WIF_KEYS_TTL": str(self.keys_ttl_seconds),
-        }
 
 
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
@@ -340,6 +89,7 @@ class Settings:
     workload_identity: WorkloadIdentitySettings = field(
         default_factory=WorkloadIdentitySettings.from_env
     )
+    sessions: SessionSettings = field(default_factory=SessionSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -377,6 +127,7 @@ class Settings:
         env.update(self.http.to_env())
         env.update(self.run_task.to_env())
         env.update(self.workload_identity.to_env())
+        env.update(self.sessions.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -401,4 +152,5 @@ class Settings:
             http=HttpSettings.from_env(env),
             run_task=RunTaskSettings.from_env(env),
             workload_identity=WorkloadIdentitySettings.from_env(env),
+            sessions=SessionSettings.from_env(env),
         )

@@ -145,6 +145,20 @@ class LiveServer:
         finally:
             engine.dispose()
 
+    def store_value(self, sql: str, **params: Any) -> Any:
+        """One value read from the server's store, for what no command or route shows."""
+        from sqlalchemy import text
+
+        from packyard.config import Settings
+        from packyard.store.engine import make_engine
+
+        engine = make_engine(Settings(self.data_dir, database_url=self.database).store_url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql), params).scalar_one()
+        finally:
+            engine.dispose()
+
     def tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_path)
 

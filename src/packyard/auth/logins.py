@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import anyio.to_thread
 
-from packyard.auth import principals
+from packyard.auth import principals, users
 from packyard.auth.principals import StoredSecret, authenticated
 
 
@@ -20,11 +20,18 @@ class SecretChecks:
         self.concurrency = concurrency
         self._limiter: anyio.CapacityLimiter | None = None  # made on the serving event loop
 
-    async def principal(self, stored: StoredSecret, client_secret: str) -> tuple[str, int]:
-        """The principal id and secret generation, or Unauthenticated."""
+    def _limit(self) -> anyio.CapacityLimiter:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.concurrency)
+        return self._limiter
+
+    async def hashed(self, password: str) -> str:
+        """A new password's argon2id hash, made in a worker thread under the same bound."""
+        return await anyio.to_thread.run_sync(users.hash_password, password, limiter=self._limit())
+
+    async def principal(self, stored: StoredSecret, client_secret: str) -> tuple[str, int]:
+        """The principal id and secret generation, or Unauthenticated."""
         matches = await anyio.to_thread.run_sync(
-            principals.secret_matches, stored.secret_hash, client_secret, limiter=self._limiter
+            principals.secret_matches, stored.secret_hash, client_secret, limiter=self._limit()
         )
         return authenticated(stored, matches)

@@ -7,7 +7,14 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, select, update
 
 from packyard.domain.identity import Role
-from packyard.store.tables import bucket_grants, organizations, principals, projects, registries
+from packyard.store.tables import (
+    bucket_grants,
+    organizations,
+    principals,
+    projects,
+    registries,
+    users,
+)
 
 # A row of the organizations or the projects table, as the store hands it on.
 TenantRow = Row[Any]
@@ -64,7 +71,10 @@ class Tenants:
         self.conn.execute(insert(projects).values(**values))
 
     def principals(self) -> list[Row[Any]]:
-        return list(self.conn.execute(select(principals).order_by(principals.c.created_at)))
+        """Service principals (the keys); users are principals too, listed by Accounts."""
+        person = exists().where(users.c.principal_id == principals.c.id)
+        query = select(principals).where(~person).order_by(principals.c.created_at)
+        return list(self.conn.execute(query))
 
     def principal_by_client_id(self, client_id: str) -> Row[Any] | None:
         return self.conn.execute(

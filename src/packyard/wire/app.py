@@ -15,6 +15,8 @@ from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
 from packyard.store.engine import Store, make_engine
+from packyard.web.account import account_routes
+from packyard.web.signin import signin_routes
 from packyard.wire import iam, resource_manager
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
@@ -87,6 +89,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         exchange_route(services),
         run_task_route(services),
         *ops_routes(services),
+        *signin_routes(services),
+        *account_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})

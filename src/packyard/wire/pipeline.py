@@ -1,0 +1,178 @@
+"""The one dispatcher that serves every route: authenticate, authorise, run the route's
+handler in its transaction (or answer from the cache), audit a write, and count it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import anyio
+import anyio.to_thread
+from prometheus_client import Counter, Histogram
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+
+from packyard.auth.principals import actor_for, caller_from
+from packyard.auth.tokens import TokenIssuer
+from packyard.config import Settings
+from packyard.errors import RegistryError
+from packyard.ids import utcnow
+from packyard.services.iam import role_on_bucket
+from packyard.store.audit import AuditLog
+from packyard.store.engine import Store
+from packyard.store.repository import Repository
+from packyard.store.tenants import CALLER
+from packyard.wire.audit import api_event
+from packyard.wire.authorization import authorize, bearer
+from packyard.wire.cache import ReadCache
+from packyard.wire.cache_key import answered_query, cache_key
+from packyard.wire.call import Call
+from packyard.wire.http import encode, error_response, json_response, read_body
+from packyard.wire.route import Route, target_of
+
+log = logging.getLogger("packyard.request")
+
+REQUESTS = Counter(
+    "packyard_requests_total", "API requests by operation and status", ["operation", "status"]
+)
+LATENCY = Histogram(
+    "packyard_request_seconds",
+    "API request latency by operation",
+    ["operation"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+
+@dataclass
+class Services:
+    """What the dispatcher needs, built once per process by the app factory."""
+
+    settings: Settings
+    store: Store
+    tokens: TokenIssuer
+    cache: ReadCache
+    # Bodies read by Route.prepare at once (an SBOM may decompress to 64 MiB): the rest wait.
+    preparing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
+
+
+def _cache_hit(
+    route: Route,
+    services: Services,
+    request: Request,
+    principal_id: str,
+    generation: int,
+    params: dict[str, str],
+) -> bytes | None:
+    """The hot path: one raw read of the caller and registry stamp, then the cache."""
+    project_id = params.get("project_id", "")
+    row = services.store.read_one(CALLER, {"principal_id": principal_id, "project_id": project_id})
+    actor, stamp = caller_from(row, generation=generation, project_id=project_id)
+    if actor.bucket_roles:
+        return None  # roles granted on one bucket are settled in the transaction
+    authorize(route, actor, params)
+    if stamp is None:
+        return None
+    return services.cache.get(cache_key(route, request, actor), stamp, utcnow())
+
+
+def endpoint(route: Route, services: Services) -> StarletteRoute:
+    # Each series is looked up once, at its first request (so /metrics lists only those seen).
+    latency: list[Histogram] = []
+    counted: dict[int, Counter] = {}
+
+    async def serve(request: Request) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await _dispatch(route, services, request)
+            status = response.status_code
+            return response
+        except RegistryError as exc:
+            response = error_response(exc.code, exc.message)
+            status = response.status_code
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            counter = counted.get(status)
+            if counter is None:
+                counter = counted[status] = REQUESTS.labels(route.operation, str(status))
+            counter.inc()
+            if not latency:
+                latency.append(LATENCY.labels(route.operation))
+            latency[0].observe(elapsed)
+
+    return StarletteRoute(route.path, serve, methods=[route.method], name=route.operation)
+
+
+async def _dispatch(route: Route, services: Services, request: Request) -> Response:
+    principal_id, generation = services.tokens.verify(bearer(request))
+    params = {key: str(value) for key, value in request.path_params.items()}
+    body: object = None
+    if route.body is not None:
+        body = await read_body(request, route.body, limit=services.settings.max_body_bytes)
+    if route.prepare is not None:
+        body = await anyio.to_thread.run_sync(route.prepare, body, limiter=services.preparing)
+    if route.cached:
+        request = answered_query(route, request)
+        hit = _cache_hit(route, services, request, principal_id, generation, params)
+        if hit is not None:
+            return Response(hit, 200, media_type="application/json")
+    return services.store.retrying(
+        lambda: _transact(route, services, request, principal_id, generation, params, body)
+    )
+
+
+def _transact(
+    route: Route,
+    services: Services,
+    request: Request,
+    principal_id: str,
+    generation: int,
+    params: dict[str, str],
+    body: object,
+) -> Response:
+    """The request's one transaction; run again whole if it lost to a concurrent writer."""
+    with services.store.transaction(write=route.write) as conn:
+        actor, stamp = actor_for(
+            conn,
+            principal_id=principal_id,
+            generation=generation,
+            project_id=params.get("project_id", ""),
+        )
+        repo = Repository(conn)
+        actor, scope = authorize(
+            route,
+            actor,
+            params,
+            target=target_of(route, request, params, body),
+            granted=lambda who, where, target: role_on_bucket(repo, who, where, target),
+        )
+        call = Call(
+            request=request,
+            actor=actor,
+            scope=scope,
+            params=params,
+            repo=repo,
+            now=utcnow(),
+            settings=services.settings,
+            body=body,
+        )
+        if route.cached and stamp is not None:
+            return _cached(route, services, call, stamp)
+        payload = route.handler(call)
+        if route.write:
+            AuditLog(conn).record(api_event(request, route.operation, actor, scope, call.now))
+            if route.scoped:
+                call.repo.bump_content(scope.project_id)
+    return payload if isinstance(payload, Response) else json_response(payload)
+
+
+def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]) -> Response:
+    """Render a read and keep it while the content is unchanged (and the clock allows)."""
+    body = encode(route.handler(call))
+    services.cache.put(
+        cache_key(route, call.request, call.actor), stamp, body, valid_until=call.valid_until
+    )
+    return Response(body, 200, media_type="application/json")

@@ -1,0 +1,148 @@
+"""The 2023-01-01 operations on buckets, their ancestry, the registry and its run task."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from packyard.domain.registry import Bucket, FeatureTier
+from packyard.errors import InvalidArgument
+from packyard.services import ancestry, buckets, registry
+from packyard.wire.bucket_pages import bucket_page
+from packyard.wire.http import paginate
+from packyard.wire.registry_shapes import registry as registry_shape
+from packyard.wire.routing import Call
+from packyard.wire.v2023 import requests as rq
+from packyard.wire.v2023 import shapes
+from packyard.wire.v2023.rendering import annotate_bucket, view
+
+
+def create_bucket(call: Call) -> object:
+    body: rq.CreateBucket = call.body
+    found = buckets.create_bucket(
+        call.repo,
+        call.actor,
+        call.scope,
+        name=body.name or "",
+        description=body.description or "",
+        labels=body.labels,
+        now=call.now,
+    )
+    created = buckets.get_bucket(call.repo, call.scope, name=found.name)
+    return {"bucket": shapes.bucket(created, view(call))}
+
+
+def get_bucket(call: Call) -> object:
+    found = buckets.get_bucket(call.repo, call.scope, name=call.param("bucket_name"))
+    annotate_bucket(call, found)
+    return {"bucket": shapes.bucket(found, view(call))}
+
+
+_BUCKET_ORDER: dict[str, Callable[[Bucket], Any]] = {
+    "name": lambda b: b.name,
+    "created_at": lambda b: b.created_at,
+    "updated_at": lambda b: b.updated_at,
+}
+
+
+def list_buckets(call: Call) -> object:
+    shown, pagination = bucket_page(call, _BUCKET_ORDER)
+    rendered = [shapes.bucket(item, view(call)) for item in shown]
+    return {"buckets": rendered, "pagination": pagination}
+
+
+def update_bucket(call: Call) -> object:
+    body: rq.UpdateBucket = call.body
+    found = buckets.update_bucket(
+        call.repo,
+        call.scope,
+        name=call.param("bucket_name"),
+        description=body.description,
+        labels=body.labels,
+        now=call.now,
+    )
+    return {"bucket": shapes.bucket(found, view(call))}
+
+
+def delete_bucket(call: Call) -> object:
+    buckets.delete_bucket(call.repo, call.scope, name=call.param("bucket_name"))
+    return {}
+
+
+_RELATIONS = {
+    "ANCESTRY_TYPE_PARENTS": ancestry.Relation.PARENTS,
+    "ANCESTRY_TYPE_CHILDREN": ancestry.Relation.CHILDREN,
+}
+
+
+def list_bucket_ancestry(call: Call) -> object:
+    kind = call.request.query_params.get("type") or "ANCESTRY_TYPE_UNSET"
+    if kind not in (*_RELATIONS, "ANCESTRY_TYPE_UNSET"):
+        raise InvalidArgument("type must be ANCESTRY_TYPE_PARENTS or ANCESTRY_TYPE_CHILDREN")
+    query = ancestry.AncestryQuery(
+        relation=_RELATIONS.get(kind),
+        channel=call.request.query_params.get("channel_name") or None,
+        fingerprint=call.request.query_params.get("version_fingerprint") or None,
+    )
+    found = ancestry.bucket_ancestry(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        query=query,
+        now=call.now,
+    )
+    page, pagination = paginate(call.request, found)
+    return {
+        "relations": [shapes.relation(item) for item in page],
+        "total_count": len(found),
+        "pagination": pagination,
+    }
+
+
+# registry and run tasks -------------------------------------------------------------------
+_REGISTRY_PATHS = {
+    "activated": "activated",
+    "config.activated": "activated",
+    "featureTier": "feature_tier",
+    "feature_tier": "feature_tier",
+    "config.featureTier": "feature_tier",
+    "config.feature_tier": "feature_tier",
+}
+
+
+def update_registry(call: Call) -> object:
+    body: rq.UpdateRegistry = call.body
+    paths = set()
+    for path in (body.update_mask or "").split(","):
+        if path.strip():
+            name = _REGISTRY_PATHS.get(path.strip())
+            if name is None:
+                raise InvalidArgument(f'unknown update_mask path "{path.strip()}"')
+            paths.add(name)
+    if paths:
+        # A field the mask names but the body leaves out is its zero value: clients that
+        # omit false booleans deactivate this way.
+        activate = bool(body.activated) if "activated" in paths else None
+        tier = (body.feature_tier or FeatureTier.UNSET) if "feature_tier" in paths else None
+    else:
+        activate, tier = body.activated, body.feature_tier
+    found = registry.update_registry(
+        call.repo, call.scope, activate=activate, feature_tier=tier, now=call.now
+    )
+    return {"registry": registry_shape(found)}
+
+
+def get_run_task_config(call: Call) -> object:
+    found = registry.get_registry(call.repo, call.scope)
+    return {"on_untracked_image": found.run_task_untracked.value}
+
+
+def update_run_task_config(call: Call) -> object:
+    body: rq.UpdateRunTaskConfig = call.body
+    if body.on_untracked_image is None:
+        raise InvalidArgument("on_untracked_image is required: UNSET, FAIL or WARN")
+    found = registry.configure_run_task(
+        call.repo, call.scope, on_untracked=body.on_untracked_image, now=call.now
+    )
+    return {"on_untracked_image": found.run_task_untracked.value}
