@@ -1,7 +1,8 @@
 """The hot-path read (the caller and the registry's content stamp, asked by every cached
 read) runs on a connection kept for it: no pool check-out (and so no pre-ping) per read,
-and on PostgreSQL no transaction around it, so it is one round trip. It still reads what
-the database holds now, written through any other connection or replica."""
+and on PostgreSQL no transaction around it, so it is one round trip; /readyz's ping of the
+database runs on it too. It still reads what the database holds now, written through any
+other connection or replica."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def test_hot_reads_take_no_connection_from_the_pool_each(store: Store) -> None:
     try:
         for _ in range(20):
             assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None
+            assert store.ping() is True  # what /readyz asks
         _name(store, "written elsewhere")  # a transaction, through the pool
         for _ in range(5):  # the kept connection sees what was committed since
             assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) == {
@@ -93,9 +95,11 @@ def test_a_kept_connection_is_outside_any_transaction_and_replaced_when_dropped(
         try:
             with pytest.raises(Unavailable):
                 store.read_one(ONE_ORGANIZATION, {"id_1": "org"})
+            assert store.ping() is False
         finally:
             postgres.start()
             postgres.wait_ready()
         assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None
+        assert store.ping() is True
     finally:
         store.engine.dispose()
