@@ -5,9 +5,9 @@
 
 Writes `--buckets` buckets of `--versions` complete versions each (sequence 1..n), every
 version with `--builds` DONE builds of `--artifacts` artifacts each, and per bucket a
-channel "prod" on its newest version (with its history entry), in batched multi-row
-inserts (executemany) inside a few transactions, then bumps the registry's content stamp
-once so that running servers drop their cached answers. Ids are ULIDs made in order, so
+channel "prod" on its newest version (with its history entry), in batches (executemany
+on SQLite, COPY on PostgreSQL) inside a few transactions, then bumps the registry's content
+stamp once so that running servers drop their cached answers. Ids are ULIDs made in order, so
 the store's id order is the order of creation, as with writes through the API.
 
 With --database a SQLite URL (sqlite:///path/packyard.db) or a PostgreSQL one; --project
@@ -18,13 +18,14 @@ minute here; so does --buckets 1 --versions 1000000 --builds 1 --artifacts 0.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import JSON, Engine, Table, insert, select, update
 
 from packyard.store.engine import make_engine
 from packyard.store.tables import (
@@ -67,6 +68,20 @@ def _batches(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list
             batch = []
     if batch:
         yield batch
+
+
+def _write(conn: Any, table: Table, batch: list[dict[str, Any]]) -> None:
+    """One batch of rows: executemany on SQLite, COPY on PostgreSQL (psycopg's copy)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(insert(table), batch)
+        return
+    names = list(batch[0])
+    json_columns = {c.name for c in table.c if isinstance(c.type, JSON)}
+    cursor = conn.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in batch:
+            copy.write_row([json.dumps(row[n]) if n in json_columns else row[n] for n in names])
+    cursor.close()
 
 
 def only_project(engine: Engine) -> str:
@@ -174,7 +189,7 @@ def _seed_bucket(
         }
         for n, version_id in enumerate(version_ids)
     ):
-        conn.execute(insert(versions), batch)
+        _write(conn, versions, batch)
     build_ids: list[str] = []
 
     def build_rows() -> Iterator[dict[str, Any]]:
@@ -197,7 +212,7 @@ def _seed_bucket(
                 }
 
     for batch in _batches(build_rows()):
-        conn.execute(insert(builds), batch)
+        _write(conn, builds, batch)
     if artifact_count:
         for batch in _batches(
             {
@@ -211,7 +226,7 @@ def _seed_bucket(
             for build_id in build_ids
             for a in range(artifact_count)
         ):
-            conn.execute(insert(artifacts), batch)
+            _write(conn, artifacts, batch)
     if version_ids:
         channel_id = new_id()
         conn.execute(
