@@ -80,18 +80,20 @@ class BucketRecords(VersionRecords):
 
     def latest_versions(self, bucket_ids: Sequence[str]) -> dict[str, Version]:
         """Each bucket's complete version of the highest sequence number, with its builds: one
-        probe of the (bucket, sequence) index per bucket, however many versions it holds."""
+        backward probe of the (bucket, sequence) index per bucket, however many versions it
+        holds."""
         newest = versions.alias("newest")
+        latest_id = (
+            select(newest.c.id)
+            .where(newest.c.bucket_id == buckets.c.id, newest.c.sequence.is_not(None))
+            .order_by(newest.c.sequence.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
         rows = self.conn.execute(
             select(*VERSION_COLUMNS)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .where(
-                versions.c.bucket_id.in_(bucket_ids),
-                versions.c.sequence
-                == select(func.max(newest.c.sequence))
-                .where(newest.c.bucket_id == versions.c.bucket_id)
-                .scalar_subquery(),
-            )
+            .select_from(buckets.join(versions, versions.c.id == latest_id))
+            .where(buckets.c.id.in_(bucket_ids))
         )
         found = {row.bucket_id: as_version(row) for row in rows}
         self.fill_builds(list(found.values()))
