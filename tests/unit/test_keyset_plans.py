@@ -43,7 +43,7 @@ def _page_query(statements: list[tuple[str, Any]], table: str) -> tuple[str, Any
     found = [
         (sql, params)
         for sql, params in statements
-        if f"FROM {table}" in sql and "LIMIT" in sql and "count(" not in sql
+        if f"FROM {table}" in sql and f"ORDER BY {table}." in sql and "LIMIT" in sql
     ]
     assert len(found) == 1, statements
     return found[0]

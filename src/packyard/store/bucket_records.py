@@ -48,7 +48,9 @@ class BucketRecords(VersionRecords):
         """A page of the project's buckets in id order: one index range of (project, id)
         wherever the page starts."""
         query = select(buckets).where(buckets.c.project_id == project_id)
-        return read_page(self.conn, query, buckets.c.id, ask, as_bucket)
+        return read_page(
+            self.conn, query, buckets.c.id, ask, as_bucket, within=buckets.c.project_id
+        )
 
     def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
         self.conn.execute(

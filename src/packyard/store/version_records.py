@@ -120,7 +120,9 @@ class VersionRecords(BuildRecords):
         )
         if complete_only:
             query = query.where(versions.c.sequence.is_not(None))
-        page = read_page(self.conn, query, versions.c.id, ask, as_version)
+        page = read_page(
+            self.conn, query, versions.c.id, ask, as_version, within=versions.c.bucket_id
+        )
         self.fill_builds(page.items)
         return page
 
