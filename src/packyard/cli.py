@@ -13,10 +13,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from packyard.auth.principals import (
-    bootstrap,
-    rotate_principal,
-)
+from packyard.auth.principals import new_key
 from packyard.cli_keys import keys_app
 from packyard.cli_maintenance import audit_command, backup_command, restore_command
 from packyard.cli_support import (
@@ -27,7 +24,7 @@ from packyard.cli_support import (
     Failure,
     is_loopback,
     open_store,
-    record,
+    recorded,
     settings_for,
     store_failure,
 )
@@ -38,14 +35,15 @@ from packyard.cli_wip import ci_app, wip_app
 from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_dir
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
+from packyard.people import register as register_people_commands
+from packyard.services import tenants
 from packyard.store.engine import Store, make_engine
-from packyard.store.tenants import Tenants
+from packyard.store.work import Work, unit_of_work
 from packyard.trust import ensure_bundle, system_trust_store
 
 app = typer.Typer(
     help="Packyard: a self-hosted registry that speaks the HCP Packer API.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(principal_app, name="principal")
@@ -59,6 +57,7 @@ app.add_typer(user_app, name="user")
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+register_people_commands(app)
 
 
 def _exports(
@@ -197,7 +196,7 @@ def serve(
     store = open_store(settings)
     with store.transaction(write=True) as conn:
         store.exclusive(conn, "packyard-bootstrap")  # replicas starting on an empty store
-        first = bootstrap(conn, now=utcnow())
+        first = tenants.bootstrap(Work(conn), now=utcnow(), admin_key=new_key())
         link = first_start_link(conn, first, settings) if first else ""
     ca = ""
     if not insecure_http and cert is None:
@@ -235,8 +234,8 @@ def serve(
         print_first_start_link(link, settings)
     else:
         typer.echo("# Point Packer at Packyard (`packyard env` prints these again):")
-        with Store(make_engine(settings.store_url)).transaction() as conn:
-            admin = Tenants(conn).principals()[0]
+        with unit_of_work(Store(make_engine(settings.store_url))) as work:
+            admin = tenants.list_principals(work)[0]
         _print_exports(
             _exports(server, organization_id, project_id, admin.client_id, None), as_json=False
         )
@@ -276,16 +275,15 @@ def env(
         _refresh_bundle(server)
     store = open_store(settings)
     organization_id, project_id = default_tenant(store)
-    with store.transaction(write=rotate) as conn:
-        tenants = Tenants(conn)
-        rows = [row for row in tenants.principals() if principal in (None, row.name)]
+    with unit_of_work(store, write=rotate) as work:
+        rows = [row for row in tenants.list_principals(work) if principal in (None, row.name)]
         if not rows:
             raise Failure(f'no principal named "{principal}"')
         row = rows[0]
         secret = None
         if rotate:
-            secret = rotate_principal(conn, name=row.name).client_secret
-            record(conn, "principal.rotate", f"principal/{row.name}")
+            secret = tenants.rotate_principal(work, name=row.name, key=new_key()).client_secret
+            recorded(work, "principal.rotate", f"principal/{row.name}")
     _print_exports(
         _exports(server, organization_id, row.project_id or project_id, row.client_id, secret),
         as_json=as_json,

@@ -21,6 +21,7 @@ from packyard.ids import new_id, utcnow
 from packyard.store.audit import AuditLog
 from packyard.store.engine import Store, WriteConflict, make_engine, translate
 from packyard.store.migrate import migrate
+from packyard.store.work import Work
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", help="Where the store, keys and certificates live.")
@@ -142,3 +143,8 @@ def console_event(operation: str, resource: str) -> AuditEvent:
 
 def record(conn: Connection, operation: str, resource: str) -> None:
     AuditLog(conn).record(console_event(operation, resource))
+
+
+def recorded(work: Work, operation: str, resource: str) -> None:
+    """A console command's write ends as every write does: with its audit line."""
+    work.finish_write(console_event(operation, resource))

@@ -11,13 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from packyard.auth.principals import (
-    Credentials,
-    create_principal,
-    create_project,
-    delete_principal,
-    rotate_principal,
-)
+from packyard.auth.principals import new_key
 from packyard.cli_support import (
     DEFAULT_DATA_DIR,
     AsJson,
@@ -25,26 +19,26 @@ from packyard.cli_support import (
     DataDir,
     Failure,
     open_store,
-    record,
+    recorded,
     settings_for,
 )
 from packyard.domain.identity import Role
 from packyard.ids import utcnow
+from packyard.services import tenants
+from packyard.services.tenants import Credentials
 from packyard.store.engine import Store
-from packyard.store.tenants import Tenants
+from packyard.store.work import unit_of_work
 
 principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 
 
 def default_tenant(store: Store) -> tuple[str, str]:
-    with store.transaction() as conn:
-        tenants = Tenants(conn)
-        organizations = tenants.organizations()
-        if not organizations:
-            raise Failure("the store has no organization yet; run `packyard serve` once")
-        projects = tenants.projects(organizations[0].id)
-        return organizations[0].id, projects[0].id
+    with unit_of_work(store) as work:
+        found = tenants.default_tenant(work)
+    if found is None:
+        raise Failure("the store has no organization yet; run `packyard serve` once")
+    return found.organization_id, found.project_id
 
 
 def _print_credentials(found: Credentials, *, as_json: bool) -> None:
@@ -80,16 +74,17 @@ def principal_create(
     organization_id, _ = default_tenant(store)
     if organization:
         organization_id = organization
-    with store.transaction(write=True) as conn:
-        found = create_principal(
-            conn,
+    with unit_of_work(store, write=True) as work:
+        found = tenants.create_principal(
+            work,
             name=name,
             role=parsed,
             organization_id=organization_id,
             project_id=project,
+            key=new_key(),
             now=utcnow(),
         )
-        record(conn, "principal.create", f"principal/{name}")
+        recorded(work, "principal.create", f"principal/{name}")
     _print_credentials(found, as_json=as_json)
 
 
@@ -99,8 +94,8 @@ def principal_list(
 ) -> None:
     """List service principals (never their secrets)."""
     store = open_store(settings_for(data_dir, database))
-    with store.transaction() as conn:
-        rows = Tenants(conn).principals()
+    with unit_of_work(store) as work:
+        rows = tenants.list_principals(work)
     items = [
         {
             "name": row.name,
@@ -134,9 +129,9 @@ def principal_delete(
 ) -> None:
     """Delete a service principal; its key and tokens stop working."""
     store = open_store(settings_for(data_dir, database))
-    with store.transaction(write=True) as conn:
-        delete_principal(conn, name=name)
-        record(conn, "principal.delete", f"principal/{name}")
+    with unit_of_work(store, write=True) as work:
+        tenants.delete_principal(work, name=name)
+        recorded(work, "principal.delete", f"principal/{name}")
     typer.echo(f'deleted principal "{name}"')
 
 
@@ -149,9 +144,9 @@ def principal_rotate(
 ) -> None:
     """Give a principal a new secret; the old secret and its tokens stop working."""
     store = open_store(settings_for(data_dir, database))
-    with store.transaction(write=True) as conn:
-        found = rotate_principal(conn, name=name)
-        record(conn, "principal.rotate", f"principal/{name}")
+    with unit_of_work(store, write=True) as work:
+        found = tenants.rotate_principal(work, name=name, key=new_key())
+        recorded(work, "principal.rotate", f"principal/{name}")
     _print_credentials(found, as_json=as_json)
 
 
@@ -172,9 +167,9 @@ def project_create(
     store = open_store(settings_for(data_dir, database))
     if not new_organization and organization is None:
         organization, _ = default_tenant(store)
-    with store.transaction(write=True) as conn:
-        scope = create_project(conn, name=name, organization_id=organization, now=utcnow())
-        record(conn, "project.create", f"project/{scope.project_id}")
+    with unit_of_work(store, write=True) as work:
+        scope = tenants.create_project(work, name=name, organization_id=organization, now=utcnow())
+        recorded(work, "project.create", f"project/{scope.project_id}")
     payload = {
         "name": name,
         "organization_id": scope.organization_id,
@@ -193,12 +188,10 @@ def project_list(
 ) -> None:
     """List organizations and their projects."""
     store = open_store(settings_for(data_dir, database))
-    with store.transaction() as conn:
-        tenants = Tenants(conn)
+    with unit_of_work(store) as work:
         items = [
             {"name": row.name, "organization_id": org.id, "project_id": row.id}
-            for org in tenants.organizations()
-            for row in tenants.projects(org.id)
+            for org, row in tenants.all_projects(work)
         ]
     if as_json:
         typer.echo(json.dumps(items, indent=2))

@@ -12,10 +12,11 @@ from packyard.cli_support import (
     Database,
     DataDir,
     open_store,
-    record,
+    recorded,
     settings_for,
 )
 from packyard.ids import utcnow
+from packyard.services.work import unit_of_work
 
 vulndb_app = typer.Typer(help="The offline OSV vulnerability database.", no_args_is_help=True)
 
@@ -42,7 +43,7 @@ def vulndb_import(
     limits.record_bytes = max_record_bytes or limits.record_bytes
     limits.total_bytes = max_total_bytes or limits.total_bytes
     store = open_store(settings_for(data_dir, database))
-    with store.transaction(write=True) as conn:
-        count = import_osv(conn, paths, now=utcnow(), limits=limits)
-        record(conn, "vulndb.import", ", ".join(str(path) for path in paths))
+    with unit_of_work(store, write=True) as work:
+        count = import_osv(work, paths, now=utcnow(), limits=limits)
+        recorded(work, "vulndb.import", ", ".join(str(path) for path in paths))
     typer.echo(f"imported {count} vulnerability record(s)")

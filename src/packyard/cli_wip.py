@@ -30,8 +30,8 @@ from packyard.domain.workload_identity import PrincipalName, Provider, ProviderN
 from packyard.ids import rfc3339, utcnow
 from packyard.services import workload_identity as wip
 from packyard.store.engine import Store
-from packyard.store.repository import Repository
 from packyard.store.tenants import Tenants
+from packyard.store.work import Work
 
 wip_app = typer.Typer(
     help="Workload identity providers: the OIDC issuers a project's principal trusts.",
@@ -100,7 +100,7 @@ def wip_create(
     changes = wip.Changes(issuer, audience or [], condition, description)
     with store.transaction(write=True) as conn:
         created = wip.create_provider(
-            Repository(conn), scope, principal=where, name=name, changes=changes, now=utcnow()
+            Work(conn), scope, principal=where, name=name, changes=changes, now=utcnow()
         )
         record(conn, "wip.create", created.name.resource_name)
     _show(created, as_json=as_json)
@@ -117,7 +117,7 @@ def wip_ls(
     store = open_store(settings_for(data_dir, database))
     scope, where = _where(store, principal)
     with store.transaction() as conn:
-        found = wip.list_providers(Repository(conn), scope, where)
+        found = wip.list_providers(Work(conn), scope, where)
     if as_json:
         typer.echo(json.dumps([_shape(provider) for provider in found], indent=2))
         return
@@ -134,7 +134,7 @@ def wip_ls(
 def _provider(store: Store, principal: str, name: str) -> tuple[Scope, Provider]:
     scope, where = _where(store, principal)
     with store.transaction() as conn:
-        return scope, wip.get_provider(Repository(conn), scope, ProviderName(where, name))
+        return scope, wip.get_provider(Work(conn), scope, ProviderName(where, name))
 
 
 @wip_app.command("show")
@@ -162,7 +162,7 @@ def wip_delete(
     scope, where = _where(store, principal)
     target = ProviderName(where, name)
     with store.transaction(write=True) as conn:
-        wip.delete_provider(Repository(conn), scope, target)
+        wip.delete_provider(Work(conn), scope, target)
         record(conn, "wip.delete", target.resource_name)
     typer.echo(f'deleted workload identity provider "{target.resource_name}"')
 

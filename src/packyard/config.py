@@ -17,9 +17,11 @@ from packyard.config_sections import MAX_CLOCK_SKEW_SECONDS as MAX_CLOCK_SKEW_SE
 from packyard.config_sections import RUN_TASK_HOSTS as RUN_TASK_HOSTS
 from packyard.config_sections import HttpSettings as HttpSettings
 from packyard.config_sections import LoginSettings as LoginSettings
+from packyard.config_sections import OidcSettings as OidcSettings
 from packyard.config_sections import PoolSettings as PoolSettings
 from packyard.config_sections import RunTaskSettings as RunTaskSettings
 from packyard.config_sections import SessionSettings as SessionSettings
+from packyard.config_sections import WebhookSettings as WebhookSettings
 from packyard.config_sections import WorkloadIdentitySettings as WorkloadIdentitySettings
 
 DEFAULT_PORT = 8443
@@ -56,6 +58,27 @@ def token_ttl_from_env(environ: Mapping[str, str] | None = None) -> int:
     return int(_number(env, "TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS, minimum=1))
 
 
+CLIENT_VARIABLES = (
+    "HCP_API_HOST",
+    "HCP_API_ADDRESS",
+    "HCP_API_TLS",
+    "HCP_AUTH_URL",
+    "HCP_AUTH_TLS",
+    "HCP_CLIENT_ID",
+    "HCP_CLIENT_SECRET",
+    "HCP_ORGANIZATION_ID",
+    "HCP_PROJECT_ID",
+    "SSL_CERT_FILE",
+)
+
+
+def client_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The HCP_* variables (and SSL_CERT_FILE) that point a client at a registry, as Packer
+    and the hcp-sdk-go read them; the people's commands take their settings from these."""
+    env = os.environ if environ is None else environ
+    return {key: env[key] for key in CLIENT_VARIABLES if env.get(key)}
+
+
 def database_url(url: str) -> str:
     """A PostgreSQL URL in the form the store's driver (psycopg 3) takes, or SettingsError."""
     for scheme in DATABASE_SCHEMES:
@@ -90,6 +113,8 @@ class Settings:
         default_factory=WorkloadIdentitySettings.from_env
     )
     sessions: SessionSettings = field(default_factory=SessionSettings.from_env)
+    webhook: WebhookSettings = field(default_factory=WebhookSettings.from_env)
+    oidc: OidcSettings = field(default_factory=OidcSettings.from_env)
 
     @property
     def store_url(self) -> str:
@@ -128,6 +153,8 @@ class Settings:
         env.update(self.run_task.to_env())
         env.update(self.workload_identity.to_env())
         env.update(self.sessions.to_env())
+        env.update(self.webhook.to_env())
+        env.update(self.oidc.to_env())
         return {ENV_PREFIX + key: value for key, value in env.items()}
 
     @classmethod
@@ -153,4 +180,6 @@ class Settings:
             run_task=RunTaskSettings.from_env(env),
             workload_identity=WorkloadIdentitySettings.from_env(env),
             sessions=SessionSettings.from_env(env),
+            webhook=WebhookSettings.from_env(env),
+            oidc=OidcSettings.from_env(env),
         )

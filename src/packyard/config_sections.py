@@ -1,5 +1,6 @@
 """The sections of the settings, each read from the environment on its own: the store's
-connection pool, the token endpoint's limits, HTTP, run tasks and workload identity.
+connection pool, the token endpoint's limits, HTTP, run tasks, workload identity,
+console sessions and single sign-on.
 
 With config (which gathers them into Settings), the only modules that read the environment.
 """
@@ -264,3 +265,118 @@ class SessionSettings:
             "SESSION_MAX_SECONDS": str(self.max_seconds),
             "SIGN_IN_LINK_SECONDS": str(self.link_seconds),
         }
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Where webhook deliveries may go, and how they are tried.
+
+    A destination whose address is loopback, private, link-local or a metadata service's is
+    refused unless it is in `allowed_networks`. A failed delivery is tried again after
+    `retry_base_seconds` * 2^(n-1) (with jitter), up to `max_attempts` attempts.
+    """
+
+    allowed_networks: tuple[str, ...] = ()
+    timeout_seconds: float = 10.0
+    retry_base_seconds: float = 180.0
+    max_attempts: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WebhookSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            allowed_networks=networks(env, "WEBHOOK_ALLOWED_NETWORKS"),
+            timeout_seconds=number(env, "WEBHOOK_TIMEOUT", cls.timeout_seconds, minimum=0.1),
+            retry_base_seconds=number(
+                env, "WEBHOOK_RETRY_BASE", cls.retry_base_seconds, minimum=0.01
+            ),
+            max_attempts=int(number(env, "WEBHOOK_MAX_ATTEMPTS", cls.max_attempts, minimum=1)),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            "WEBHOOK_ALLOWED_NETWORKS": ",".join(self.allowed_networks),
+            "WEBHOOK_TIMEOUT": str(self.timeout_seconds),
+            "WEBHOOK_RETRY_BASE": str(self.retry_base_seconds),
+            "WEBHOOK_MAX_ATTEMPTS": str(self.max_attempts),
+        }
+
+
+ROLE_LABELS = ("viewer", "contributor", "admin")
+
+
+def _role(key: str, value: str) -> str:
+    if value.strip().lower() not in ROLE_LABELS:
+        raise SettingsError(f"{ENV_PREFIX}{key}: {value!r} is not viewer, contributor or admin")
+    return value.strip().lower()
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """Single sign-on with an OpenID provider (off while `issuer` is empty).
+
+    A person's role comes from the claim `role_claim` (a string or a list of them; a dotted
+    name reaches into an object): each value listed in `roles` gives its role, the highest
+    one wins, and `default_role` (or, when empty, a refusal) is for anyone matching none.
+    The user is named by `name_claim` (else email, else the subject).
+    """
+
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    scopes: str = "openid profile email"
+    role_claim: str = "groups"
+    roles: tuple[tuple[str, str], ...] = ()  # (claim value, role)
+    default_role: str = ""
+    name_claim: str = "preferred_username"
+    label: str = "single sign-on"
+    project_id: str = ""
+    ca_file: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> OidcSettings:
+        env = os.environ if environ is None else environ
+
+        def get(key: str, default: str = "") -> str:
+            return env.get(ENV_PREFIX + "OIDC_" + key, "").strip() or default
+
+        roles = []
+        for item in items(env, "OIDC_ROLES") or ():
+            value, sep, role = item.rpartition("=")
+            if not sep or not value:
+                raise SettingsError(f"{ENV_PREFIX}OIDC_ROLES: {item!r} is not <claim value>=<role>")
+            roles.append((value, _role("OIDC_ROLES", role)))
+        found = cls(
+            issuer=get("ISSUER"),
+            client_id=get("CLIENT_ID"),
+            client_secret=get("CLIENT_SECRET"),
+            scopes=get("SCOPES", cls.scopes),
+            role_claim=get("ROLE_CLAIM", cls.role_claim),
+            roles=tuple(roles),
+            default_role=get("DEFAULT_ROLE") and _role("OIDC_DEFAULT_ROLE", get("DEFAULT_ROLE")),
+            name_claim=get("NAME_CLAIM", cls.name_claim),
+            label=get("LABEL", cls.label),
+            project_id=get("PROJECT"),
+            ca_file=get("CA_FILE"),
+        )
+        if found.issuer and not found.client_id:
+            raise SettingsError(f"{ENV_PREFIX}OIDC_ISSUER needs {ENV_PREFIX}OIDC_CLIENT_ID too")
+        if found.issuer and "openid" not in found.scopes.split():
+            raise SettingsError(f"{ENV_PREFIX}OIDC_SCOPES must include openid")
+        return found
+
+    def to_env(self) -> dict[str, str]:
+        values = {
+            "ISSUER": self.issuer,
+            "CLIENT_ID": self.client_id,
+            "CLIENT_SECRET": self.client_secret,
+            "SCOPES": self.scopes,
+            "ROLE_CLAIM": self.role_claim,
+            "ROLES": ",".join(f"{value}={role}" for value, role in self.roles),
+            "DEFAULT_ROLE": self.default_role,
+            "NAME_CLAIM": self.name_claim,
+            "LABEL": self.label,
+            "PROJECT": self.project_id,
+            "CA_FILE": self.ca_file,
+        }
+        return {"OIDC_" + key: value for key, value in values.items()}

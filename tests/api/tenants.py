@@ -14,10 +14,12 @@ from typing import Any
 import httpx
 import zstandard
 
-from packyard.auth.principals import create_principal, create_project
+from packyard.auth.principals import create_principal
 from packyard.config import Settings
 from packyard.domain.identity import Role
 from packyard.ids import utcnow
+from packyard.services.tenants import create_project
+from packyard.services.work import Work
 from packyard.store.engine import Store, make_engine
 from tests.api.conftest import push
 from tests.api.test_v2023 import push2023
@@ -88,7 +90,7 @@ def new_tenant(server: LiveServer, *, new_organization: bool = False) -> Tenant:
     tag = f"mx{next(_tags)}q{time.monotonic_ns() % 10**6}"
     with _store(server) as store, store.transaction(write=True) as conn:
         scope = create_project(
-            conn,
+            Work(conn),
             name=tag,
             organization_id=None if new_organization else server.org_id,
             now=utcnow(),

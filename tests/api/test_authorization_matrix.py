@@ -25,7 +25,9 @@ import pytest
 
 from packyard.auth.principals import create_principal
 from packyard.domain.identity import Role
-from packyard.ids import utcnow
+from packyard.domain.webhooks import Webhook, WebhookName
+from packyard.ids import new_id, utcnow
+from packyard.store.webhooks import Webhooks
 from packyard.wire.app import API_ROUTES
 from packyard.wire.routing import Route
 from tests.api.tenants import BLOCK, Tenant, World, new_tenant, sbom_body
@@ -101,6 +103,61 @@ def _wip(w: World) -> tuple[str, str]:
     )
     assert created.status_code == 200, created.text
     return principal, "ci-main"
+
+
+# Webhooks of the matrix project are written straight into the store, disabled, to a
+# loopback URL the session's server may not reach: no recipe sends anything anywhere (a
+# test attempt is refused before it connects).
+def _webhook(w: World) -> str:
+    name, now = w.t.name(), utcnow()
+    with tenant_store(w.t.server) as store, store.transaction(write=True) as conn:
+        Webhooks(conn).add(
+            Webhook(
+                id=new_id(),
+                name=WebhookName(w.t.project_id, name),
+                organization_id=w.t.organization_id,
+                url="http://127.0.0.1:9/hook",
+                hmac_key="matrix-key",
+                description="",
+                enabled=False,
+                subscriptions=(),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return name
+
+
+def _delivery(w: World) -> Req:
+    name = _webhook(w)
+    with tenant_store(w.t.server) as store, store.transaction(write=True) as conn:
+        hooks = Webhooks(conn)
+        webhook = hooks.named(WebhookName(w.t.project_id, name))
+        assert webhook is not None
+        delivery_id, now = new_id(), utcnow()
+        hooks.add_deliveries(
+            [
+                {
+                    "id": delivery_id,
+                    "webhook_id": webhook.id,
+                    "event_id": "packer.event:matrix",
+                    "action": "revoke",
+                    "subject_id": webhook.id,
+                    "payload": {"event_action": "revoke"},
+                    "state": "FAILED",
+                    "attempts": 1,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "sent_at": None,
+                    "request_headers": {},
+                    "response_status": 500,
+                    "response_headers": {},
+                    "response_body": "",
+                    "error": "HTTP 500",
+                }
+            ]
+        )
+    return Req({"name": name, "delivery_id": delivery_id})
 
 
 # A request that succeeds for an allowed caller, per operation; each call makes its own
@@ -259,6 +316,25 @@ RECIPES: dict[str, Callable[[World], Req]] = {
     "DeleteWorkloadIdentityProvider": lambda w: Req(
         dict(zip(("principal", "name"), _wip(w), strict=True))
     ),
+    # the Packyard extension API
+    "packyard.PreviewRevocation": lambda w: Req(w.b2, body={"versions": [w.fingerprint]}),
+    "packyard.FindArtifacts": lambda w: Req(query={"external_identifier": "img-null.a"}),
+    "packyard.DiffVersions": lambda w: Req({**w.b2, "from": w.fingerprint, "to": w.version_id}),
+    # webhooks (created disabled, so nothing verifies it: the address is never contacted)
+    "CreateWebhook": lambda w: Req(
+        body={"name": w.t.name(), "enabled": False, "config": {"url": "http://93.184.216.34/"}}
+    ),
+    "ListWebhooks": lambda w: Req(),
+    "GetWebhook": lambda w: Req({"name": _webhook(w)}),
+    "UpdateWebhook": lambda w: Req(
+        {"name": _webhook(w)},
+        body={"update_mask": "description", "webhook": {"description": "changed"}},
+    ),
+    "UpdateWebhookName": lambda w: Req({"name": _webhook(w)}, body={"name": w.t.name()}),
+    "DeleteWebhook": lambda w: Req({"name": _webhook(w)}),
+    "ListWebhookDeliveries": lambda w: Req({"name": _webhook(w)}),
+    "TestWebhook": lambda w: Req({"name": _webhook(w)}),
+    "RedeliverWebhookDelivery": _delivery,
 }
 
 

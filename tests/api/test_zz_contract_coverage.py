@@ -29,3 +29,14 @@ def test_every_2023_operation_was_validated():
     assert len(v2023) == 52
     missing = v2023 - ApiClient.validated
     assert not missing, f"operations never exercised with a validated 200: {sorted(missing)}"
+
+
+def test_every_extension_operation_was_validated():
+    extension = {op.name for op in contract.extension_operations()}
+    assert extension >= {
+        "packyard-v1:PreviewRevocation",
+        "packyard-v1:FindArtifacts",
+        "packyard-v1:DiffVersions",
+    }
+    missing = extension - ApiClient.validated
+    assert not missing, f"operations never exercised with a validated 200: {sorted(missing)}"

@@ -48,7 +48,8 @@ def test_hcp_sdk_go_2021_04_30(live_server: LiveServer) -> None:
     env["PACKYARD_SDK_WIP_PRINCIPAL"] = project_principal.name
     env.update({key: value for key, value in go_caches().items() if key not in os.environ})
     result = subprocess.run(
-        ["go", "test", "-count=1", "-v", "./..."],
+        # TestWebhooks needs a receiver the server may reach: test_sdk_go_webhooks.py runs it.
+        ["go", "test", "-count=1", "-v", "-skip", "TestWebhooks", "./..."],
         cwd=SDK_MODULE,
         env=env,
         capture_output=True,

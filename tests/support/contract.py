@@ -76,6 +76,7 @@ def operations() -> list[Operation]:
                         root,
                     )
                 )
+    found += extension_operations()
     # The current revision wins where both have an operation; the early file only adds two,
     # and they answer in the current revision's shapes (CONTRACT.md).
     current = next(op.root for op in found if op.name.startswith("packer-2021-04-30:"))
@@ -98,6 +99,28 @@ def operations() -> list[Operation]:
                 "default": {"schema": {"$ref": "#/definitions/google.rpc.Status"}},
             }
     return found
+
+
+EXTENSION_SPEC = Path(__file__).parents[2] / "src/packyard/wire/extension/openapi.yaml"
+
+
+def extension_operations() -> list[Operation]:
+    """The Packyard extension API's operations, from the document the server ships."""
+    spec = _load(EXTENSION_SPEC)
+    root = _strict(copy.deepcopy(spec))
+    return [
+        Operation(
+            f"packyard-v1:{op['operationId']}",
+            method.upper(),
+            _pattern(template),
+            template,
+            op["responses"],
+            root,
+        )
+        for template, methods in spec["paths"].items()
+        for method, op in methods.items()
+        if method != "parameters" and "application/json" in str(op["responses"])
+    ]
 
 
 def find_operation(method: str, path: str) -> Operation | None:

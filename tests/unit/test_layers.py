@@ -75,6 +75,9 @@ def test_the_source_tree_keeps_every_contract(tmp_path: Path) -> None:
         ("services/buckets.py", "import packyard.store.tables", "The services see neither"),
         ("wire/http.py", "import sqlalchemy", "The wire never imports the store"),
         ("domain/audit.py", "import sqlalchemy", "The domain imports only"),
+        ("people/client.py", "import packyard.store.engine", "The people's commands are"),
+        ("people/output.py", "import packyard.auth.tokens", "The people's commands are"),
+        ("people/lookup.py", "import packyard.services.buckets", "The people's commands are"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(

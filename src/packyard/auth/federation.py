@@ -29,7 +29,7 @@ from packyard.ids import utcnow
 from packyard.outbound import Destinations, JsonDocuments, Refused, Unreadable
 from packyard.services.workload_identity import exchange_target, record_exchange
 from packyard.store.engine import Store
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 """Only asymmetric signatures: never `none`, never a shared secret (HS*)."""
@@ -187,7 +187,7 @@ def exchange(
         raise Unauthenticated(f'"{resource_name}" names no workload identity provider') from None
     with store.transaction() as conn:
         try:
-            target = exchange_target(Repository(conn), name)
+            target = exchange_target(Work(conn), name)
         except NotFound as exc:
             raise Unauthenticated(exc.message) from None
 
@@ -199,10 +199,10 @@ def exchange(
         verify(token, target.provider, keys, skew_seconds=skew_seconds)
     except (Unauthenticated, PermissionDenied):
         with store.transaction(write=True) as conn:
-            record_exchange(Repository(conn), event(OPERATION + "Refused"))
+            record_exchange(Work(conn), event(OPERATION + "Refused"))
         raise
     with store.transaction(write=True) as conn:
-        record_exchange(Repository(conn), event(OPERATION))
+        record_exchange(Work(conn), event(OPERATION))
     access_token = tokens.issue(
         principal_id=target.provider.principal_id, generation=target.generation, now=utcnow()
     )

@@ -1,4 +1,6 @@
-"""Service principals: create, list, delete, rotate; and the first start's bootstrap."""
+"""Service principals' credentials: their keys (made here, checked here, the secret kept
+only as its argon2 hash) and the caller a token names. What a principal is, and where it
+acts, is the tenancy service's (packyard.services.tenants)."""
 
 from __future__ import annotations
 
@@ -12,33 +14,24 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, RowMapping
 
-from packyard.domain.identity import Actor, Role, Scope
-from packyard.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
-from packyard.ids import new_id, new_uuid
-from packyard.services.registry import create_registry
-from packyard.store.repository import Repository
-from packyard.store.tenants import Tenants
+from packyard.domain.identity import Actor, Role
+from packyard.errors import NotFound, Unauthenticated
+from packyard.services import tenants
+from packyard.services.tenants import Bootstrap as Bootstrap
+from packyard.services.tenants import Credentials as Credentials
+from packyard.services.tenants import PrincipalKey
+from packyard.store.engine import Store
+from packyard.store.tenants import CALLER, Tenants
+from packyard.store.work import Work
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-secret")
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """A principal's key, as shown once on creation or rotation."""
-
-    name: str
-    role: Role
-    client_id: str
-    client_secret: str
-    organization_id: str
-    project_id: str | None
-    principal_id: str  # what an IAM policy names the principal by
-
-
-def _new_secret() -> tuple[str, str]:
+def new_key() -> PrincipalKey:
+    """A new client id and secret, and the argon2 hash the store keeps of the secret."""
     secret = secrets.token_urlsafe(48)
-    return secret, _hasher.hash(secret)
+    return PrincipalKey(secrets.token_hex(16), secret, _hasher.hash(secret))
 
 
 def create_principal(
@@ -50,58 +43,16 @@ def create_principal(
     project_id: str | None,
     now: datetime,
 ) -> Credentials:
-    tenants = Tenants(conn)
-    if not name.strip():
-        raise InvalidArgument("a principal needs a name")
-    if tenants.principal_by_name(name) is not None:
-        raise AlreadyExists(f'a principal named "{name}" already exists')
-    if project_id is not None:
-        project = tenants.project(project_id)
-        if project is None or project.organization_id != organization_id:
-            raise NotFound(f'project "{project_id}" not found')
-    client_id = secrets.token_hex(16)
-    secret, secret_hash = _new_secret()
-    principal_id = new_id()
-    tenants.add_principal(
-        id=principal_id,
+    """A new principal with a new key, in the caller's transaction."""
+    return tenants.create_principal(
+        Work(conn),
         name=name,
-        client_id=client_id,
-        secret_hash=secret_hash,
-        secret_generation=1,
         role=role,
         organization_id=organization_id,
         project_id=project_id,
-        created_at=now,
+        key=new_key(),
+        now=now,
     )
-    return Credentials(name, role, client_id, secret, organization_id, project_id, principal_id)
-
-
-def rotate_principal(conn: Connection, *, name: str) -> Credentials:
-    tenants = Tenants(conn)
-    row = tenants.principal_by_name(name)
-    if row is None:
-        raise NotFound(f'no principal named "{name}"')
-    secret, secret_hash = _new_secret()
-    tenants.change_principal(
-        row.id, secret_hash=secret_hash, secret_generation=row.secret_generation + 1
-    )
-    return Credentials(
-        name,
-        Role.parse(row.role),
-        row.client_id,
-        secret,
-        row.organization_id,
-        row.project_id,
-        row.id,
-    )
-
-
-def delete_principal(conn: Connection, *, name: str) -> None:
-    tenants = Tenants(conn)
-    row = tenants.principal_by_name(name)
-    if row is None:
-        raise NotFound(f'no principal named "{name}"')
-    tenants.remove_principal(row.id)
 
 
 @dataclass(frozen=True)
@@ -159,58 +110,34 @@ def caller_from(
     return actor, stamp
 
 
-def actor_for(
-    conn: Connection, *, principal_id: str, generation: int, project_id: str = ""
+def actor_in(
+    work: Work, *, principal_id: str, generation: int, project_id: str = ""
 ) -> tuple[Actor, tuple[str, int] | None]:
-    row = Tenants(conn).caller(principal_id, project_id)
+    """The token's principal as caller_from makes it, read in the request's transaction."""
+    row = work.tenants.caller(principal_id, project_id)
     return caller_from(
         None if row is None else row._mapping, generation=generation, project_id=project_id
     )
 
 
-@dataclass(frozen=True)
-class Bootstrap:
-    organization_id: str
-    project_id: str
-    admin: Credentials
+def quick_caller(
+    store: Store, *, principal_id: str, generation: int, project_id: str = ""
+) -> tuple[Actor, tuple[str, int] | None]:
+    """The token's principal as caller_from makes it, in one raw read outside any
+    transaction: the hot path of a cached read."""
+    row = store.read_one(CALLER, {"principal_id": principal_id, "project_id": project_id})
+    return caller_from(row, generation=generation, project_id=project_id)
 
 
-def create_project(
-    conn: Connection, *, name: str, organization_id: str | None, now: datetime
-) -> Scope:
-    """A project with an active registry, in an existing organization or (None) a new one."""
-    tenants = Tenants(conn)
-    if not name.strip():
-        raise InvalidArgument("a project needs a name")
-    if organization_id is None:
-        organization_id = new_uuid()
-        tenants.add_organization(id=organization_id, name=name, created_at=now)
-    elif tenants.organization(organization_id) is None:
-        raise NotFound(f'organization "{organization_id}" not found')
-    scope = Scope(organization_id, new_uuid())
-    tenants.add_project(
-        id=scope.project_id,
-        organization_id=organization_id,
-        name=name,
-        description="",
-        created_at=now,
+def actor_for(
+    conn: Connection, *, principal_id: str, generation: int, project_id: str = ""
+) -> tuple[Actor, tuple[str, int] | None]:
+    return actor_in(
+        Work(conn), principal_id=principal_id, generation=generation, project_id=project_id
     )
-    create_registry(Repository(conn), scope, now=now)
-    return scope
 
 
 def bootstrap(conn: Connection, *, now: datetime, admin_name: str = "admin") -> Bootstrap | None:
-    """On a store with no organization: one organization, one project, a registry, an admin."""
-    if Tenants(conn).organizations():
-        return None
-    scope = create_project(conn, name="default", organization_id=None, now=now)
-    organization_id, project_id = scope.organization_id, scope.project_id
-    admin = create_principal(
-        conn,
-        name=admin_name,
-        role=Role.ADMIN,
-        organization_id=organization_id,
-        project_id=None,
-        now=now,
-    )
-    return Bootstrap(organization_id, project_id, admin)
+    """On a store with no organization: one organization, one project, a registry, and an
+    admin with a new key."""
+    return tenants.bootstrap(Work(conn), now=now, admin_key=new_key(), admin_name=admin_name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row
 
 from packyard.auth.users import digest
 from packyard.config import SessionSettings
@@ -116,3 +116,19 @@ def sessions_of(
         for row in accounts.sessions_of(principal_id, now)
         if _live(row, now, settings)
     ]
+
+
+def open_counts(conn: Connection, now: datetime) -> dict[str, int]:
+    """Open sessions per principal id."""
+    return Accounts(conn).session_counts(now)
+
+
+def of_user(
+    conn: Connection, principal_id: str, now: datetime, settings: SessionSettings
+) -> list[SessionInfo]:
+    return sessions_of(Accounts(conn), principal_id, now, settings)
+
+
+def end_all(conn: Connection, principal_id: str) -> None:
+    """Sign the user out everywhere."""
+    Accounts(conn).end_sessions(principal_id)

@@ -39,6 +39,11 @@ class Actor:
             return self
         return replace(self, role=granted)
 
+    def reads_channel(self, restricted: bool) -> bool:
+        """Whether a channel exists for this actor (acting on the channel's bucket): a
+        restricted one only for contributors and admins, never for viewers."""
+        return not restricted or self.role >= Role.CONTRIBUTOR
+
     def can_see(self, organization_id: str, project_id: str | None = None) -> bool:
         if organization_id != self.organization_id:
             return False

@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from packyard.domain import conditions
+from packyard.domain.update_mask import mask_paths
 from packyard.errors import InvalidArgument
 
 _NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,34}[a-z0-9])")
@@ -134,7 +135,7 @@ def check_description(description: str) -> str:
 def update_fields(mask: str, given: tuple[str, ...]) -> tuple[str, ...]:
     """The fields an update changes: those its update_mask names, or without a mask, the
     changeable ones the request gives."""
-    fields = tuple(item.strip() for item in mask.split(",") if item.strip())
+    fields = mask_paths(mask)
     for item in fields:
         if item not in UPDATABLE:
             raise InvalidArgument(

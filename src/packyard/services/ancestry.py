@@ -13,7 +13,7 @@ from packyard.errors import InvalidArgument, NotFound
 from packyard.services.common import find_bucket, visible_channel
 from packyard.services.reach import Reader
 from packyard.services.versions import find_version
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 class Relation(StrEnum):
@@ -31,7 +31,7 @@ class AncestryQuery:
 
 
 def _relations(
-    repo: Repository,
+    repo: Work,
     reader: Reader,
     links_by_child: list[tuple[str, str, str | None]],
     now: datetime,
@@ -62,7 +62,7 @@ def _relations(
     return relations
 
 
-def parents_of(repo: Repository, reader: Reader, version: Version, now: datetime) -> list[Ancestry]:
+def parents_of(repo: Work, reader: Reader, version: Version, now: datetime) -> list[Ancestry]:
     links = [
         (build.version_id, build.parent_version_id, build.parent_channel_id)
         for build in version.builds
@@ -72,7 +72,7 @@ def parents_of(repo: Repository, reader: Reader, version: Version, now: datetime
 
 
 def children_of(
-    repo: Repository,
+    repo: Work,
     reader: Reader,
     parent_ids: list[str],
     now: datetime,
@@ -101,7 +101,7 @@ def newest_per_child_bucket(relations: list[Ancestry]) -> list[Ancestry]:
 
 
 def bucket_ancestry(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -143,14 +143,14 @@ def bucket_ancestry(
 
 
 def version_ancestors(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
+    repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
 ) -> list[Version]:
     version = find_version(repo, scope, bucket_name=bucket_name, sequence=sequence)
     return [relation.parent for relation in parents_of(repo, Reader(repo, actor), version, now)]
 
 
 def version_children(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
+    repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, sequence: int, now: datetime
 ) -> list[Version]:
     version = find_version(repo, scope, bucket_name=bucket_name, sequence=sequence)
     relations = children_of(repo, Reader(repo, actor), [version.id], now)
@@ -167,9 +167,7 @@ def parse_relation(text: str | None) -> Relation | None:
         raise InvalidArgument('type must be "parents" or "children"') from None
 
 
-def annotate(
-    repo: Repository, actor: Actor, found: list[Version | None], now: datetime
-) -> list[Version]:
+def annotate(repo: Work, actor: Actor, found: list[Version | None], now: datetime) -> list[Version]:
     """Set each version's overall parents status; answer the parents that decided it. The
     parents of every version are read together."""
     annotated = [
@@ -196,13 +194,13 @@ def annotate(
     return consulted
 
 
-def annotate_bucket(repo: Repository, actor: Actor, bucket: Bucket, now: datetime) -> list[Version]:
+def annotate_bucket(repo: Work, actor: Actor, bucket: Bucket, now: datetime) -> list[Version]:
     """The bucket's parents status (of its latest version) and children status."""
     return annotate_buckets(repo, actor, [bucket], now)
 
 
 def annotate_buckets(
-    repo: Repository, actor: Actor, found: Sequence[Bucket], now: datetime
+    repo: Work, actor: Actor, found: Sequence[Bucket], now: datetime
 ) -> list[Version]:
     """Each bucket's parents status (of its latest version) and children status, read for the
     whole page at once; answer the parents that decided them."""

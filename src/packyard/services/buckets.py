@@ -10,10 +10,10 @@ from packyard.domain.registry import MANAGED_CHANNEL, Bucket, Channel, require_p
 from packyard.errors import AlreadyExists
 from packyard.ids import new_id
 from packyard.services.common import active_registry, find_bucket, unique
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
-def summarize(repo: Repository, found: list[Bucket]) -> list[Bucket]:
+def summarize(repo: Work, found: list[Bucket]) -> list[Bucket]:
     """Fill the derived fields: version count, latest complete version, platforms."""
     ids = [bucket.id for bucket in found]
     if not ids:
@@ -29,7 +29,7 @@ def summarize(repo: Repository, found: list[Bucket]) -> list[Bucket]:
 
 
 def create_bucket(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -70,12 +70,12 @@ def create_bucket(
     return bucket
 
 
-def get_bucket(repo: Repository, scope: Scope, *, name: str) -> Bucket:
+def get_bucket(repo: Work, scope: Scope, *, name: str) -> Bucket:
     return summarize(repo, [find_bucket(repo, scope, name)])[0]
 
 
 def list_buckets(
-    repo: Repository, scope: Scope, *, offset: int = 0, limit: int | None = None
+    repo: Work, scope: Scope, *, offset: int = 0, limit: int | None = None
 ) -> list[Bucket]:
     """The project's buckets in the order they were made, or `limit` of them from `offset`;
     their derived fields are not yet filled: summarize the page shown."""
@@ -83,7 +83,7 @@ def list_buckets(
     return repo.buckets(scope.project_id, offset=offset, limit=limit)
 
 
-def bucket_page(repo: Repository, scope: Scope, ask: PageAsk) -> Page[Bucket]:
+def bucket_page(repo: Work, scope: Scope, ask: PageAsk) -> Page[Bucket]:
     """A page of the project's buckets in the order they were made; their derived fields
     are not yet filled: summarize the page shown."""
     active_registry(repo, scope)
@@ -91,7 +91,7 @@ def bucket_page(repo: Repository, scope: Scope, ask: PageAsk) -> Page[Bucket]:
 
 
 def update_bucket(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     name: str,
@@ -109,7 +109,7 @@ def update_bucket(
     return get_bucket(repo, scope, name=name)
 
 
-def delete_bucket(repo: Repository, scope: Scope, *, name: str) -> None:
+def delete_bucket(repo: Work, scope: Scope, *, name: str) -> None:
     """Delete the bucket and everything in it: versions, builds, artifacts, channels."""
     bucket = find_bucket(repo, scope, name)
     repo.remove_bucket(bucket.id)

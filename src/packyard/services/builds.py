@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,8 +26,7 @@ from packyard.services.common import (
 )
 from packyard.services.reach import Reader
 from packyard.services.versions import complete_if_done, version_named
-from packyard.store.repository import Repository
-from packyard.store.tables import versions
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,18 @@ def _artifacts(found: list[ArtifactInput], *, now: datetime) -> list[Artifact]:
     ]
 
 
-def _check_parents(repo: Repository, actor: Actor, changes: BuildChanges) -> None:
+def _done_needs_artifact(status: BuildStatus, artifacts: Sequence[object] | None) -> None:
+    """A build is DONE only with at least one artifact."""
+    if status is BuildStatus.DONE and not artifacts:
+        raise InvalidArgument("a build can be DONE only with at least one artifact")
+
+
+def _check_parents(repo: Work, actor: Actor, changes: BuildChanges) -> None:
     """A parent must be one the caller may read; any other answers as one that does not exist
     (the same words), so a build cannot probe or link another tenant's content."""
     reader = Reader(repo, actor)
     if changes.parent_version_id:
-        version = repo.version(versions.c.id == changes.parent_version_id, with_builds=False)
+        version = repo.version_by_id(changes.parent_version_id, with_builds=False)
         if version is None or not reader.may_read_version(version):
             raise InvalidArgument(f'parent version "{changes.parent_version_id}" does not exist')
     if changes.parent_channel_id:
@@ -87,7 +93,7 @@ def _check_parents(repo: Repository, actor: Actor, changes: BuildChanges) -> Non
 
 
 def create_build(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -116,8 +122,7 @@ def create_build(
     # The store's unique constraint on (version, component type) decides duplicates.
     _check_parents(repo, actor, changes)
     status = changes.status or BuildStatus.UNSET
-    if status is BuildStatus.DONE and not changes.artifacts:
-        raise InvalidArgument("a build can be DONE only with at least one artifact")
+    _done_needs_artifact(status, changes.artifacts)
     build = Build(
         id=new_id(),
         version_id=version.id,
@@ -141,7 +146,7 @@ def create_build(
 
 
 def _build_in_project(
-    repo: Repository, scope: Scope, build_id: str, version_id: str | None = None
+    repo: Work, scope: Scope, build_id: str, version_id: str | None = None
 ) -> Build:
     """The build, if it is in the project (and, when given, in that version)."""
     active_registry(repo, scope)
@@ -151,15 +156,11 @@ def _build_in_project(
     return build
 
 
-def get_build(
-    repo: Repository, scope: Scope, *, build_id: str, version_id: str | None = None
-) -> Build:
+def get_build(repo: Work, scope: Scope, *, build_id: str, version_id: str | None = None) -> Build:
     return _build_in_project(repo, scope, build_id, version_id)
 
 
-def list_builds(
-    repo: Repository, scope: Scope, *, bucket_name: str, version_id: str
-) -> list[Build]:
+def list_builds(repo: Work, scope: Scope, *, bucket_name: str, version_id: str) -> list[Build]:
     bucket = find_bucket(repo, scope, bucket_name)
     return version_in_bucket(repo, bucket, version_id).builds
 
@@ -173,7 +174,7 @@ def _set_once(name: str, current: str | None, wanted: str | None) -> str | None:
 
 
 def _build_to_change(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     build_id: str,
     *,
@@ -202,7 +203,7 @@ def _build_to_change(
 
 
 def update_build(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -241,8 +242,7 @@ def update_build(
         previous, build.artifacts = build.artifacts, _artifacts(changes.artifacts, now=now)
         repo.replace_artifacts(build.id, build.artifacts, previous=previous)
     if changes.status is not None:
-        if changes.status is BuildStatus.DONE and not build.artifacts:
-            raise InvalidArgument("a build can be DONE only with at least one artifact")
+        _done_needs_artifact(changes.status, build.artifacts)
         values["status"] = changes.status
     repo.change_build(build.id, **values)
     for name, value in values.items():
@@ -253,7 +253,5 @@ def update_build(
     return build
 
 
-def delete_build(
-    repo: Repository, scope: Scope, *, build_id: str, version_id: str | None = None
-) -> None:
+def delete_build(repo: Work, scope: Scope, *, build_id: str, version_id: str | None = None) -> None:
     repo.remove_build(_build_in_project(repo, scope, build_id, version_id).id)

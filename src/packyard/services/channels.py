@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,15 +17,14 @@ from packyard.domain.registry import (
 )
 from packyard.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
+from packyard.services import events
 from packyard.services.common import (
     find_bucket,
-    readable_with,
     unique,
     version_in_bucket,
     visible_channel,
 )
-from packyard.store.repository import Repository
-from packyard.store.tables import versions
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -40,19 +40,15 @@ class VersionChoice:
         return not (self.version_id or self.fingerprint or self.sequence)
 
 
-def chosen_version(repo: Repository, bucket: Bucket, choice: VersionChoice) -> Version | None:
+def chosen_version(repo: Work, bucket: Bucket, choice: VersionChoice) -> Version | None:
     if choice.empty:
         return None
     if choice.version_id:
         found: Version | None = version_in_bucket(repo, bucket, choice.version_id)
     elif choice.fingerprint:
-        found = repo.version(
-            versions.c.bucket_id == bucket.id, versions.c.fingerprint == choice.fingerprint
-        )
+        found = repo.version_in_bucket(bucket.id, fingerprint=choice.fingerprint)
     else:
-        found = repo.version(
-            versions.c.bucket_id == bucket.id, versions.c.sequence == choice.sequence
-        )
+        found = repo.version_in_bucket(bucket.id, sequence=choice.sequence)
     if found is None:
         raise NotFound(f'the version to assign was not found in "{bucket.name}"')
     return found
@@ -67,9 +63,10 @@ def assignable(version: Version, *, now: datetime) -> Version:
 
 
 def point_channel(
-    repo: Repository, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
+    repo: Work, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
 ) -> None:
     """Move a channel and append the change to its history."""
+    events.channel_moved(repo, actor, channel, version, now=now)
     version_id = version.id if version else None
     repo.change_channel(channel.id, version_id=version_id, updated_at=now, author_id=actor.name)
     repo.add_assignment(Assignment(new_id(), channel.id, version_id, actor.name, now))
@@ -78,11 +75,20 @@ def point_channel(
     channel.author_id = actor.name
 
 
-def roll_back(
-    repo: Repository, actor: Actor, channel: Channel, *, leaving: str, now: datetime
-) -> None:
-    """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
-    earlier = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
+def rollback_target(
+    repo: Work,
+    channel: Channel,
+    *,
+    leaving: str,
+    now: datetime,
+    newer: Sequence[str] = (),
+    revoked: Callable[[Version], bool] | None = None,
+) -> Version | None:
+    """The newest earlier assignment of the channel that is still valid, or None. `newer` are
+    assignments a plan makes before the stored history; `revoked` says which versions a plan
+    revokes before the channel moves (beyond those revoked now)."""
+    stored = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
+    earlier = [*newer, *stored]
     candidates = repo.versions_by_ids(earlier, with_builds=False)
     for version_id in earlier:
         candidate = candidates.get(version_id)
@@ -91,14 +97,20 @@ def roll_back(
             and candidate is not None
             and candidate.complete
             and not candidate.is_revoked(now)
+            and not (revoked is not None and revoked(candidate))
         ):
-            point_channel(repo, actor, channel, candidate, now=now)
-            return
-    point_channel(repo, actor, channel, None, now=now)
+            return candidate
+    return None
+
+
+def roll_back(repo: Work, actor: Actor, channel: Channel, *, leaving: str, now: datetime) -> None:
+    """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
+    target = rollback_target(repo, channel, leaving=leaving, now=now)
+    point_channel(repo, actor, channel, target, now=now)
 
 
 def create_channel(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -134,24 +146,22 @@ def create_channel(
     return channel
 
 
-def get_channel(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
-) -> Channel:
+def get_channel(repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, name: str) -> Channel:
     bucket = find_bucket(repo, scope, bucket_name)
     return visible_channel(actor, repo.channel(bucket.id, name), name)
 
 
-def list_channels(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str
-) -> list[Channel]:
+def list_channels(repo: Work, actor: Actor, scope: Scope, *, bucket_name: str) -> list[Channel]:
     bucket = find_bucket(repo, scope, bucket_name)
     return [
-        channel for channel in repo.channels_of(bucket.id) if readable_with(channel, actor.role)
+        channel
+        for channel in repo.channels_of(bucket.id)
+        if actor.reads_channel(channel.restricted)
     ]
 
 
 def update_channel(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -180,9 +190,7 @@ def update_channel(
     return channel
 
 
-def delete_channel(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
-) -> None:
+def delete_channel(repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, name: str) -> None:
     bucket = find_bucket(repo, scope, bucket_name)
     channel = visible_channel(actor, repo.channel(bucket.id, name, with_version=False), name)
     if channel.managed:
@@ -191,7 +199,7 @@ def delete_channel(
 
 
 def channel_history(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, name: str
+    repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, name: str
 ) -> list[Assignment]:
     """Every assignment of the channel, newest first, each with its version if it still exists."""
     channel = get_channel(repo, actor, scope, bucket_name=bucket_name, name=name)
@@ -203,7 +211,7 @@ def channel_history(
 
 
 def copy_assignment(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,

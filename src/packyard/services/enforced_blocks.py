@@ -11,14 +11,14 @@ from packyard.errors import AlreadyExists, NotFound
 from packyard.ids import new_id
 from packyard.services.common import active_registry, find_bucket, unique
 from packyard.store.enforced_blocks import EnforcedBlocks
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
-def _store(repo: Repository) -> EnforcedBlocks:
-    return EnforcedBlocks(repo.conn)
+def _store(repo: Work) -> EnforcedBlocks:
+    return repo.enforced_blocks
 
 
-def find_block(repo: Repository, scope: Scope, block_id: str) -> EnforcedBlock:
+def find_block(repo: Work, scope: Scope, block_id: str) -> EnforcedBlock:
     active_registry(repo, scope)
     block = _store(repo).block(scope.project_id, block_id)
     if block is None:
@@ -55,7 +55,7 @@ def _new_version(
 
 
 def create_block(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     name: str,
@@ -88,13 +88,13 @@ def create_block(
     return block
 
 
-def list_blocks(repo: Repository, scope: Scope) -> list[EnforcedBlock]:
+def list_blocks(repo: Work, scope: Scope) -> list[EnforcedBlock]:
     active_registry(repo, scope)
     return _store(repo).in_project(scope.project_id)
 
 
 def update_block(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     block_id: str,
@@ -116,12 +116,12 @@ def update_block(
     return find_block(repo, scope, block_id)
 
 
-def delete_block(repo: Repository, scope: Scope, *, block_id: str) -> None:
+def delete_block(repo: Work, scope: Scope, *, block_id: str) -> None:
     _store(repo).remove_block(find_block(repo, scope, block_id).id)
 
 
 def add_block_version(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     block_id: str,
@@ -149,7 +149,7 @@ def add_block_version(
 
 
 def describe_block_version(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     block_id: str,
@@ -163,13 +163,13 @@ def describe_block_version(
     return version
 
 
-def delete_block_version(repo: Repository, scope: Scope, *, block_id: str, version_id: str) -> None:
+def delete_block_version(repo: Work, scope: Scope, *, block_id: str, version_id: str) -> None:
     version = find_block_version(find_block(repo, scope, block_id), version_id)
     _store(repo).remove_version(version.id)
 
 
 def linked_buckets(
-    repo: Repository, scope: Scope, *, block_id: str, version_id: str
+    repo: Work, scope: Scope, *, block_id: str, version_id: str
 ) -> list[tuple[BlockLink, Bucket]]:
     version = find_block_version(find_block(repo, scope, block_id), version_id)
     found = []
@@ -181,7 +181,7 @@ def linked_buckets(
 
 
 def link_buckets(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     block_id: str,
@@ -200,7 +200,7 @@ def link_buckets(
 
 
 def blocks_for_bucket(
-    repo: Repository, scope: Scope, *, bucket_name: str
+    repo: Work, scope: Scope, *, bucket_name: str
 ) -> list[tuple[EnforcedBlock, BlockVersion]]:
     """What Packer injects into a build of this bucket: each linked block at its version."""
     bucket = find_bucket(repo, scope, bucket_name)

@@ -11,9 +11,9 @@ from packyard.domain.identity import Actor, Role, Scope
 from packyard.domain.registry import Bucket
 from packyard.errors import Aborted, InvalidArgument, NotFound
 from packyard.services.common import find_bucket
-from packyard.store.iam import Grants, PrincipalRow
-from packyard.store.repository import Repository
-from packyard.store.tenants import Tenants
+from packyard.services.tenants import project_of
+from packyard.store.iam import PrincipalRow
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -27,28 +27,26 @@ def _policy(grants: Iterable[Grant]) -> BucketPolicy:
     return BucketPolicy(ordered, etag(ordered))
 
 
-def _bucket(repo: Repository, scope: Scope, resource_name: str) -> Bucket:
+def _bucket(repo: Work, scope: Scope, resource_name: str) -> Bucket:
     """The bucket a resource name points at, in the caller's organization."""
     if not resource_name:
         raise InvalidArgument("resource_name is required")
     target = BucketName.parse(resource_name)
-    project = Tenants(repo.conn).project(target.project_id)
     if (
-        project is None
-        or project.organization_id != scope.organization_id
-        or target.project_id != scope.project_id
+        target.project_id != scope.project_id
+        or project_of(repo.tenants, scope.organization_id, target.project_id) is None
     ):
         raise NotFound("no such organization or project")
     return find_bucket(repo, scope, target.name)
 
 
-def get_bucket_policy(repo: Repository, scope: Scope, *, resource_name: str) -> BucketPolicy:
+def get_bucket_policy(repo: Work, scope: Scope, *, resource_name: str) -> BucketPolicy:
     bucket = _bucket(repo, scope, resource_name)
-    return _policy(Grants(repo.conn).of_bucket(bucket.id))
+    return _policy(repo.grants.of_bucket(bucket.id))
 
 
 def set_bucket_policy(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     resource_name: str,
@@ -59,7 +57,7 @@ def set_bucket_policy(
     """Replace the bucket's policy, if it is still the one the caller read (its etag)."""
     bucket = _bucket(repo, scope, resource_name)
     repo.lock_bucket(bucket.id)
-    grants = Grants(repo.conn)
+    grants = repo.grants
     current = _policy(grants.of_bucket(bucket.id))
     if expected_etag != current.etag:
         raise Aborted(
@@ -79,21 +77,21 @@ def set_bucket_policy(
     return _policy(wanted)
 
 
-def role_on_bucket(repo: Repository, actor: Actor, scope: Scope, target: Target) -> Role | None:
+def role_on_bucket(repo: Work, actor: Actor, scope: Scope, target: Target) -> Role | None:
     """The highest role granted to the actor on the bucket a request names, if any."""
     if not scope.project_id:
         return None
-    return strongest(Grants(repo.conn).roles_on(actor.principal_id, scope.project_id, target))
+    return strongest(repo.grants.roles_on(actor.principal_id, scope.project_id, target))
 
 
-def principals(repo: Repository, actor: Actor, scope: Scope, ids: list[str]) -> list[PrincipalRow]:
+def principals(repo: Work, actor: Actor, scope: Scope, ids: list[str]) -> list[PrincipalRow]:
     """Principals by id, as the caller may see them: its organization, and its own project
     unless it is organization-wide. An id it may not see is not found."""
     if not ids:
         raise InvalidArgument("principal_ids is required")
     found = {
         row.id: row
-        for row in Grants(repo.conn).principals(scope.organization_id, ids)
+        for row in repo.grants.principals(scope.organization_id, ids)
         if actor.project_id is None or row.project_id in (None, actor.project_id)
     }
     for missing in ids:

@@ -10,19 +10,19 @@ granted on that bucket), as everywhere else restricted channels are hidden from 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from packyard.domain.identity import Actor, Role
 from packyard.domain.registry import Channel, Version
-from packyard.services.common import readable_with
-from packyard.store.reach import BucketPlace, Reach
-from packyard.store.repository import Repository
+from packyard.store.reach import BucketPlace
+from packyard.store.work import Work
 
 
 class Reader:
     """One caller's reach, with what it has looked up so far (one transaction long)."""
 
-    def __init__(self, repo: Repository, actor: Actor) -> None:
-        self._reach = Reach(repo.conn)
+    def __init__(self, repo: Work, actor: Actor) -> None:
+        self._reach = repo.reach
         self.actor = actor
         self._places: dict[str, BucketPlace | None] = {}
         self._roles: dict[str, Role] = {}
@@ -66,4 +66,6 @@ class Reader:
     def may_read_channel(self, channel: Channel) -> bool:
         if not self.sees_bucket(channel.bucket_id):
             return False
-        return readable_with(channel, self.role_on(channel.bucket_id))
+        return replace(self.actor, role=self.role_on(channel.bucket_id)).reads_channel(
+            channel.restricted
+        )

@@ -9,14 +9,14 @@ from packyard.domain.identity import Scope
 from packyard.domain.registry import FeatureTier, Registry, RunTaskBehaviour
 from packyard.errors import AlreadyExists, NotFound
 from packyard.ids import new_id
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 def new_hmac_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-def get_registry(repo: Repository, scope: Scope) -> Registry:
+def get_registry(repo: Work, scope: Scope) -> Registry:
     registry = repo.registry(scope.project_id)
     if registry is None:
         raise NotFound("no registry exists in this project")
@@ -24,7 +24,7 @@ def get_registry(repo: Repository, scope: Scope) -> Registry:
 
 
 def create_registry(
-    repo: Repository, scope: Scope, *, feature_tier: FeatureTier | None = None, now: datetime
+    repo: Work, scope: Scope, *, feature_tier: FeatureTier | None = None, now: datetime
 ) -> Registry:
     """Create the project's registry, or re-activate one that was deactivated."""
     tier = feature_tier if feature_tier not in (None, FeatureTier.UNSET) else FeatureTier.STANDARD
@@ -50,7 +50,7 @@ def create_registry(
 
 
 def update_registry(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     activate: bool | None = None,
@@ -68,7 +68,7 @@ def update_registry(
 
 
 def delete_registry(
-    repo: Repository, scope: Scope, *, hard_delete: bool = False, now: datetime
+    repo: Work, scope: Scope, *, hard_delete: bool = False, now: datetime
 ) -> Registry:
     """Deactivate the registry; a hard delete also removes it and all of its content."""
     registry = get_registry(repo, scope)
@@ -82,7 +82,7 @@ def delete_registry(
     return registry
 
 
-def regenerate_hmac_key(repo: Repository, scope: Scope, *, now: datetime) -> str:
+def regenerate_hmac_key(repo: Work, scope: Scope, *, now: datetime) -> str:
     get_registry(repo, scope)
     key = new_hmac_key()
     repo.change_registry(scope.project_id, run_task_hmac_key=key, updated_at=now)
@@ -90,7 +90,7 @@ def regenerate_hmac_key(repo: Repository, scope: Scope, *, now: datetime) -> str
 
 
 def configure_run_task(
-    repo: Repository, scope: Scope, *, on_untracked: RunTaskBehaviour, now: datetime
+    repo: Work, scope: Scope, *, on_untracked: RunTaskBehaviour, now: datetime
 ) -> Registry:
     get_registry(repo, scope)
     repo.change_registry(scope.project_id, run_task_untracked=on_untracked.value, updated_at=now)

@@ -9,12 +9,13 @@ from typing import Any
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Version, parse_duration
 from packyard.errors import FailedPrecondition, InvalidArgument
-from packyard.services.channels import roll_back
+from packyard.services import events
+from packyard.services.channels import point_channel
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
+from packyard.services.revocation_plan import RevocationPlan, RevocationRequest, plan_revocation
 from packyard.services.versions import complete_version
-from packyard.store.reach import Reach
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Revocation:
         return self.revoke_at if self.revoke_at is not None else now
 
 
-def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version | None:
+def inherited_from(repo: Work, actor: Actor, version: Version) -> Version | None:
     """The version whose revocation this one inherited, if the caller may read it."""
     if not version.revoked_from_id:
         return None
@@ -41,29 +42,9 @@ def inherited_from(repo: Repository, actor: Actor, version: Version) -> Version 
     return root if root is not None and Reader(repo, actor).may_read_version(root) else None
 
 
-def descendants(repo: Repository, root: Version) -> list[str]:
-    """Versions of the root's organization built, directly or not, from the root version.
-    (A link to another organization's version, recorded before parents had to be readable,
-    passes no revocation on, either way.)"""
-    reach = Reach(repo.conn)
-    organization = reach.owners_of([root.id])[root.id][0]
-    found: list[str] = []
-    frontier = [root.id]
-    seen = {root.id}
-    while frontier:
-        linked = repo.child_version_ids(frontier) - seen
-        children = {
-            child for child, (owner, _) in reach.owners_of(linked).items() if owner == organization
-        }
-        seen |= linked
-        found.extend(sorted(children))
-        frontier = list(children)
-    return found
-
-
-def _changed_elsewhere(repo: Repository, scope: Scope, version_ids: list[str]) -> None:
+def _changed_elsewhere(repo: Work, scope: Scope, version_ids: list[str]) -> None:
     """Descendants in other projects changed too: their cached reads are stale now."""
-    projects = {project for _, project in Reach(repo.conn).owners_of(version_ids).values()}
+    projects = {project for _, project in repo.reach.owners_of(version_ids).values()}
     for project_id in sorted(projects - {scope.project_id}):
         repo.bump_content(project_id)
 
@@ -75,8 +56,64 @@ def _changed(version: Version, **values: Any) -> Version:
     return version
 
 
+def revocation_request(revocation: Revocation, now: datetime) -> RevocationRequest:
+    return RevocationRequest(
+        revoke_at=revocation.moment(now),
+        skip_descendants=revocation.skip_descendants,
+        rollback_channels=revocation.rollback_channels,
+    )
+
+
+def preview_revocation(
+    repo: Work,
+    actor: Actor,
+    scope: Scope,
+    *,
+    version_ids: list[str],
+    revocation: Revocation,
+    now: datetime,
+) -> RevocationPlan:
+    """What revoking these versions, one after the other, would do; nothing is written."""
+    return plan_revocation(
+        repo,
+        actor,
+        scope,
+        version_ids=version_ids,
+        request=revocation_request(revocation, now),
+        now=now,
+        with_children=True,
+    )
+
+
+def carry_out(
+    repo: Work,
+    actor: Actor,
+    scope: Scope,
+    plan: RevocationPlan,
+    *,
+    message: str,
+    now: datetime,
+) -> None:
+    """Write what the plan says, in its order."""
+    for entry in plan.revoked:
+        fields = {
+            "revoke_at": entry.revoke_at,
+            "revocation_message": message,
+            "revocation_author": actor.name,
+            "updated_at": now,
+        }
+        root = entry.inherited_from
+        repo.change_version(
+            entry.version.id, revoked_from_id=None if root is None else root.id, **fields
+        )
+    inherited = [entry.version.id for entry in plan.revoked if entry.inherited_from is not None]
+    _changed_elsewhere(repo, scope, inherited)
+    for move in plan.moves:
+        point_channel(repo, actor, move.channel, move.to_version, now=now)
+
+
 def revoke_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -84,35 +121,24 @@ def revoke_version(
     revocation: Revocation,
     now: datetime,
 ) -> Version:
-    version = version_in_project(repo, scope, version_id)
-    if version.is_revoked(now):
-        raise FailedPrecondition("the version is already revoked; restore it first")
-    moment = revocation.moment(now)
-    fields = {
-        "revoke_at": moment,
-        "revocation_message": revocation.message,
-        "revocation_author": actor.name,
-        "updated_at": now,
-    }
-    repo.change_version(version.id, revoked_from_id=None, **fields)
-    if not revocation.skip_descendants:
-        inherited = [
-            child.id
-            for child in repo.versions_by_ids(
-                descendants(repo, version), with_builds=False
-            ).values()
-            if child.revoke_at is None or child.revoked_from_id is not None
-        ]
-        repo.change_versions(inherited, revoked_from_id=version.id, **fields)
-        _changed_elsewhere(repo, scope, inherited)
-    if revocation.rollback_channels:
-        for channel in repo.channels_on(version.id, with_version=False):
-            if not channel.managed:
-                roll_back(repo, actor, channel, leaving=version.id, now=now)
-    return _changed(version, revoked_from_id=None, **fields)
+    request = revocation_request(revocation, now)
+    plan = plan_revocation(repo, actor, scope, version_ids=[version_id], request=request, now=now)
+    carry_out(repo, actor, scope, plan, message=revocation.message, now=now)
+    version = plan.revoked[0].version
+    events.version_revoked(repo, actor, version, now=now)
+    return _changed(
+        version,
+        revoked_from_id=None,
+        revoke_at=request.revoke_at,
+        revocation_message=revocation.message,
+        revocation_author=actor.name,
+        updated_at=now,
+    )
 
 
-def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: datetime) -> Version:
+def restore_version(
+    repo: Work, scope: Scope, *, version_id: str, now: datetime, actor: Actor | None = None
+) -> Version:
     """Clear the revocation, and the revocations descendants inherited from it."""
     version = version_in_project(repo, scope, version_id)
     if version.revoke_at is None:
@@ -124,8 +150,9 @@ def restore_version(repo: Repository, scope: Scope, *, version_id: str, now: dat
         "revoked_from_id": None,
         "updated_at": now,
     }
+    events.version_restored(repo, actor, version, now=now)
     repo.change_version(version.id, **cleared)
-    _changed_elsewhere(repo, scope, Reach(repo.conn).inheriting_from(version.id))
+    _changed_elsewhere(repo, scope, repo.reach.inheriting_from(version.id))
     repo.change_inherited(version.id, **cleared)
     return _changed(version, **cleared)
 
@@ -140,7 +167,7 @@ class VersionChange:
 
 
 def change_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -151,7 +178,7 @@ def change_version(
     if change.restore and change.revocation is not None:
         raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
     if change.restore:
-        return restore_version(repo, scope, version_id=version_id, now=now)
+        return restore_version(repo, scope, version_id=version_id, now=now, actor=actor)
     if change.revocation is not None:
         return revoke_version(
             repo, actor, scope, version_id=version_id, revocation=change.revocation, now=now

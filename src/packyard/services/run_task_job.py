@@ -17,7 +17,7 @@ from packyard.ids import utcnow
 from packyard.outbound import Deadline, Destinations, Refused, TerraformCloud, Unreadable
 from packyard.services.run_tasks import RunTaskRequest, judge_plan
 from packyard.store.engine import Store
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 log = logging.getLogger("packyard.run_tasks")
 VERDICT_RESERVE_SECONDS = 10.0  # of the deadline, kept for sending the verdict
@@ -69,7 +69,7 @@ def _judge(
     try:
         plan = client.plan(run.plan_url, run.access_token, deadline)
         with store.transaction() as conn:
-            repo = Repository(conn)
+            repo = Work(conn)
             registry = repo.registry_by_run_task(api_id)
             if registry is None or registry.project_id != project_id:
                 return "failed", cannot + "the run task no longer exists"

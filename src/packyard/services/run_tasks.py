@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from packyard.domain.registry import Registry, RunTaskBehaviour
 from packyard.errors import FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
-from packyard.store.repository import Repository
 from packyard.store.run_tasks import RunTaskRuns
+from packyard.store.work import Work
 
 KEPT_FOR = timedelta(days=30)
 """How long a received task result is remembered (and how old a run may be to be checked)."""
@@ -23,7 +23,7 @@ class Verdict:
     message: str
 
 
-def registry_for(repo: Repository, *, api_id: str, body: bytes, signature: str) -> Registry:
+def registry_for(repo: Work, *, api_id: str, body: bytes, signature: str) -> Registry:
     """The registry the run task belongs to, if the request is signed with its HMAC key."""
     registry = repo.registry_by_run_task(api_id)
     if registry is None:
@@ -56,7 +56,7 @@ def plan_values(plan: dict[str, object]) -> set[str]:
 
 
 def judge_plan(
-    repo: Repository, registry: Registry, plan: dict[str, object], *, now: datetime
+    repo: Work, registry: Registry, plan: dict[str, object], *, now: datetime
 ) -> Verdict:
     values = plan_values(plan)
     revoked = sorted(

@@ -19,7 +19,7 @@ from packyard.ids import new_id
 from packyard.services.builds import get_build
 from packyard.services.channels import list_channels
 from packyard.services.common import unique
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class PackageFilter:
 
 
 def upload_sbom(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     build_id: str,
@@ -58,20 +58,18 @@ def upload_sbom(
     return sbom
 
 
-def list_sboms(repo: Repository, scope: Scope, *, build_id: str) -> list[Sbom]:
+def list_sboms(repo: Work, scope: Scope, *, build_id: str) -> list[Sbom]:
     return repo.sboms_of(get_build(repo, scope, build_id=build_id).id)
 
 
-def find_sbom(repo: Repository, scope: Scope, *, build_id: str, name: str) -> Sbom:
+def find_sbom(repo: Work, scope: Scope, *, build_id: str, name: str) -> Sbom:
     for sbom in list_sboms(repo, scope, build_id=build_id):
         if sbom.name == name:
             return sbom
     raise NotFound(f'no SBOM named "{name}" for this build')
 
 
-def sbom_document(
-    repo: Repository, scope: Scope, *, build_id: str, name: str
-) -> tuple[Sbom, bytes]:
+def sbom_document(repo: Work, scope: Scope, *, build_id: str, name: str) -> tuple[Sbom, bytes]:
     """The SBOM and its decompressed JSON."""
     found = repo.sbom_content(get_build(repo, scope, build_id=build_id).id, name)
     if found is None:
@@ -80,14 +78,14 @@ def sbom_document(
 
 
 def build_packages(
-    repo: Repository, scope: Scope, *, build_id: str, only: PackageFilter
+    repo: Work, scope: Scope, *, build_id: str, only: PackageFilter
 ) -> list[FoundPackage]:
     build = get_build(repo, scope, build_id=build_id)
     return [item for item in repo.packages_of([build.id]) if only.keeps(item)]
 
 
 def bucket_packages(
-    repo: Repository, actor: Actor, scope: Scope, *, bucket_name: str, only: PackageFilter
+    repo: Work, actor: Actor, scope: Scope, *, bucket_name: str, only: PackageFilter
 ) -> list[FoundPackage]:
     """The packages each channel of the bucket ships, per channel and build."""
     found: list[FoundPackage] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from packyard.domain.identity import Scope
 from packyard.domain.registry import Bucket, Build, Version
 from packyard.services.common import active_registry
-from packyard.store.repository import Repository
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class FoundArtifact:
 
 
 def find_artifacts(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     external_identifier: str,

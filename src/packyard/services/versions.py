@@ -17,14 +17,14 @@ from packyard.domain.registry import (
 )
 from packyard.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from packyard.ids import new_id
+from packyard.services import events
 from packyard.services.channels import point_channel, roll_back
 from packyard.services.common import find_bucket, unique, version_in_bucket, version_in_project
-from packyard.store.repository import Repository
-from packyard.store.tables import versions
+from packyard.store.work import Work
 
 
 def create_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -49,21 +49,18 @@ def create_version(
         updated_at=now,
     )
     unique(lambda: repo.add_version(version), message)
+    events.version_created(repo, actor, version, now=now)
     return version
 
 
 def _by_fingerprint(
-    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool
+    repo: Work, bucket: Bucket, fingerprint: str, *, with_builds: bool
 ) -> Version | None:
-    return repo.version(
-        versions.c.bucket_id == bucket.id,
-        versions.c.fingerprint == fingerprint,
-        with_builds=with_builds,
-    )
+    return repo.version_in_bucket(bucket.id, fingerprint=fingerprint, with_builds=with_builds)
 
 
 def version_named(
-    repo: Repository, bucket: Bucket, fingerprint: str, *, with_builds: bool = True
+    repo: Work, bucket: Bucket, fingerprint: str, *, with_builds: bool = True
 ) -> Version:
     """The bucket's version with this fingerprint; unknown is "not found" (below GetVersion)."""
     found = _by_fingerprint(repo, bucket, fingerprint, with_builds=with_builds)
@@ -72,8 +69,21 @@ def version_named(
     return found
 
 
+def version_by_ref(
+    repo: Work, scope: Scope, *, bucket_name: str, ref: str, with_builds: bool = True
+) -> Version:
+    """The bucket's version named by its fingerprint or its id (as people and the console do)."""
+    bucket = find_bucket(repo, scope, bucket_name)
+    found = _by_fingerprint(repo, bucket, ref, with_builds=with_builds) or repo.version_in_bucket(
+        bucket.id, version_id=ref, with_builds=with_builds
+    )
+    if found is None:
+        raise NotFound(f'no version with fingerprint or id "{ref}" in "{bucket_name}"')
+    return found
+
+
 def find_version(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     bucket_name: str,
@@ -96,11 +106,7 @@ def find_version(
             raise Aborted(f'no version with fingerprint "{fingerprint}" in "{bucket_name}"')
         return found
     if sequence is not None and sequence > 0:
-        found = repo.version(
-            versions.c.bucket_id == bucket.id,
-            versions.c.sequence == sequence,
-            with_builds=with_builds,
-        )
+        found = repo.version_in_bucket(bucket.id, sequence=sequence, with_builds=with_builds)
         if found is None:
             raise NotFound(f'version {sequence} not found in "{bucket_name}"')
         return found
@@ -108,14 +114,14 @@ def find_version(
 
 
 def list_versions(
-    repo: Repository, scope: Scope, *, bucket_name: str, complete_only: bool = False
+    repo: Work, scope: Scope, *, bucket_name: str, complete_only: bool = False
 ) -> list[Version]:
     bucket = find_bucket(repo, scope, bucket_name)
     return repo.versions_of(bucket.id, complete_only=complete_only)
 
 
 def version_page(
-    repo: Repository, scope: Scope, ask: PageAsk, *, bucket_name: str, complete_only: bool = False
+    repo: Work, scope: Scope, ask: PageAsk, *, bucket_name: str, complete_only: bool = False
 ) -> Page[Version]:
     """A page of the bucket's versions in the order they were made, with their builds."""
     bucket = find_bucket(repo, scope, bucket_name)
@@ -123,7 +129,7 @@ def version_page(
 
 
 def complete_if_done(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     version: Version,
     *,
@@ -153,11 +159,12 @@ def complete_if_done(
     latest = repo.channel(version.bucket_id, MANAGED_CHANNEL, with_version=False)
     if latest is not None:
         point_channel(repo, actor, latest, version, now=now)
+    events.version_completed(repo, actor, version, now=now)
     return True
 
 
 def complete_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     version: Version,
     *,
@@ -171,7 +178,7 @@ def complete_version(
 
 
 def delete_version(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,
@@ -180,6 +187,7 @@ def delete_version(
     now: datetime,
 ) -> None:
     version = version_in_project(repo, scope, version_id, with_builds=False)
+    events.version_deleted(repo, actor, version, now=now)
     for channel in repo.channels_on(version.id, with_version=False):
         if rollback_channels:
             roll_back(repo, actor, channel, leaving=version.id, now=now)

@@ -12,15 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Connection
-
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.sbom import FoundPackage
 from packyard.domain.vulnerabilities import Vulnerability, affects
 from packyard.errors import InvalidArgument
 from packyard.services.sboms import PackageFilter, bucket_packages
-from packyard.store.repository import Repository
-from packyard.store.vulnerabilities import VulnerabilityDatabase
+from packyard.store.work import Work
 
 RECORD_LIMIT = 32 << 20  # one JSON file or zip member, uncompressed
 TOTAL_LIMIT = 2 << 30  # everything one import reads, uncompressed
@@ -97,11 +94,11 @@ def _records(path: Path, limits: ImportLimits) -> Iterator[tuple[str, bytes]]:
 
 
 def import_osv(
-    conn: Connection, paths: list[Path], *, now: datetime, limits: ImportLimits | None = None
+    work: Work, paths: list[Path], *, now: datetime, limits: ImportLimits | None = None
 ) -> int:
     """Load OSV records (JSON files, directories of them, or OSV zip exports), all or none:
     the first unreadable file or record fails the import (the caller's transaction)."""
-    database, count, limits = VulnerabilityDatabase(conn), 0, limits or ImportLimits()
+    database, count, limits = work.vulnerabilities, 0, limits or ImportLimits()
     for path in paths:
         if not path.exists():
             raise InvalidArgument(f"{path} does not exist")
@@ -143,9 +140,9 @@ class VulnerabilityFilter:
         )
 
 
-def matches(repo: Repository, found: list[FoundPackage]) -> dict[int, list[Vulnerability]]:
+def matches(repo: Work, found: list[FoundPackage]) -> dict[int, list[Vulnerability]]:
     """Vulnerabilities of each package, by its position in the list."""
-    known = VulnerabilityDatabase(repo.conn).for_names(item.package.name for item in found)
+    known = repo.vulnerabilities.for_names(item.package.name for item in found)
     return {
         index: hits
         for index, item in enumerate(found)
@@ -154,7 +151,7 @@ def matches(repo: Repository, found: list[FoundPackage]) -> dict[int, list[Vulne
 
 
 def bucket_findings(
-    repo: Repository,
+    repo: Work,
     actor: Actor,
     scope: Scope,
     *,

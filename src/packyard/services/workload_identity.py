@@ -22,10 +22,7 @@ from packyard.domain.workload_identity import (
 )
 from packyard.errors import AlreadyExists, InvalidArgument, NotFound
 from packyard.ids import new_id
-from packyard.store.audit import AuditLog
-from packyard.store.repository import Repository
-from packyard.store.tenants import Tenants
-from packyard.store.workload_identity import Providers
+from packyard.store.work import Work
 
 
 @dataclass(frozen=True)
@@ -38,9 +35,9 @@ class Changes:
     description: str | None = None
 
 
-def _principal_id(repo: Repository, scope: Scope, principal: PrincipalName) -> str:
+def _principal_id(repo: Work, scope: Scope, principal: PrincipalName) -> str:
     """The project-level principal a resource name points at, in the caller's project."""
-    row = Tenants(repo.conn).principal_by_name(principal.principal)
+    row = repo.tenants.principal_by_name(principal.principal)
     if (
         row is None
         or principal.project_id != scope.project_id
@@ -51,15 +48,15 @@ def _principal_id(repo: Repository, scope: Scope, principal: PrincipalName) -> s
     return str(row.id)
 
 
-def _found(repo: Repository, scope: Scope, name: ProviderName) -> Provider:
-    provider = Providers(repo.conn).named(_principal_id(repo, scope, name.principal), name)
+def _found(repo: Work, scope: Scope, name: ProviderName) -> Provider:
+    provider = repo.providers.named(_principal_id(repo, scope, name.principal), name)
     if provider is None:
         raise NotFound(f'workload identity provider "{name.resource_name}" not found')
     return provider
 
 
 def create_provider(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     *,
     principal: PrincipalName,
@@ -69,7 +66,7 @@ def create_provider(
 ) -> Provider:
     principal_id = _principal_id(repo, scope, principal)
     provider_name = ProviderName(principal, check_name(name))
-    providers = Providers(repo.conn)
+    providers = repo.providers
     if providers.named(principal_id, provider_name) is not None:
         raise AlreadyExists(f'"{provider_name.resource_name}" already exists')
     if not changes.issuer_uri:
@@ -89,16 +86,16 @@ def create_provider(
     return provider
 
 
-def get_provider(repo: Repository, scope: Scope, name: ProviderName) -> Provider:
+def get_provider(repo: Work, scope: Scope, name: ProviderName) -> Provider:
     return _found(repo, scope, name)
 
 
-def list_providers(repo: Repository, scope: Scope, principal: PrincipalName) -> list[Provider]:
-    return Providers(repo.conn).of_principal(_principal_id(repo, scope, principal), principal)
+def list_providers(repo: Work, scope: Scope, principal: PrincipalName) -> list[Provider]:
+    return repo.providers.of_principal(_principal_id(repo, scope, principal), principal)
 
 
 def update_provider(
-    repo: Repository,
+    repo: Work,
     scope: Scope,
     name: ProviderName,
     *,
@@ -124,12 +121,12 @@ def update_provider(
     if changes.issuer_uri and changes.issuer_uri != provider.issuer_uri:
         raise InvalidArgument("oidc_config.issuer_uri cannot change: make a new provider")
     changed = replace(provider, **values)
-    Providers(repo.conn).change(changed)
+    repo.providers.change(changed)
     return changed
 
 
-def delete_provider(repo: Repository, scope: Scope, name: ProviderName) -> None:
-    Providers(repo.conn).remove(_found(repo, scope, name).id)
+def delete_provider(repo: Work, scope: Scope, name: ProviderName) -> None:
+    repo.providers.remove(_found(repo, scope, name).id)
 
 
 @dataclass(frozen=True)
@@ -141,16 +138,16 @@ class ExchangeTarget:
     organization_id: str
 
 
-def exchange_target(repo: Repository, name: ProviderName) -> ExchangeTarget:
+def exchange_target(repo: Work, name: ProviderName) -> ExchangeTarget:
     """The provider a resource name points at, or NotFound (for any tenant alike)."""
-    row = Tenants(repo.conn).principal_by_name(name.principal.principal)
+    row = repo.tenants.principal_by_name(name.principal.principal)
     if row is None or row.project_id != name.principal.project_id:
         raise NotFound(f'workload identity provider "{name.resource_name}" not found')
-    provider = Providers(repo.conn).named(str(row.id), name)
+    provider = repo.providers.named(str(row.id), name)
     if provider is None:
         raise NotFound(f'workload identity provider "{name.resource_name}" not found')
     return ExchangeTarget(provider, int(row.secret_generation), str(row.organization_id))
 
 
-def record_exchange(repo: Repository, event: AuditEvent) -> None:
-    AuditLog(repo.conn).record(event)
+def record_exchange(repo: Work, event: AuditEvent) -> None:
+    repo.audit.record(event)

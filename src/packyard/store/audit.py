@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, or_, select
 
 from packyard.domain.audit import AuditEvent
 from packyard.store.tables import audit_events
@@ -28,3 +28,31 @@ class AuditLog:
             query = query.where(audit_events.c.occurred_at >= since)
         rows = self.conn.execute(query).all()
         return [AuditEvent(**{f: row._mapping[f] for f in _FIELDS}) for row in reversed(rows)]
+
+    def find(
+        self,
+        *,
+        organization_id: str,
+        actor: str = "",
+        operation: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: str = "",
+        limit: int = 100,
+    ) -> list[AuditEvent]:
+        """An organization's events, newest first: by actor (name or id), operation, from
+        `since` (inclusive) to `until` (exclusive), older than the event `before_id`."""
+        table = audit_events
+        query = select(table).where(table.c.organization_id == organization_id)
+        if actor:
+            query = query.where(or_(table.c.actor_name == actor, table.c.actor_id == actor))
+        if operation:
+            query = query.where(table.c.operation == operation)
+        if since is not None:
+            query = query.where(table.c.occurred_at >= since)
+        if until is not None:
+            query = query.where(table.c.occurred_at < until)
+        if before_id:
+            query = query.where(table.c.id < before_id)
+        rows = self.conn.execute(query.order_by(table.c.id.desc()).limit(limit)).all()
+        return [AuditEvent(**{f: row._mapping[f] for f in _FIELDS}) for row in rows]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Row, insert, select
 
 from packyard.domain.registry import Bucket, Build, Version
 from packyard.domain.sbom import FoundPackage, Package, Sbom, SbomFormat
@@ -91,19 +92,26 @@ class SbomRecords(BucketRecords):
         self, project_id: str, external_identifier: str
     ) -> list[tuple[Bucket, Version, Build]]:
         """Bucket, version and build of every artifact with this identifier in the project."""
-        rows = self.conn.execute(
-            select(builds.c.id, builds.c.version_id, versions.c.bucket_id)
-            .join(artifacts, artifacts.c.build_id == builds.c.id)
-            .join(versions, versions.c.id == builds.c.version_id)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .where(
-                buckets.c.project_id == project_id,
-                artifacts.c.external_identifier == external_identifier,
+        # The builds with such an artifact first (few), then those of the project: asked in
+        # one join, SQLite walks the project's every build instead.
+        named = sorted(
+            set(
+                self.conn.execute(
+                    select(artifacts.c.build_id).where(
+                        artifacts.c.external_identifier == external_identifier
+                    )
+                ).scalars()
             )
-            .distinct()
-            .order_by(builds.c.id)
         )
-        links = list(rows)
+        links: list[Row[Any, Any, Any]] = []
+        for at in range(0, len(named), 500):  # stay under bind-parameter limits
+            links += self.conn.execute(
+                select(builds.c.id, builds.c.version_id, versions.c.bucket_id)
+                .join(versions, versions.c.id == builds.c.version_id)
+                .join(buckets, buckets.c.id == versions.c.bucket_id)
+                .where(buckets.c.project_id == project_id, builds.c.id.in_(named[at : at + 500]))
+                .order_by(builds.c.id)
+            ).all()
         found = self.versions_by_ids(row.version_id for row in links)
         result = []
         for row in links:

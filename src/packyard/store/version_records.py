@@ -97,8 +97,27 @@ class VersionRecords(BuildRecords):
         rows = self.conn.execute(select(builds.c.status).where(builds.c.version_id == version_id))
         return [row[0] for row in rows]
 
-    def version_by_id(self, version_id: str) -> Version | None:
-        return self.version(versions.c.id == version_id)
+    def version_by_id(self, version_id: str, *, with_builds: bool = True) -> Version | None:
+        return self.version(versions.c.id == version_id, with_builds=with_builds)
+
+    def version_in_bucket(
+        self,
+        bucket_id: str,
+        *,
+        version_id: str | None = None,
+        fingerprint: str | None = None,
+        sequence: int | None = None,
+        with_builds: bool = True,
+    ) -> Version | None:
+        """A version of the bucket by its id, its fingerprint or its sequence number (the
+        first of them given)."""
+        if version_id is not None:
+            named = versions.c.id == version_id
+        elif fingerprint is not None:
+            named = versions.c.fingerprint == fingerprint
+        else:
+            named = versions.c.sequence == sequence
+        return self.version(named, versions.c.bucket_id == bucket_id, with_builds=with_builds)
 
     def versions_of(self, bucket_id: str, *, complete_only: bool = False) -> list[Version]:
         where = [versions.c.bucket_id == bucket_id]

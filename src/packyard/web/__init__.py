@@ -1,1 +1,1 @@
-"""The web console: server-rendered pages over the services' use cases."""
+"""The web console: server-rendered pages over the services' read and write use cases."""

@@ -23,6 +23,8 @@ def account_routes(services: Services) -> list[Route]:
             found = account_of(services.store, principal, utcnow(), services.settings.sessions)
         except Unauthenticated:
             return RedirectResponse("/signin?next=/account", 303)
-        return page(request, "account.html", user=found.user, sessions=found.sessions)
+        return page(
+            request, "account.html", title="Your account", user=found.user, sessions=found.sessions
+        )
 
     return [Route("/account", account, methods=["GET"], name="AccountPage")]

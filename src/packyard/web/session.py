@@ -17,9 +17,12 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from packyard.auth import sessions
+from packyard.auth import sessions, signin
+from packyard.domain.audit import AuditEvent
+from packyard.domain.identity import Actor, Scope
 from packyard.errors import PermissionDenied
 from packyard.ids import utcnow
+from packyard.wire.audit import api_event
 from packyard.wire.routing import Services
 
 SESSION_COOKIE = "packyard_session"
@@ -64,9 +67,20 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
-def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+def events_for(request: Request) -> signin.EventFor:
+    """The audit events of this request's sign-in operations, under the actor's name."""
+
+    def event(actor: Actor, operation: str) -> AuditEvent:
+        return api_event(request, operation, actor, Scope(actor.organization_id, ""), utcnow())
+
+    return event
+
+
+def set_cookie(
+    response: Response, name: str, value: str, max_age: int | None, *, path: str = "/"
+) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, path="/", secure=True, httponly=True, samesite="lax"
+        name, value, max_age=max_age, path=path, secure=True, httponly=True, samesite="lax"
     )
 
 
@@ -75,3 +89,24 @@ def keep_form_cookie(request: Request, response: Response) -> None:
     made: str | None = getattr(request.state, "form_cookie", None)
     if made:
         set_cookie(response, FORM_COOKIE, made, None)
+
+
+def finish(request: Request, response: Response) -> Response:
+    """A page's answer with the form cookie its CSRF tokens were made from, if new."""
+    keep_form_cookie(request, response)
+    return response
+
+
+def sign_out(request: Request, services: Services, response: Response) -> Response:
+    """End the request's session in the store (on every replica) and drop its cookie."""
+    token = session_token(request)
+    if token is not None:
+        signin.sign_out(
+            services.store,
+            token=token,
+            principal=session_principal(request, services),
+            everywhere=False,
+            event_for=events_for(request),
+        )
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response

@@ -16,8 +16,6 @@ from starlette.routing import Route
 
 from packyard.auth import signin, users
 from packyard.auth.logins import SecretChecks
-from packyard.domain.audit import AuditEvent
-from packyard.domain.identity import Actor, Scope
 from packyard.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from packyard.ids import utcnow
 from packyard.web.render import page
@@ -25,11 +23,11 @@ from packyard.web.session import (
     FORM_COOKIE,
     SESSION_COOKIE,
     check_csrf,
+    events_for,
     session_principal,
     session_token,
     set_cookie,
 )
-from packyard.wire.audit import api_event
 from packyard.wire.http import BodyTooLarge, read_limited
 from packyard.wire.oauth import login_throttle, source_address, trusted_networks
 from packyard.wire.routing import Services
@@ -52,13 +50,6 @@ async def read_form(request: Request) -> dict[str, str]:
         raise InvalidArgument("the form is too large or not valid UTF-8") from None
 
 
-def events_for(request: Request) -> signin.EventFor:
-    def event(actor: Actor, operation: str) -> AuditEvent:
-        return api_event(request, operation, actor, Scope(actor.organization_id, ""), utcnow())
-
-    return event
-
-
 def signed_in(response: Response, token: str, services: Services) -> Response:
     set_cookie(response, SESSION_COOKIE, token, services.settings.sessions.max_seconds)
     response.delete_cookie(FORM_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
@@ -75,13 +66,12 @@ def signin_routes(services: Services) -> list[Route]:
     checks = SecretChecks(services.settings.login.concurrent_checks)
     trusted = trusted_networks(services.settings.login.trusted_proxies)
     settings = services.settings.sessions
+    sso_label = services.settings.oidc.label if services.settings.oidc.issuer else ""
 
     def form_page(request: Request, status: int = 200, **context: str) -> Response:
         context.setdefault("name", "")
         context.setdefault("next", safe_next(request.query_params.get("next")))
-        return page(
-            request, "signin.html", status, sso=getattr(request.app.state, "sso", ""), **context
-        )
+        return page(request, "signin.html", status, title="Sign in", sso=sso_label, **context)
 
     async def show(request: Request) -> Response:
         if session_principal(request, services) is not None:
@@ -162,6 +152,7 @@ def signin_routes(services: Services) -> list[Route]:
             request,
             "set_password.html",
             status,
+            title="Choose a password",
             user=user,
             error=error,
             action=request.url.path,

@@ -14,10 +14,13 @@ from starlette.routing import Match
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
-from packyard.store.engine import Store, make_engine
+from packyard.services.work import Store, store_for
 from packyard.web.account import account_routes
+from packyard.web.app import console_routes
 from packyard.web.signin import signin_routes
-from packyard.wire import iam, resource_manager
+from packyard.web.sso import sso_routes
+from packyard.webhook_worker import lifespan
+from packyard.wire import extension, iam, resource_manager, webhooks
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
@@ -40,6 +43,9 @@ API_ROUTES: list[Route] = [
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
     *iam.ROUTES,
+    *extension.ROUTES,
+    *webhooks.ROUTES,
+    *extension.ROUTES,
 ]
 
 
@@ -73,7 +79,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
-    store = store or Store(make_engine(settings.store_url, settings.pool))
+    store = store or store_for(settings)
     services = Services(
         settings=settings,
         store=store,
@@ -89,12 +95,16 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         exchange_route(services),
         run_task_route(services),
         *ops_routes(services),
+        extension.openapi_route(),
         *signin_routes(services),
         *account_routes(services),
+        *sso_routes(services),
         *(endpoint(route, services) for route in API_ROUTES),
+        *console_routes(services),
     ]
     app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)
+    app.router.lifespan_context = lifespan(store, settings.webhook)
     app.state.services = services
     app.add_middleware(RequestLog)
     return app

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from packyard.domain.identity import Actor, Role
+from packyard.domain.identity import Actor
 from packyard.wire.route import Route
 
 LIST_QUERY = frozenset({"sorting.order_by"})
@@ -23,7 +23,7 @@ def cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...
             tuple(query.getlist(name)) if name in LIST_QUERY else (query.get(name) or None)
             for name in route.cache_query
         ),
-        actor.role >= Role.CONTRIBUTOR,  # restricted channels differ by role
+        actor.reads_channel(restricted=True),  # restricted channels differ by role
         actor.project_id is None,  # ancestry across projects differs by the key's reach
     )
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from packyard.config import Settings
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import Version
-from packyard.store.repository import Repository
+from packyard.services.work import Work
 
 
 @dataclass
@@ -23,11 +23,16 @@ class Call:
     actor: Actor
     scope: Scope
     params: dict[str, str]
-    repo: Repository
+    work: Work  # the request's transaction and the store's gateways over it
     now: datetime
     settings: Settings
     body: Any = None
     valid_until: datetime | None = None  # when a cached rendering of this answer goes stale
+
+    @property
+    def repo(self) -> Work:
+        """The request's unit of work, by the name the handlers know it by."""
+        return self.work
 
     def param(self, name: str) -> str:
         return self.params[name]

@@ -14,16 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
-from packyard.auth.principals import actor_for, caller_from
+from packyard.auth.principals import actor_in, quick_caller
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
 from packyard.services.iam import role_on_bucket
-from packyard.store.audit import AuditLog
-from packyard.store.engine import Store
-from packyard.store.repository import Repository
-from packyard.store.tenants import CALLER
+from packyard.services.work import Store, unit_of_work
 from packyard.wire.audit import api_event
 from packyard.wire.authorization import authorize, bearer
 from packyard.wire.cache import ReadCache
@@ -67,8 +64,9 @@ def _cache_hit(
 ) -> bytes | None:
     """The hot path: one raw read of the caller and registry stamp, then the cache."""
     project_id = params.get("project_id", "")
-    row = services.store.read_one(CALLER, {"principal_id": principal_id, "project_id": project_id})
-    actor, stamp = caller_from(row, generation=generation, project_id=project_id)
+    actor, stamp = quick_caller(
+        services.store, principal_id=principal_id, generation=generation, project_id=project_id
+    )
     if actor.bucket_roles:
         return None  # roles granted on one bucket are settled in the transaction
     authorize(route, actor, params)
@@ -134,27 +132,26 @@ def _transact(
     body: object,
 ) -> Response:
     """The request's one transaction; run again whole if it lost to a concurrent writer."""
-    with services.store.transaction(write=route.write) as conn:
-        actor, stamp = actor_for(
-            conn,
+    with unit_of_work(services.store, write=route.write) as work:
+        actor, stamp = actor_in(
+            work,
             principal_id=principal_id,
             generation=generation,
             project_id=params.get("project_id", ""),
         )
-        repo = Repository(conn)
         actor, scope = authorize(
             route,
             actor,
             params,
             target=target_of(route, request, params, body),
-            granted=lambda who, where, target: role_on_bucket(repo, who, where, target),
+            granted=lambda who, where, target: role_on_bucket(work, who, where, target),
         )
         call = Call(
             request=request,
             actor=actor,
             scope=scope,
             params=params,
-            repo=repo,
+            work=work,
             now=utcnow(),
             settings=services.settings,
             body=body,
@@ -163,9 +160,10 @@ def _transact(
             return _cached(route, services, call, stamp)
         payload = route.handler(call)
         if route.write:
-            AuditLog(conn).record(api_event(request, route.operation, actor, scope, call.now))
-            if route.scoped:
-                call.repo.bump_content(scope.project_id)
+            work.finish_write(
+                api_event(request, route.operation, actor, scope, call.now),
+                project_id=scope.project_id if route.scoped else None,
+            )
     return payload if isinstance(payload, Response) else json_response(payload)
 
 
@@ -176,3 +174,20 @@ def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]
         cache_key(route, call.request, call.actor), stamp, body, valid_until=call.valid_until
     )
     return Response(body, 200, media_type="application/json")
+
+
+def serve_in_transaction(
+    route: Route,
+    services: Services,
+    request: Request,
+    *,
+    principal_id: str,
+    generation: int,
+    params: dict[str, str],
+    body: object,
+) -> Response:
+    """A route's one transaction, for the use cases' other client, the console: the same
+    caller look-up, authorisation and audit as the API's."""
+    return services.store.retrying(
+        lambda: _transact(route, services, request, principal_id, generation, params, body)
+    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from packyard.domain.identity import Role
-from packyard.errors import InvalidArgument, NotFound
+from packyard.errors import InvalidArgument
 from packyard.ids import rfc3339
-from packyard.store.tenants import TenantRow, Tenants
+from packyard.services import tenants
+from packyard.services.tenants import TenantRow
 from packyard.wire.http import paginate
 from packyard.wire.routing import Call, Route
 
@@ -33,20 +34,9 @@ def _project(row: TenantRow) -> dict[str, object]:
 
 
 def list_organizations(call: Call) -> object:
-    tenants = Tenants(call.repo.conn)
-    found = [row for row in tenants.organizations() if row.id == call.actor.organization_id]
+    found = tenants.organizations_seen(call.work, call.actor)
     page, pagination = paginate(call.request, found)
     return {"organizations": [_organization(row) for row in page], "pagination": pagination}
-
-
-def _visible_projects(call: Call, organization_id: str) -> list[TenantRow]:
-    if organization_id != call.actor.organization_id:
-        return []
-    return [
-        row
-        for row in Tenants(call.repo.conn).projects(organization_id)
-        if call.actor.project_id in (None, row.id)
-    ]
 
 
 def list_projects(call: Call) -> object:
@@ -55,15 +45,13 @@ def list_projects(call: Call) -> object:
     if scope_type != "ORGANIZATION":
         raise InvalidArgument("scope.type must be ORGANIZATION")
     organization_id = query.get("scope.id") or call.actor.organization_id
-    page, pagination = paginate(call.request, _visible_projects(call, organization_id))
+    found = tenants.projects_seen(call.work, call.actor, organization_id)
+    page, pagination = paginate(call.request, found)
     return {"projects": [_project(row) for row in page], "pagination": pagination}
 
 
 def get_project(call: Call) -> object:
-    row = Tenants(call.repo.conn).project(call.param("id"))
-    if row is None or not call.actor.can_see(row.organization_id, row.id):
-        raise NotFound("project not found")
-    return {"project": _project(row)}
+    return {"project": _project(tenants.project_seen(call.work, call.actor, call.param("id")))}
 
 
 ROUTES = [

@@ -33,10 +33,11 @@ class Route:
     # Reads the decoded body into what the handler takes, in a worker thread before the
     # transaction opens: for work too slow to do on the event loop or under the write lock.
     prepare: Callable[[Any], object] | None = None
+    read_only: bool = False  # a POST that only reads (a preview): no audit line, no write lock
 
     @property
     def write(self) -> bool:
-        return self.method != "GET"
+        return self.method != "GET" and not self.read_only
 
 
 def bucket_in_body(field: str) -> Locator:

@@ -20,8 +20,7 @@ from packyard.errors import InvalidArgument, RegistryError
 from packyard.ids import utcnow
 from packyard.services.run_task_job import report
 from packyard.services.run_tasks import first_receipt, registry_for, run_task_request
-from packyard.store.repository import Repository
-from packyard.store.run_tasks import RunTaskRuns
+from packyard.services.work import unit_of_work
 from packyard.wire.http import error_response, json_response, read_limited
 from packyard.wire.routing import Services
 
@@ -36,9 +35,9 @@ def run_task_route(services: Services) -> Route:
         api_id = request.path_params["api_id"]
         try:
             body = await read_limited(request, limit=MAX_PAYLOAD_BYTES)
-            with services.store.transaction() as conn:
+            with unit_of_work(services.store) as work:
                 registry = registry_for(
-                    Repository(conn),
+                    work,
                     api_id=api_id,
                     body=body,
                     signature=request.headers.get("x-tfc-task-signature", ""),
@@ -52,8 +51,8 @@ def run_task_route(services: Services) -> Route:
             if payload["access_token"] == VERIFICATION_TOKEN:
                 return json_response({})
             run = run_task_request(payload)
-            with services.store.transaction(write=True) as conn:
-                first = first_receipt(RunTaskRuns(conn), registry, run, now=utcnow())
+            with unit_of_work(services.store, write=True) as work:
+                first = first_receipt(work.run_task_runs, registry, run, now=utcnow())
         except RegistryError as exc:
             return error_response(exc.code, exc.message)
         if not first:  # a replay, or Terraform sending again: the first receipt answers it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from packyard.domain.update_mask import mask_paths
 from packyard.errors import InvalidArgument
 from packyard.services import channels
 from packyard.services.channels import VersionChoice
@@ -70,11 +71,7 @@ _ASSIGNMENT_PATHS = {"iterationid", "fingerprint", "incrementalversion"}
 
 def update_channel(call: Call) -> object:
     body: rq.UpdateChannel = call.body
-    paths = {
-        path.strip().replace("_", "").lower()
-        for path in (body.mask or "").split(",")
-        if path.strip()
-    }
+    paths = set(mask_paths(body.mask, fold=True))
     choice = _choice(body)
     restricted = _restricted(body.restriction)
     if paths:

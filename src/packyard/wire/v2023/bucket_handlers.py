@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from packyard.domain.registry import Bucket, FeatureTier
+from packyard.domain.update_mask import mask_paths
 from packyard.errors import InvalidArgument
 from packyard.services import ancestry, buckets, registry
 from packyard.wire.bucket_pages import bucket_page
@@ -113,13 +114,7 @@ _REGISTRY_PATHS = {
 
 def update_registry(call: Call) -> object:
     body: rq.UpdateRegistry = call.body
-    paths = set()
-    for path in (body.update_mask or "").split(","):
-        if path.strip():
-            name = _REGISTRY_PATHS.get(path.strip())
-            if name is None:
-                raise InvalidArgument(f'unknown update_mask path "{path.strip()}"')
-            paths.add(name)
+    paths = mask_paths(body.update_mask, allowed=_REGISTRY_PATHS)
     if paths:
         # A field the mask names but the body leaves out is its zero value: clients that
         # omit false booleans deactivate this way.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from packyard.errors import InvalidArgument
+from packyard.domain.update_mask import mask_paths
 from packyard.services import channels
 from packyard.services.channels import VersionChoice
 from packyard.wire.http import paginate
@@ -53,12 +53,11 @@ def list_channels(call: Call) -> object:
 
 def update_channel(call: Call) -> object:
     body: rq.UpdateChannel = call.body
-    paths = {path.strip() for path in (body.update_mask or "").split(",") if path.strip()}
-    if not paths:
-        raise InvalidArgument("update_mask is required, e.g. versionFingerprint or restricted")
-    unknown = paths - {"versionFingerprint", "restricted"}
-    if unknown:
-        raise InvalidArgument(f"unknown update_mask paths: {', '.join(sorted(unknown))}")
+    paths = mask_paths(
+        body.update_mask,
+        allowed={"versionFingerprint": "versionFingerprint", "restricted": "restricted"},
+        required="update_mask is required, e.g. versionFingerprint or restricted",
+    )
     choice = None
     if "versionFingerprint" in paths:
         choice = VersionChoice(fingerprint=body.version_fingerprint or None)

@@ -7,7 +7,7 @@ import msgspec
 from packyard.domain.enforced_blocks import BlockLink, BlockVersion, EnforcedBlock
 from packyard.domain.identity import Role
 from packyard.domain.registry import TemplateType
-from packyard.errors import InvalidArgument
+from packyard.domain.update_mask import mask_paths
 from packyard.ids import rfc3339
 from packyard.services import enforced_blocks as blocks
 from packyard.wire.registry_shapes import Location
@@ -93,13 +93,12 @@ def _link(found: BlockLink) -> dict[str, object]:
     }
 
 
-def _mask(text: str | None, allowed: set[str]) -> set[str]:
-    paths = {path.strip() for path in (text or "").split(",") if path.strip()}
-    if not paths:
-        raise InvalidArgument(f"update_mask is required: {', '.join(sorted(allowed))}")
-    if paths - allowed:
-        raise InvalidArgument(f"unknown update_mask paths: {', '.join(sorted(paths - allowed))}")
-    return paths
+def _mask(text: str | None, allowed: set[str]) -> tuple[str, ...]:
+    return mask_paths(
+        text,
+        allowed={path: path for path in allowed},
+        required=f"update_mask is required: {', '.join(sorted(allowed))}",
+    )
 
 
 def create_block(call: Call) -> object:

@@ -1,0 +1,97 @@
+"""The unit of work: one open transaction, every gateway to the store over it, and the step
+that ends a write (its audit line and its registry's new content stamp).
+
+Services take a Work and reach the store only through its gateways; they never see the
+connection, SQLAlchemy or the tables. A gateway is made at its first use, so a request
+pays only for those it touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+
+from sqlalchemy import Connection
+
+from packyard.domain.audit import AuditEvent
+from packyard.store.audit import AuditLog
+from packyard.store.enforced_blocks import EnforcedBlocks
+from packyard.store.engine import Store
+from packyard.store.iam import Grants
+from packyard.store.keys import SigningKeys
+from packyard.store.overview import Overview
+from packyard.store.reach import Reach
+from packyard.store.repository import Repository
+from packyard.store.run_tasks import RunTaskRuns
+from packyard.store.tenants import Tenants
+from packyard.store.vulnerabilities import VulnerabilityDatabase
+from packyard.store.webhooks import Webhooks
+from packyard.store.workload_identity import Providers
+
+
+class Work(Repository):
+    """One transaction and the store's gateways over it: the registry's records (a Work is
+    the Repository, which every use case reads), and each other gateway by its name."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._conn = conn
+
+    @cached_property
+    def tenants(self) -> Tenants:
+        return Tenants(self._conn)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self._conn)
+
+    @cached_property
+    def grants(self) -> Grants:
+        return Grants(self._conn)
+
+    @cached_property
+    def reach(self) -> Reach:
+        return Reach(self._conn)
+
+    @cached_property
+    def providers(self) -> Providers:
+        return Providers(self._conn)
+
+    @cached_property
+    def run_task_runs(self) -> RunTaskRuns:
+        return RunTaskRuns(self._conn)
+
+    @cached_property
+    def enforced_blocks(self) -> EnforcedBlocks:
+        return EnforcedBlocks(self._conn)
+
+    @cached_property
+    def vulnerabilities(self) -> VulnerabilityDatabase:
+        return VulnerabilityDatabase(self._conn)
+
+    @cached_property
+    def signing_keys(self) -> SigningKeys:
+        return SigningKeys(self._conn)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(self._conn)
+
+    @cached_property
+    def overview(self) -> Overview:
+        return Overview(self._conn)
+
+    def finish_write(self, event: AuditEvent, *, project_id: str | None = None) -> None:
+        """A write's last step: its audit line, and, when it changed a project's registry,
+        the registry's new content stamp (which every cached answer of it is kept under)."""
+        self.audit.record(event)
+        if project_id:
+            self.bump_content(project_id)
+
+
+@contextmanager
+def unit_of_work(store: Store, *, write: bool = False) -> Iterator[Work]:
+    """A Work over a new transaction of the store; committed when the block completes."""
+    with store.transaction(write=write) as conn:
+        yield Work(conn)

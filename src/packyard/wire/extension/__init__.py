@@ -1,0 +1,11 @@
+"""The extension API /packyard/v1: what the HCP APIs have no operation for."""
+
+from __future__ import annotations
+
+from packyard.wire.extension import accounts, registry
+from packyard.wire.extension.document import openapi_route
+from packyard.wire.routing import Route
+
+ROUTES: list[Route] = [*registry.ROUTES, *accounts.ROUTES]
+
+__all__ = ["ROUTES", "openapi_route"]
