@@ -116,6 +116,8 @@ buckets = Table(
     timestamp("created_at"),
     timestamp("updated_at"),
     UniqueConstraint("project_id", "name"),
+    # A page of the project's buckets in id order (keyset pages) is an index range.
+    Index("ix_buckets_project_id_id", "project_id", "id"),
 )
 
 versions = Table(
@@ -135,6 +137,8 @@ versions = Table(
     timestamp("updated_at"),
     UniqueConstraint("bucket_id", "fingerprint"),
     UniqueConstraint("bucket_id", "sequence"),
+    # A page of the bucket's versions in id order (keyset pages) is an index range.
+    Index("ix_versions_bucket_id_id", "bucket_id", "id"),
 )
 
 builds = Table(
