@@ -30,7 +30,7 @@ from tests.support.webhooks import Receiver
 from packyard.config import Settings
 from packyard.ids import new_id, utcnow
 from packyard.store.engine import Store, make_engine
-from packyard.store.tables import webhook_deliveries
+from packyard.store.webhook_tables import webhook_deliveries
 
 
 def _hook(api: ApiClient, receiver: Receiver, name: str) -> dict[str, object]:

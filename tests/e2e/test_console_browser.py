@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -25,7 +26,7 @@ from tests.e2e.test_packer_current import admin_api as admin_api  # fixtures
 from tests.e2e.test_packer_current import packer_bin as packer_bin
 from tests.support.browser import SCREENSHOTS, chromium, serious_violations
 from tests.support.people import Person, new_person
-from tests.support.server import ApiClient, LiveServer
+from tests.support.server import ApiClient, LiveServer, Principal
 
 pytestmark = pytest.mark.e2e
 
@@ -413,3 +414,122 @@ def test_enforced_blocks_are_linked_and_unlinked(
     field.locator("xpath=..").get_by_role("button", name="Save links").click()
     assert linked() == []
     context.close()
+
+
+def _principal_names(server: LiveServer) -> list[str]:
+    return sorted(
+        row["name"] for row in json.loads(server.cli("principal", "list", "--json").stdout)
+    )
+
+
+def _user_names(server: LiveServer) -> list[str]:
+    return sorted(row["name"] for row in json.loads(server.cli("user", "list", "--json").stdout))
+
+
+def _token_status(server: LiveServer, client_id: str, secret: str) -> int:
+    try:
+        server.token(Principal("", "", client_id, secret))
+    except httpx.HTTPStatusError as exc:
+        return exc.response.status_code
+    return 200
+
+
+def test_principals_and_users_are_made_rotated_and_deleted_with_a_secret_shown_once(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    server = live_server
+    context = new_context(browser)
+    page = context.new_page()
+    person = new_person(server, "admin")
+    sign_in(page, server, person)
+    page.get_by_role("link", name="Principals and users").click()
+    expect(page.get_by_role("heading", name="Principals and users")).to_be_visible()
+    visit(page)
+    principals, people = _principal_names(server), _user_names(server)
+
+    # Bad input: a clear message, and nothing written.
+    page.get_by_role("button", name="Create principal").click()
+    assert "a principal needs a name" in problem(page)
+    visit(page)
+    page.go_back()
+    page.get_by_label("Principal name").fill("ci/bad")
+    page.get_by_role("button", name="Create principal").click()
+    assert 'a name may not contain "/"' in problem(page)
+    page.go_back()
+    page.get_by_role("button", name="Create user").click()
+    assert "a user needs a name" in problem(page)
+    assert (_principal_names(server), _user_names(server)) == (principals, people)
+
+    # A principal: its secret shown once, and it logs in.
+    name = f"ci-{uuid.uuid4().hex[:8]}"
+    page.goto(_project(server) + "/principals")
+    page.get_by_label("Principal name").fill(name)
+    page.locator("#principal-role").select_option("contributor")
+    page.get_by_role("button", name="Create principal").click()
+    expect(page.get_by_role("heading", name=f"Created principal {name}")).to_be_visible()
+    visit(page)
+    client_id = page.locator("#client-id").inner_text()
+    first = page.locator("#client-secret").inner_text()
+    assert _token_status(server, client_id, first) == 200
+    page.goto(_project(server) + "/principals")
+    row = page.locator("#principal-list tr", has_text=name)
+    assert "contributor" in row.inner_text()
+    assert first not in page.content()
+
+    # Rotate: a new secret, shown once; the old one stops working.
+    page.get_by_text(f"Rotate or delete {name}").click()
+    page.get_by_role("button", name=f"Rotate the secret of {name}").click()
+    expect(page.get_by_role("heading", name=f"New secret for {name}")).to_be_visible()
+    second = page.locator("#client-secret").inner_text()
+    assert second != first and page.locator("#client-id").inner_text() == client_id
+    assert _token_status(server, client_id, first) == 401
+    assert _token_status(server, client_id, second) == 200
+
+    # A user: the one-time sign-in link, shown once.
+    user = f"person-new-{uuid.uuid4().hex[:6]}"
+    page.goto(_project(server) + "/principals")
+    page.get_by_label("User name").fill(user)
+    page.locator("#user-role").select_option("viewer")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_role("heading", name=f"Created user {user}")).to_be_visible()
+    link = page.locator("#sign-in-link").inner_text()
+    assert link.startswith(server.base_url + "/signin/link/")
+    assert user in _user_names(server)
+    page.goto(_project(server) + "/principals")
+    assert "viewer" in page.locator("#user-list tr", has_text=user).inner_text()
+    assert link not in page.content()
+    visit(page, "principals")
+
+    # Delete the principal: its name typed to confirm.
+    page.get_by_text(f"Rotate or delete {name}").click()
+    page.get_by_label(f"Type {name} to confirm").fill(name[:-1])
+    expect(page.get_by_role("button", name=f"Delete principal {name}")).to_be_disabled()
+    _force_submit(page, f"Delete principal {name}")
+    assert f'type "{name}" to confirm' in problem(page)
+    assert name in _principal_names(server)
+    page.goto(_project(server) + "/principals")
+    page.get_by_text(f"Rotate or delete {name}").click()
+    page.get_by_label(f"Type {name} to confirm").fill(name)
+    page.get_by_role("button", name=f"Delete principal {name}").click()
+    assert notice(page) == f"Deleted principal {name}."
+    assert name not in _principal_names(server)
+    assert _token_status(server, client_id, second) == 401
+
+    # Every action is in the audit trail under the person's name.
+    events = json.loads(server.cli("audit", "--json", "--limit", "100000").stdout)
+    done_by = {event["operation"] for event in events if event["actor_name"] == person.name}
+    assert {
+        "console.CreatePrincipal",
+        "console.RotatePrincipal",
+        "console.DeletePrincipal",
+        "console.CreateUser",
+    } <= done_by, done_by
+    context.close()
+    viewer = new_context(browser)
+    page = viewer.new_page()
+    sign_in(page, server, new_person(server, "viewer"))
+    page.goto(_project(server) + "/principals")
+    expect(page.get_by_role("button", name="Create principal")).to_be_disabled()
+    expect(page.get_by_role("button", name="Create user")).to_be_disabled()
+    assert page.locator(".needs").first.inner_text() == "needs the admin role"
+    viewer.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
+from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import MANAGED_CHANNEL, Bucket, Channel, require_path_name
 from packyard.errors import AlreadyExists
 from packyard.ids import new_id
@@ -80,6 +81,13 @@ def list_buckets(
     their derived fields are not yet filled: summarize the page shown."""
     active_registry(repo, scope)
     return repo.buckets(scope.project_id, offset=offset, limit=limit)
+
+
+def bucket_page(repo: Work, scope: Scope, ask: PageAsk) -> Page[Bucket]:
+    """A page of the project's buckets in the order they were made; their derived fields
+    are not yet filled: summarize the page shown."""
+    active_registry(repo, scope)
+    return repo.bucket_page(scope.project_id, ask)
 
 
 def update_bucket(

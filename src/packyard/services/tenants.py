@@ -71,6 +71,11 @@ def create_principal(
     tenants = work.tenants
     if not name.strip():
         raise InvalidArgument("a principal needs a name")
+    if name != name.strip() or "/" in name or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise InvalidArgument(
+            f'a name may not contain "/" or control characters, nor begin or end with a '
+            f'space: "{name}"'
+        )
     if tenants.principal_by_name(name) is not None:
         raise AlreadyExists(f'a principal named "{name}" already exists')
     if project_id is not None and project_of(tenants, organization_id, project_id) is None:

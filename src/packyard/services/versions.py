@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
+from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import (
     MANAGED_CHANNEL,
     Assignment,
@@ -117,6 +118,14 @@ def list_versions(
 ) -> list[Version]:
     bucket = find_bucket(repo, scope, bucket_name)
     return repo.versions_of(bucket.id, complete_only=complete_only)
+
+
+def version_page(
+    repo: Work, scope: Scope, ask: PageAsk, *, bucket_name: str, complete_only: bool = False
+) -> Page[Version]:
+    """A page of the bucket's versions in the order they were made, with their builds."""
+    bucket = find_bucket(repo, scope, bucket_name)
+    return repo.version_page(bucket.id, ask, complete_only=complete_only)
 
 
 def complete_if_done(

@@ -7,13 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
-from packyard.store.tables import (
-    principals,
-    sign_in_flows,
-    sign_in_links,
-    user_sessions,
-    users,
-)
+from packyard.store.account_tables import sign_in_flows, sign_in_links, user_sessions, users
+from packyard.store.tables import principals
 
 USER = select(
     principals,

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
+from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Bucket, Version
+from packyard.store.keyset import read_page
 from packyard.store.records import VERSION_COLUMNS, as_bucket, as_version
 from packyard.store.tables import buckets, builds, versions
 from packyard.store.version_records import VersionRecords
@@ -42,6 +44,14 @@ class BucketRecords(VersionRecords):
             query = query.offset(offset).limit(limit)
         return [as_bucket(row) for row in self.conn.execute(query)]
 
+    def bucket_page(self, project_id: str, ask: PageAsk) -> Page[Bucket]:
+        """A page of the project's buckets in id order: one index range of (project, id)
+        wherever the page starts."""
+        query = select(buckets).where(buckets.c.project_id == project_id)
+        return read_page(
+            self.conn, query, buckets.c.id, ask, as_bucket, within=buckets.c.project_id
+        )
+
     def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
         self.conn.execute(
             insert(buckets).values(
@@ -71,22 +81,21 @@ class BucketRecords(VersionRecords):
         return {bucket_id: count for bucket_id, count in rows}
 
     def latest_versions(self, bucket_ids: Sequence[str]) -> dict[str, Version]:
-        newest = (
-            select(versions.c.bucket_id, func.max(versions.c.sequence).label("sequence"))
-            .where(versions.c.bucket_id.in_(bucket_ids))
-            .group_by(versions.c.bucket_id)
-            .subquery()
+        """Each bucket's complete version of the highest sequence number, with its builds: one
+        backward probe of the (bucket, sequence) index per bucket, however many versions it
+        holds."""
+        newest = versions.alias("newest")
+        latest_id = (
+            select(newest.c.id)
+            .where(newest.c.bucket_id == buckets.c.id, newest.c.sequence.is_not(None))
+            .order_by(newest.c.sequence.desc())
+            .limit(1)
+            .scalar_subquery()
         )
         rows = self.conn.execute(
             select(*VERSION_COLUMNS)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .join(
-                newest,
-                and_(
-                    newest.c.bucket_id == versions.c.bucket_id,
-                    newest.c.sequence == versions.c.sequence,
-                ),
-            )
+            .select_from(buckets.join(versions, versions.c.id == latest_id))
+            .where(buckets.c.id.in_(bucket_ids))
         )
         found = {row.bucket_id: as_version(row) for row in rows}
         self.fill_builds(list(found.values()))

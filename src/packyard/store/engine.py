@@ -14,13 +14,23 @@ Concurrency is the store's to settle, the same way on both backends:
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    create_engine,
+    event,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -49,6 +59,20 @@ RETRYABLE = {
 }
 LOCK_TIMEOUT = "55P03"
 UNAVAILABLE = "the store is unavailable, retry the request"
+
+
+KEPT_READERS = 2
+"""Connections each server process keeps for the hot reads, beside its pool."""
+READER_SECONDS = 300.0
+"""A kept connection is replaced after this long, as the pool recycles its own."""
+
+
+def _close_quietly(conn: Any) -> None:
+    with contextlib.suppress(Exception):  # a broken connection may fail to close; it is gone
+        conn.close()
+
+
+_PING: Select[tuple[int]] = select(literal_column("1").label("answer"))
 
 
 class WriteConflict(Unavailable):
@@ -151,12 +175,16 @@ class Store:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._compiled: dict[int, tuple[str, list[str] | None, list[str]]] = {}
+        # Connections kept for read_one (each with when it was opened), outside the pool.
+        self._readers: list[tuple[Any, float]] = []
 
     def read_one(self, statement: Select[Any], params: dict[str, Any]) -> dict[str, Any] | None:
-        """One row of a prebuilt, single-statement read on a raw pooled connection.
+        """One row of a prebuilt, single-statement read, on a connection kept for these reads.
 
-        The hot path: no transaction, no per-call statement compilation. Only for statements
-        built once at import time, whose single SELECT is consistent on its own.
+        The hot path: no transaction, no pool check-out, no per-call statement compilation.
+        Only for statements built once at import time, whose single SELECT is consistent on
+        its own. A connection kept since an earlier read that fails is dropped and the read
+        asked once more on a fresh one (the database may have restarted meanwhile).
         """
         compiled = self._compiled.get(id(statement))
         if compiled is None:
@@ -166,6 +194,34 @@ class Store:
             compiled = (str(sql), order, keys)
             self._compiled[id(statement)] = compiled
         text_, positions, names = compiled
+        bound = [params[name] for name in positions] if positions else params
+        driver_error = self.engine.dialect.loaded_dbapi.Error
+        for fresh in (False, True):
+            conn, since = self._reader(fresh=fresh)
+            try:
+                cursor = conn.cursor()
+                cursor.execute(text_, bound)
+                row = cursor.fetchone()
+                cursor.close()
+            except driver_error as exc:
+                _close_quietly(conn)  # possibly broken: never used again
+                if fresh:
+                    raise Unavailable(UNAVAILABLE) from exc
+                continue
+            self._keep_reader(conn, since)
+            return None if row is None else dict(zip(names, row, strict=True))
+        raise AssertionError("unreachable")
+
+    def _reader(self, *, fresh: bool) -> tuple[Any, float]:
+        """A connection for read_one: one kept from an earlier read (unless `fresh`), else one
+        taken out of the pool for good (checked by the pool's pre-ping), in autocommit so
+        that a read is one round trip with no BEGIN or ROLLBACK around it."""
+        now = time.monotonic()
+        while not fresh and self._readers:
+            conn, since = self._readers.pop()
+            if now - since < READER_SECONDS:
+                return conn, since
+            _close_quietly(conn)
         # Checking out a raw connection raises the driver's own errors (a refused or
         # dropped connection) unwrapped, not SQLAlchemy's.
         driver_error = self.engine.dialect.loaded_dbapi.Error
@@ -173,17 +229,22 @@ class Store:
             conn = self.engine.raw_connection()
         except (SQLAlchemyError, driver_error) as exc:
             raise Unavailable(UNAVAILABLE) from exc
-        try:
-            cursor = conn.cursor()
-            cursor.execute(text_, [params[name] for name in positions] if positions else params)
-            row = cursor.fetchone()
-            cursor.close()
-        except driver_error as exc:
-            conn.invalidate(exc)  # possibly broken: never handed out again
-            raise Unavailable(UNAVAILABLE) from exc
-        finally:
-            conn.close()
-        return None if row is None else dict(zip(names, row, strict=True))
+        raw: Any = conn.dbapi_connection
+        conn.detach()  # no longer the pool's: closing it closes it
+        if not self.is_sqlite:  # SQLite's connections run without implicit transactions
+            try:
+                raw.rollback()  # whatever the pre-ping began
+                raw.autocommit = True
+            except driver_error as exc:
+                _close_quietly(raw)
+                raise Unavailable(UNAVAILABLE) from exc
+        return raw, now
+
+    def _keep_reader(self, conn: Any, since: float) -> None:
+        if len(self._readers) < KEPT_READERS:
+            self._readers.append((conn, since))
+        else:
+            _close_quietly(conn)
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Connection]:
@@ -220,9 +281,9 @@ class Store:
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
     def ping(self) -> bool:
+        """Whether the database answers a query now (one round trip, on the hot reads'
+        connection)."""
         try:
-            with self.transaction() as conn:
-                conn.exec_driver_sql("SELECT 1")
+            return self.read_one(_PING, {}) is not None
         except Unavailable:
             return False
-        return True

@@ -48,7 +48,8 @@ metadata = MetaData(
 )
 
 
-def _ts(name: str, *, nullable: bool = False) -> Column[object]:
+def timestamp(name: str, *, nullable: bool = False) -> Column[object]:
+    """A timezone-aware UTC timestamp column."""
     return Column(name, UTCDateTime(), nullable=nullable)
 
 
@@ -57,7 +58,7 @@ organizations = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("name", String(200), nullable=False),
-    _ts("created_at"),
+    timestamp("created_at"),
 )
 
 projects = Table(
@@ -67,7 +68,7 @@ projects = Table(
     Column("organization_id", ForeignKey("organizations.id"), nullable=False),
     Column("name", String(200), nullable=False),
     Column("description", Text, nullable=False, default=""),
-    _ts("created_at"),
+    timestamp("created_at"),
 )
 
 registries = Table(
@@ -85,8 +86,8 @@ registries = Table(
     ),
     # Bumped by every write to the project's registry content; read caches compare it.
     Column("content_version", Integer, nullable=False, default=0, server_default="0"),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
 )
 
 principals = Table(
@@ -100,7 +101,7 @@ principals = Table(
     Column("role", String(20), nullable=False),
     Column("organization_id", ForeignKey("organizations.id"), nullable=False),
     Column("project_id", ForeignKey("projects.id"), nullable=True),
-    _ts("created_at"),
+    timestamp("created_at"),
 )
 
 buckets = Table(
@@ -112,9 +113,11 @@ buckets = Table(
     Column("name", String(255), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("labels", JSON, nullable=False, default=dict),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     UniqueConstraint("project_id", "name"),
+    # A page of the project's buckets in id order (keyset pages) is an index range.
+    Index("ix_buckets_project_id_id", "project_id", "id"),
 )
 
 versions = Table(
@@ -130,10 +133,12 @@ versions = Table(
     Column("revocation_message", Text, nullable=False, default=""),
     Column("revocation_author", String(200), nullable=False, default=""),
     Column("revoked_from_id", String(26), nullable=True),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     UniqueConstraint("bucket_id", "fingerprint"),
     UniqueConstraint("bucket_id", "sequence"),
+    # A page of the bucket's versions in id order (keyset pages) is an index range.
+    Index("ix_versions_bucket_id_id", "bucket_id", "id"),
 )
 
 builds = Table(
@@ -150,8 +155,8 @@ builds = Table(
     Column("source_external_identifier", String(255), nullable=False, default=""),
     Column("parent_version_id", String(26), nullable=True),
     Column("parent_channel_id", String(26), nullable=True),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     UniqueConstraint("version_id", "component_type"),
     Index("ix_builds_parent_version_id", "parent_version_id"),
 )
@@ -164,7 +169,7 @@ artifacts = Table(
     Column("external_identifier", String(512), nullable=False),
     Column("region", String(255), nullable=False),
     Column("labels", JSON, nullable=False, default=dict),
-    _ts("created_at"),
+    timestamp("created_at"),
 )
 
 channels = Table(
@@ -177,8 +182,8 @@ channels = Table(
     Column("managed", Boolean, nullable=False, default=False),
     Column("restricted", Boolean, nullable=False, default=False),
     Column("author_id", String(200), nullable=False),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     UniqueConstraint("bucket_id", "name"),
 )
 
@@ -189,7 +194,7 @@ channel_history = Table(
     Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
     Column("version_id", String(26), nullable=True),
     Column("author_id", String(200), nullable=False),
-    _ts("created_at"),
+    timestamp("created_at"),
     Index("ix_channel_history_channel_id", "channel_id", "id"),
 )
 
@@ -202,7 +207,7 @@ sboms = Table(
     Column("format", String(20), nullable=False),
     # As uploaded: zstd-compressed JSON, validated to decompress and parse.
     Column("compressed", LargeBinary, nullable=False),
-    _ts("created_at"),
+    timestamp("created_at"),
     UniqueConstraint("build_id", "name"),
 )
 
@@ -226,8 +231,8 @@ enforced_blocks = Table(
     Column("project_id", ForeignKey("projects.id"), nullable=False),
     Column("name", String(255), nullable=False),
     Column("labels", JSON, nullable=False, default=dict),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     UniqueConstraint("project_id", "name"),
 )
 
@@ -240,8 +245,8 @@ enforced_block_versions = Table(
     Column("template_type", String(30), nullable=False),
     Column("block_content", Text, nullable=False),
     Column("additional_description", Text, nullable=False, default=""),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     UniqueConstraint("block_id", "version"),
 )
 
@@ -256,7 +261,7 @@ enforced_block_links = Table(
         nullable=False,
     ),
     Column("bucket_id", ForeignKey("buckets.id", ondelete="CASCADE"), nullable=False),
-    _ts("created_at"),
+    timestamp("created_at"),
     UniqueConstraint("block_id", "bucket_id"),
 )
 
@@ -265,7 +270,7 @@ vulnerabilities = Table(
     metadata,
     Column("id", String(255), primary_key=True),  # the OSV id, e.g. CVE-2024-1234
     Column("record", JSON, nullable=False),  # the OSV record as imported
-    _ts("imported_at"),
+    timestamp("imported_at"),
 )
 
 vulnerable_packages = Table(
@@ -291,7 +296,7 @@ bucket_grants = Table(
     Column("bucket_id", ForeignKey("buckets.id", ondelete="CASCADE"), primary_key=True),
     Column("principal_id", ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True),
     Column("role", String(20), primary_key=True),
-    _ts("created_at"),
+    timestamp("created_at"),
     Index("ix_bucket_grants_principal_id", "principal_id"),
 )
 
@@ -300,7 +305,7 @@ audit_events = Table(
     "audit_events",
     metadata,
     Column("id", String(26), primary_key=True),  # a ULID: ordered by time
-    _ts("occurred_at"),
+    timestamp("occurred_at"),
     Column("actor_id", String(200), nullable=False),
     Column("actor_name", String(200), nullable=False),
     Column("operation", String(100), nullable=False),
@@ -320,7 +325,7 @@ server_keys = Table(
     metadata,
     Column("name", String(50), primary_key=True),
     Column("secret", Text, nullable=False),
-    _ts("created_at"),
+    timestamp("created_at"),
 )
 
 
@@ -330,7 +335,7 @@ run_task_runs = Table(
     metadata,
     Column("registry_id", String(26), primary_key=True),
     Column("task_result_id", String(200), primary_key=True),
-    _ts("received_at"),
+    timestamp("received_at"),
     Index("ix_run_task_runs_received_at", "received_at"),
 )
 
@@ -342,8 +347,8 @@ signing_keys = Table(
     metadata,
     Column("kid", String(26), primary_key=True),
     Column("secret", Text, nullable=False),
-    _ts("created_at"),
-    _ts("retired_at", nullable=True),
+    timestamp("created_at"),
+    timestamp("retired_at", nullable=True),
 )
 
 # Workload identity providers: the OIDC issuers a project-level service principal trusts,
@@ -358,103 +363,14 @@ workload_identity_providers = Table(
     Column("allowed_audiences", Text, nullable=False),  # a JSON list
     Column("conditional_access", Text, nullable=False),
     Column("description", Text, nullable=False),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     UniqueConstraint("principal_id", "name"),
 )
 
-# People: a user is a principal with a password (argon2id) or an SSO subject, or neither yet
-# (a user waiting for their one-time link). Deleted with the principal.
-users = Table(
-    "users",
-    metadata,
-    Column("principal_id", ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True),
-    Column("password_hash", Text, nullable=True),
-    Column("sso_issuer", String(512), nullable=True),
-    Column("sso_subject", String(255), nullable=True),
-    UniqueConstraint("sso_issuer", "sso_subject"),
-)
 
-# Console sessions by the SHA-256 of their cookie, so every replica knows them and signing
-# out ends one everywhere; expired by idleness (last_seen_at) or age (expires_at).
-user_sessions = Table(
-    "user_sessions",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("principal_id", ForeignKey("principals.id", ondelete="CASCADE"), nullable=False),
-    Column("generation", Integer, nullable=False),
-    _ts("created_at"),
-    _ts("last_seen_at"),
-    _ts("expires_at"),
-    Column("source", String(100), nullable=False),
-    Column("user_agent", String(200), nullable=False),
-    Index("ix_user_sessions_principal_id", "principal_id"),
-)
+# The people's and the webhooks' tables are in their own modules, on this metadata; they are
+# imported here so that wherever the schema is read (migrations, backups), it is whole.
+from packyard.store import account_tables, webhook_tables  # noqa: E402
 
-# One-time sign-in links (a user sets their password through one), by the SHA-256 of their
-# token; used once, then deleted.
-sign_in_links = Table(
-    "sign_in_links",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("principal_id", ForeignKey("principals.id", ondelete="CASCADE"), nullable=False),
-    _ts("created_at"),
-    _ts("expires_at"),
-)
-
-# Single sign-on flows under way, by the SHA-256 of their state: what the callback needs,
-# whichever replica it reaches.
-sign_in_flows = Table(
-    "sign_in_flows",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("code_verifier", String(128), nullable=False),
-    Column("nonce", String(64), nullable=False),
-    Column("return_to", Text, nullable=False),
-    _ts("created_at"),
-    _ts("expires_at"),
-)
-
-# A project's webhooks (HCP's webhook service); the key is write-only.
-webhooks = Table(
-    "webhooks",
-    metadata,
-    Column("id", String(26), primary_key=True),
-    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
-    Column("organization_id", String(36), nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("url", Text, nullable=False),
-    Column("hmac_key", Text, nullable=False),
-    Column("description", Text, nullable=False),
-    Column("enabled", Boolean, nullable=False),
-    Column("subscriptions", JSON, nullable=False),
-    _ts("created_at"),
-    _ts("updated_at"),
-    UniqueConstraint("project_id", "name"),
-)
-
-# The outbox: one row per event and webhook, written in the transaction of the change; a
-# delivery worker claims rows whose next attempt is due (the claim moves it into the future,
-# so a worker that dies mid-attempt leaves it to be claimed again).
-webhook_deliveries = Table(
-    "webhook_deliveries",
-    metadata,
-    Column("id", String(26), primary_key=True),
-    Column("webhook_id", ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
-    Column("event_id", String(64), nullable=False),
-    Column("action", String(40), nullable=False),
-    Column("subject_id", String(26), nullable=False),  # the version the event is about
-    Column("payload", JSON, nullable=False),
-    Column("state", String(12), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    _ts("next_attempt_at"),
-    _ts("created_at"),
-    _ts("sent_at", nullable=True),
-    Column("request_headers", JSON, nullable=False),
-    Column("response_status", Integer, nullable=False),
-    Column("response_headers", JSON, nullable=False),
-    Column("response_body", Text, nullable=False),
-    Column("error", Text, nullable=False),
-    Index("ix_webhook_deliveries_state", "state", "next_attempt_at"),
-    Index("ix_webhook_deliveries_webhook_id", "webhook_id", "created_at"),
-)
+__all__ = ["account_tables", "metadata", "timestamp", "webhook_tables"]

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, select, update
 
 from packyard.domain.identity import Role
+from packyard.store.account_tables import users
 from packyard.store.tables import (
     bucket_grants,
     organizations,
     principals,
     projects,
     registries,
-    users,
 )
 
 # A row of the organizations or the projects table, as the store hands it on.

@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
+from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Version
 from packyard.store.build_records import BuildRecords
+from packyard.store.keyset import read_page
 from packyard.store.records import VERSION_COLUMNS, as_version
 from packyard.store.tables import buckets, builds, registries, versions
 
@@ -124,6 +126,24 @@ class VersionRecords(BuildRecords):
         found = self._versions(*where)
         self.fill_builds(found)
         return found
+
+    def version_page(
+        self, bucket_id: str, ask: PageAsk, *, complete_only: bool = False
+    ) -> Page[Version]:
+        """A page of the bucket's versions in id order, with their builds: one index range
+        of (bucket, id) wherever the page starts."""
+        query = (
+            select(*VERSION_COLUMNS)
+            .join(buckets, buckets.c.id == versions.c.bucket_id)
+            .where(versions.c.bucket_id == bucket_id)
+        )
+        if complete_only:
+            query = query.where(versions.c.sequence.is_not(None))
+        page = read_page(
+            self.conn, query, versions.c.id, ask, as_version, within=versions.c.bucket_id
+        )
+        self.fill_builds(page.items)
+        return page
 
     def version_ids_of(self, bucket_id: str) -> list[str]:
         rows = self.conn.execute(select(versions.c.id).where(versions.c.bucket_id == bucket_id))

@@ -17,8 +17,9 @@ from packyard.domain.webhooks import (
     Webhook,
     WebhookName,
 )
-from packyard.store.tables import buckets, builds, channels, projects, registries, webhooks
-from packyard.store.tables import webhook_deliveries as deliveries
+from packyard.store.tables import buckets, builds, channels, projects, registries
+from packyard.store.webhook_tables import webhook_deliveries as deliveries
+from packyard.store.webhook_tables import webhooks
 
 
 def _subscriptions(raw: Any) -> tuple[Subscription, ...]:

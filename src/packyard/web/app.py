@@ -16,6 +16,7 @@ from packyard.web.admin_pages import ADMIN_PAGES
 from packyard.web.block_pages import BLOCK_PAGES
 from packyard.web.dispatch import page
 from packyard.web.pages import PAGES
+from packyard.web.people_pages import PEOPLE_PAGES
 from packyard.web.render import render_page
 from packyard.web.webhook_pages import WEBHOOK_PAGES
 from packyard.wire.resource_manager import list_projects
@@ -47,6 +48,9 @@ def console_routes(services: Services) -> list[StarletteRoute]:
     return [
         StarletteRoute("/static/{name}", static, methods=["GET"], name="console.Static"),
         page(Route("GET", "/", root, Role.VIEWER, "console.Root", scoped=False), services),
-        *(page(route, services) for route in [*PAGES, *ACTIONS, *ADMIN_PAGES, *BLOCK_PAGES]),
+        *(
+            page(route, services)
+            for route in [*PAGES, *ACTIONS, *ADMIN_PAGES, *BLOCK_PAGES, *PEOPLE_PAGES]
+        ),
         *(page(route, services) for route in WEBHOOK_PAGES),
     ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from packyard.domain.registry import Bucket
 from packyard.services import ancestry, buckets
-from packyard.wire.http import Pagination, page_pagination, page_window, paginate, sort
+from packyard.wire.http import Pagination, keyset_pagination, page_ask, paginate, sort
 from packyard.wire.routing import Call
 
 PAGE_QUERY = (
@@ -29,10 +29,10 @@ def bucket_page(
         page, pagination = paginate(request, found)
         shown = list(page)
     else:  # in the order the store keeps (by id): the store reads only the page
-        start, size = page_window(request)
-        shown = buckets.list_buckets(call.repo, call.scope, offset=start, limit=size + 1)
-        pagination = page_pagination(start, size, more=len(shown) > size)
-        del shown[size:]
+        ask = page_ask(request)
+        read = buckets.bucket_page(call.repo, call.scope, ask)
+        shown = read.items
+        pagination = keyset_pagination(ask, [item.id for item in shown], more=read.more)
     buckets.summarize(call.repo, shown)
     call.shows_each(
         [

@@ -12,6 +12,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from packyard.domain.paging import PageAsk
 from packyard.errors import InvalidArgument
 from packyard.ids import parse_rfc3339
 
@@ -159,6 +160,65 @@ def _offset(token: str) -> int:
         return max(0, int(text[2:]))
     except ValueError:
         raise InvalidArgument("invalid page token") from None
+
+
+def page_token_after(key: str) -> str:
+    """The token of the page that follows the item with this id."""
+    return base64.urlsafe_b64encode(f"k:{key}".encode()).decode().rstrip("=")
+
+
+def page_token_before(key: str) -> str:
+    """The token of the page that ends just before the item with this id."""
+    return base64.urlsafe_b64encode(f"p:{key}".encode()).decode().rstrip("=")
+
+
+def page_ask(request: Request) -> PageAsk:
+    """What pagination.page_size and the opaque *_page_token ask, for a list in id order."""
+    size = _page_size(request)
+    token = _one_token(request)
+    if not token:
+        return PageAsk(size)
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except ValueError:
+        raise InvalidArgument("invalid page token") from None
+    kind, _, key = text.partition(":")
+    if len(key) > 64:
+        raise InvalidArgument("invalid page token")
+    if kind == "k" and key:
+        return PageAsk(size, after=key)
+    if kind == "p" and key:
+        return PageAsk(size, before=key)
+    return PageAsk(size, offset=_offset(token))
+
+
+def keyset_pagination(ask: PageAsk, keys: Sequence[str], *, more: bool) -> Pagination:
+    """The tokens of the pages around a page read for `ask` (`keys`: the page's ids in
+    order; `more`: items lie beyond it in the direction it was read)."""
+    if not keys:
+        return Pagination()
+    if ask.before is not None:
+        return Pagination(
+            next_page_token=page_token_after(keys[-1]),
+            previous_page_token=page_token_before(keys[0]) if more else None,
+        )
+    return Pagination(
+        next_page_token=page_token_after(keys[-1]) if more else None,
+        previous_page_token=None if ask.first else page_token_before(keys[0]),
+    )
+
+
+def _page_size(request: Request) -> int:
+    size = query_int(request, "pagination.page_size") or 0
+    return 100 if size <= 0 else min(size, 1000)
+
+
+def _one_token(request: Request) -> str | None:
+    next_token = request.query_params.get("pagination.next_page_token")
+    previous_token = request.query_params.get("pagination.previous_page_token")
+    if next_token and previous_token:
+        raise InvalidArgument("set only one of next_page_token and previous_page_token")
+    return next_token or previous_token or None
 
 
 def page_window(request: Request) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from packyard.domain.registry import TemplateType
 from packyard.services import ancestry, builds, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
-from packyard.wire.http import int32, paginate, query_bool, query_int, sort, timestamp
+from packyard.wire.http import int32, paginate, query_bool, query_int, timestamp
 from packyard.wire.registry_shapes import Location
 from packyard.wire.routing import (
     Call,
@@ -13,6 +13,7 @@ from packyard.wire.routing import (
 from packyard.wire.v2021 import requests as rq
 from packyard.wire.v2021 import shapes
 from packyard.wire.v2021.rendering import render_iteration
+from packyard.wire.version_pages import version_page
 
 
 # iterations -------------------------------------------------------------------------------
@@ -49,22 +50,17 @@ def get_iteration(call: Call) -> object:
 
 def list_iterations(call: Call) -> object:
     include_incomplete = query_bool(call.request, "include_incomplete")
-    found = sort(
-        call.request,
-        versions.list_versions(
-            call.repo,
-            call.scope,
-            bucket_name=call.param("bucket_slug"),
-            complete_only=include_incomplete is False,
-        ),
+    page, pagination = version_page(
+        call,
+        call.param("bucket_slug"),
         {
             "created_at": lambda v: v.created_at,
             "updated_at": lambda v: v.updated_at,
             "incremental_version": lambda v: v.sequence or 0,
             "fingerprint": lambda v: v.fingerprint,
         },
+        complete_only=include_incomplete is False,
     )
-    page, pagination = paginate(call.request, found)
     return {
         "iterations": [shapes.iteration_for_list(item) for item in page],
         "pagination": pagination,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from packyard.domain.registry import TemplateType
 from packyard.services import builds, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
-from packyard.wire.http import paginate, query_bool, sort, timestamp
+from packyard.wire.http import paginate, query_bool, timestamp
 from packyard.wire.registry_shapes import Location
 from packyard.wire.routing import Call
 from packyard.wire.v2023 import requests as rq
@@ -14,6 +14,7 @@ from packyard.wire.v2023.rendering import (
     render_version,
     version_of_path,
 )
+from packyard.wire.version_pages import version_page
 
 
 def create_version(call: Call) -> object:
@@ -41,9 +42,9 @@ def get_version(call: Call) -> object:
 
 
 def list_versions(call: Call) -> object:
-    found = sort(
-        call.request,
-        versions.list_versions(call.repo, call.scope, bucket_name=call.param("bucket_name")),
+    page, pagination = version_page(
+        call,
+        call.param("bucket_name"),
         {
             "created_at": lambda v: v.created_at,
             "updated_at": lambda v: v.updated_at,
@@ -51,7 +52,6 @@ def list_versions(call: Call) -> object:
             "fingerprint": lambda v: v.fingerprint,
         },
     )
-    page, pagination = paginate(call.request, found)
     return {"versions": [render_version(call, item) for item in page], "pagination": pagination}
 
 

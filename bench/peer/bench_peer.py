@@ -1,0 +1,295 @@
+"""Benchmark beside the Go peer (not a test): Packyard and benemon/dufflebag v0.2.1 on the
+same machine and the same PostgreSQL, with the same content, routes and load client.
+
+    python bench/peer/bench_peer.py [--seconds 5] [--pushes 30] [--workers 1]
+
+Three servers run at once, all over plain HTTP on loopback: the peer (on a PostgreSQL
+database owned by a NOSUPERUSER NOBYPASSRLS role, as it requires), Packyard on the same
+PostgreSQL cluster (its own database) and Packyard on SQLite. Each is seeded through its
+2023-01-01 API with the same content: bucket "bench" with one version of 10 builds x 3
+artifacts, and 50 empty buckets. Then, route by route and server by server in turn, wrk at
+1 and 32 connections for `--seconds` each: GetVersion, ListBuckets (the default page: all
+51), and the readiness route (Packyard's /readyz against the peer's /sys/health, both of
+which ask the database). Then `--pushes` Packer 1.16 push sequences (15 requests, the same
+as bench/bench_2023.py) from one client thread, timed by the client. Printed: throughput,
+p50 / p99 and Packyard's ratio to the peer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from dufflebag import running_peer, serving_role, tenancy, token
+from harness import wrk
+from tests.support.postgres import throwaway_cluster
+from tests.support.server import PACKYARD, free_port
+
+PEER = "dufflebag (PostgreSQL)"
+PG = "Packyard (PostgreSQL)"
+SQLITE = "Packyard (SQLite)"
+
+
+@dataclass
+class Target:
+    name: str
+    base_url: str
+    v2: str
+    ready_path: str
+    fresh_token: Callable[[], str]
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {self.fresh_token()}"},
+            timeout=30,
+        )
+
+
+@contextmanager
+def packyard_target(name: str, root: Path, database: str | None, workers: int) -> Iterator[Target]:
+    data_dir = root / "data"
+    port = free_port()
+    store = ["--database", database] if database else []
+    common = ["--data-dir", str(data_dir), *store]
+    with open(root / "server.log", "ab") as log:
+        process = subprocess.Popen(
+            [
+                *PACKYARD,
+                "serve",
+                *common,
+                "--port",
+                str(port),
+                "--insecure-http",
+                "--workers",
+                str(workers),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("packyard serve exited:\n" + (root / "server.log").read_text())
+            try:
+                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("packyard did not start:\n" + (root / "server.log").read_text())
+            time.sleep(0.2)
+
+        def cli(*args: str) -> dict[str, str]:
+            done = subprocess.run(
+                [*PACKYARD, *args, *common], capture_output=True, text=True, check=True
+            )
+            found: dict[str, str] = json.loads(done.stdout)
+            return found
+
+        values = cli("env", "--json")
+        principal = cli("principal", "create", "bench", "--role", "admin", "--json")
+        org, project = values["HCP_ORGANIZATION_ID"], values["HCP_PROJECT_ID"]
+        yield Target(
+            name,
+            base,
+            f"/packer/2023-01-01/organizations/{org}/projects/{project}",
+            "/readyz",
+            lambda: token(base, principal["client_id"], principal["client_secret"]),
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def peer_target(admin_url: str, root: Path) -> Iterator[Target]:
+    with running_peer(serving_role(admin_url, "dufflebag"), root / "peer.log") as peer:
+        org, project, client_id, secret = tenancy(peer)
+        yield Target(
+            PEER,
+            peer.base_url,
+            f"/packer/2023-01-01/organizations/{org}/projects/{project}",
+            "/sys/health",
+            lambda: token(peer.base_url, client_id, secret),
+        )
+
+
+def _ok(c: httpx.Client, method: str, path: str, body: object = None) -> httpx.Response:
+    response = c.request(method, path, json=body)
+    if response.status_code >= 300:
+        raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
+    return response
+
+
+def seed(target: Target) -> None:
+    """bench_2023's bucket (one version of 10 builds x 3 artifacts) and 50 empty buckets."""
+    with target.client() as c:
+        v2 = target.v2
+        _ok(c, "PUT", v2 + "/buckets", {"name": "bench"})
+        _ok(
+            c,
+            "POST",
+            v2 + "/buckets/bench/versions",
+            {"fingerprint": "hot", "template_type": "HCL2"},
+        )
+        builds = v2 + "/buckets/bench/versions/hot/builds"
+        ids = [
+            _ok(c, "POST", builds, {"component_type": f"amazon-ebs.image-{n}"}).json()["build"][
+                "id"
+            ]
+            for n in range(10)
+        ]
+        for build_id in ids:
+            _ok(c, "PATCH", builds + f"/{build_id}", {"status": "BUILD_RUNNING"})
+            _ok(
+                c,
+                "PATCH",
+                builds + f"/{build_id}",
+                {
+                    "status": "BUILD_DONE",
+                    "platform": "aws",
+                    "labels": {"os": "ubuntu"},
+                    "artifacts": [
+                        {"external_identifier": f"ami-{build_id[-8:]}-{r}", "region": r}
+                        for r in ("us-east-1", "eu-west-1", "ap-south-1")
+                    ],
+                },
+            )
+        for n in range(1, 51):
+            _ok(c, "PUT", v2 + "/buckets", {"name": f"b{n:04d}"})
+        version = c.get(v2 + "/buckets/bench/versions/hot")
+        listing = c.get(v2 + "/buckets")
+        print(
+            f"{target.name}: GetVersion {len(version.content)} bytes, ListBuckets "
+            f"{len(listing.json()['buckets'])} buckets / {len(listing.content)} bytes",
+            flush=True,
+        )
+
+
+def push(c: httpx.Client, v2: str, name: str) -> None:
+    """What Packer 1.16 sends for one version with 3 builds (15 requests)."""
+    bucket = v2 + f"/buckets/{name}"
+    c.get(bucket)  # 404
+    _ok(c, "PUT", v2 + "/buckets", {"name": name})
+    c.get(bucket + "/versions/f")  # 409
+    _ok(c, "POST", bucket + "/versions", {"fingerprint": "f", "template_type": "HCL2"})
+    _ok(c, "GET", bucket + "/versions/f/builds")
+    _ok(c, "GET", v2 + f"/enforced_blocks/bucket/{name}")
+    ids = [
+        _ok(c, "POST", bucket + "/versions/f/builds", {"component_type": f"c{k}"}).json()["build"][
+            "id"
+        ]
+        for k in range(3)
+    ]
+    for build_id in ids:
+        _ok(c, "PATCH", bucket + f"/versions/f/builds/{build_id}", {"status": "BUILD_RUNNING"})
+    for build_id in ids:
+        _ok(
+            c,
+            "PATCH",
+            bucket + f"/versions/f/builds/{build_id}",
+            {
+                "status": "BUILD_DONE",
+                "platform": "aws",
+                "artifacts": [{"external_identifier": "ami-1", "region": "us-east-1"}],
+            },
+        )
+
+
+def pushes(target: Target, count: int, round_: int) -> tuple[float, float, float]:
+    """Sequences per second, p50 and p99 ms of `count` pushes from one client."""
+    took = []
+    with target.client() as c:
+        for n in range(count):
+            started = time.perf_counter()
+            push(c, target.v2, f"push-{round_}-{n}")
+            took.append(1000 * (time.perf_counter() - started))
+    took.sort()
+    return 1000 * len(took) / sum(took), took[len(took) // 2], took[int(len(took) * 0.99) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--pushes", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=1, help="Packyard's granian workers")
+    args = parser.parse_args()
+    print(f"load at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
+    with ExitStack() as stack:
+        cluster = stack.enter_context(throwaway_cluster())
+
+        def root() -> Path:
+            return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-peer-")))
+
+        targets = [
+            stack.enter_context(peer_target(cluster.admin_url(), root())),
+            stack.enter_context(
+                packyard_target(PG, root(), cluster.create_database(), args.workers)
+            ),
+            stack.enter_context(packyard_target(SQLITE, root(), None, args.workers)),
+        ]
+        for target in targets:
+            seed(target)
+        routes = {
+            "GetVersion": lambda t: t.v2 + "/buckets/bench/versions/hot",
+            "ListBuckets": lambda t: t.v2 + "/buckets",
+            "readiness (/readyz, /sys/health)": lambda t: t.ready_path,
+        }
+        rows = []
+        for label, path_of in routes.items():
+            for connections in (1, 32):
+                got = {}
+                for target in targets:
+                    got[target.name] = wrk(
+                        target.base_url + path_of(target),
+                        target.fresh_token(),
+                        connections,
+                        args.seconds,
+                    )
+                rows.append((label, connections, got))
+        push_rows = {}
+        for target in targets:
+            pushes(target, 3, 0)  # warm
+            push_rows[target.name] = pushes(target, args.pushes, 1)
+    print(f"\nload at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(
+        f"\n| route | connections | {PEER} req/s | {PG} req/s | ratio | {SQLITE} req/s | ratio |"
+        " p50 / p99 ms: peer, PostgreSQL, SQLite |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for label, connections, got in rows:
+        peer, pg, lite = got[PEER], got[PG], got[SQLITE]
+        print(
+            f"| {label} | {connections} | {peer['rps']:.0f} | {pg['rps']:.0f} | "
+            f"{pg['rps'] / peer['rps']:.2f}x | {lite['rps']:.0f} | {lite['rps'] / peer['rps']:.2f}x"
+            f" | {peer['p50']:.2f} / {peer['p99']:.2f}, {pg['p50']:.2f} / {pg['p99']:.2f}, "
+            f"{lite['p50']:.2f} / {lite['p99']:.2f} |"
+        )
+    peer_rate = push_rows[PEER][0]
+    print(f"\npush sequence (15 requests, one client, {args.pushes} pushes):\n")
+    print("| server | sequences/s | ratio to peer | p50 ms | p99 ms |")
+    print("|---|---|---|---|---|")
+    for name, (rate, p50, p99) in push_rows.items():
+        print(f"| {name} | {rate:.1f} | {rate / peer_rate:.2f}x | {p50:.1f} | {p99:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

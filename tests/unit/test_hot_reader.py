@@ -1,0 +1,105 @@
+"""The hot-path read (the caller and the registry's content stamp, asked by every cached
+read) runs on a connection kept for it: no pool check-out (and so no pre-ping) per read,
+and on PostgreSQL no transaction around it, so it is one round trip; /readyz's ping of the
+database runs on it too. It still reads what the database holds now, written through any
+other connection or replica."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import event, insert, select
+
+from packyard.config import PoolSettings
+from packyard.errors import Unavailable
+from packyard.ids import utcnow
+from packyard.store.engine import Store, make_engine
+from packyard.store.migrate import migrate
+from packyard.store.tables import organizations
+from tests.support.postgres import PostgresCluster
+
+ONE_ORGANIZATION = select(organizations.c.name).where(organizations.c.id == "org")
+FAST = PoolSettings(lock_timeout_seconds=0.5, connect_timeout_seconds=2)
+
+
+def _store(url: str) -> Store:
+    store = Store(make_engine(url, FAST))
+    migrate(store.engine)
+    return store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'packyard.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database()
+    store = _store(url)
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
+
+
+def _name(store: Store, name: str) -> None:
+    with store.transaction(write=True) as conn:
+        conn.execute(insert(organizations).values(id="org", name=name, created_at=utcnow()))
+
+
+def test_hot_reads_take_no_connection_from_the_pool_each(store: Store) -> None:
+    assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None
+    checkouts: list[object] = []
+
+    def checked_out(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(store.engine.pool, "checkout", checked_out)
+    try:
+        for _ in range(20):
+            assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None
+            assert store.ping() is True  # what /readyz asks
+        _name(store, "written elsewhere")  # a transaction, through the pool
+        for _ in range(5):  # the kept connection sees what was committed since
+            assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) == {
+                "name": "written elsewhere"
+            }
+    finally:
+        event.remove(store.engine.pool, "checkout", checked_out)
+    assert len(checkouts) == 1  # the write's transaction alone
+
+
+def _packyard_backends(cluster: PostgresCluster) -> list[tuple[int, str]]:
+    with psycopg.connect(cluster.admin_url(), autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid, state FROM pg_stat_activity WHERE application_name = 'packyard'"
+        ).fetchall()
+    return [(row[0], row[1]) for row in rows]
+
+
+def test_a_kept_connection_is_outside_any_transaction_and_replaced_when_dropped(
+    postgres: PostgresCluster,
+) -> None:
+    store = _store(postgres.create_database())
+    try:
+        store.engine.dispose()  # only the hot read's connection is left open
+        assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None
+        backends = _packyard_backends(postgres)
+        assert [state for _, state in backends] == ["idle"]  # not "idle in transaction"
+        with psycopg.connect(postgres.admin_url(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backends[0][0],))
+        assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None  # asked again, fresh
+        postgres.stop("fast")
+        try:
+            with pytest.raises(Unavailable):
+                store.read_one(ONE_ORGANIZATION, {"id_1": "org"})
+            assert store.ping() is False
+        finally:
+            postgres.start()
+            postgres.wait_ready()
+        assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None
+        assert store.ping() is True
+    finally:
+        store.engine.dispose()
