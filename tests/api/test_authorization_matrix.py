@@ -335,7 +335,32 @@ RECIPES: dict[str, Callable[[World], Req]] = {
     "ListWebhookDeliveries": lambda w: Req({"name": _webhook(w)}),
     "TestWebhook": lambda w: Req({"name": _webhook(w)}),
     "RedeliverWebhookDelivery": _delivery,
+    # the extension's accounts operations (organization-wide admins only: see below)
+    "ListUsers": lambda w: Req(),
+    "CreateUser": lambda w: Req(body={"name": w.t.name(), "role": "viewer"}),
+    "GetUser": lambda w: Req({"user_name": "administrator"}),
+    "DeleteUser": lambda w: Req({"user_name": "administrator"}),
+    "ResetUserPassword": lambda w: Req({"user_name": "administrator"}),
+    "ListUserSessions": lambda w: Req({"user_name": "administrator"}),
+    "EndUserSessions": lambda w: Req({"user_name": "administrator"}),
+    "ListAuditEvents": lambda w: Req(),
 }
+
+ORGANIZATION_ADMIN_ONLY = frozenset(
+    {
+        "ListUsers",
+        "CreateUser",
+        "GetUser",
+        "DeleteUser",
+        "ResetUserPassword",
+        "ListUserSessions",
+        "EndUserSessions",
+        "ListAuditEvents",
+    }
+)
+"""Operations only an organization-wide admin may call: every caller here is bound to one
+project or is of another organization, so each is refused (tests/api/test_extension_accounts.py
+shows an organization-wide admin served)."""
 
 
 def _route_id(route: Route) -> str:
@@ -420,6 +445,10 @@ def _expect(route: Route, caller: str, req: Req) -> tuple[int, int | None]:
     """The status (and error code) this caller must get for this operation."""
     if caller in UNAUTHENTICATED:
         return 401, 16
+    if route.operation in ORGANIZATION_ADMIN_ONLY:
+        if caller == "another organization's admin":
+            return 404, 5
+        return 403, 7  # a project's key, whatever its role
     if caller in OUTSIDERS:
         return req.outsider_status, (5 if req.outsider_status == 404 else None)
     return (200, None) if Role.parse(caller) >= route.role else (403, 7)
@@ -451,7 +480,9 @@ def test_operation_by_every_caller(matrix: Matrix, route: Route) -> None:
     world, recipe = matrix.world, RECIPES[route.operation]
     allowed = [role for role in ROLES if Role.parse(role) >= route.role]
     refused = [caller for caller in matrix.callers if caller not in allowed]
-    if not route.write:
+    if route.operation in ORGANIZATION_ADMIN_ONLY:
+        allowed, refused = [], list(matrix.callers)
+    if not route.write or not allowed:
         # Allowed readers first, so a cached answer is there to be wrongly handed out.
         req = recipe(world)
         for caller in [*allowed, *refused]:
