@@ -43,7 +43,6 @@ API_ROUTES: list[Route] = [
     *vulnerabilities.ROUTES,
     *resource_manager.ROUTES,
     *iam.ROUTES,
-    *extension.ROUTES,
     *webhooks.ROUTES,
     *extension.ROUTES,
 ]
