@@ -4,6 +4,7 @@ acts, is the tenancy service's (packyard.services.tenants)."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,13 @@ from packyard.store.tenants import CALLER, Tenants
 from packyard.store.work import Work
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-secret")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown client id is checked against (so it costs what a known one does),
+    hashed at its first use rather than at import."""
+    return _hasher.hash("not-a-secret")
 
 
 def new_key() -> PrincipalKey:
@@ -68,7 +75,7 @@ def stored_secret(conn: Connection, *, client_id: str) -> StoredSecret:
     row = Tenants(conn).principal_by_client_id(client_id)
     if row is None:
         # Checked against a dummy hash all the same, so timing tells nothing.
-        return StoredSecret(None, 0, _DUMMY_HASH)
+        return StoredSecret(None, 0, _dummy_hash())
     return StoredSecret(row.id, row.secret_generation, row.secret_hash)
 
 

@@ -8,6 +8,7 @@ key matches, and the password lives beside it, checked only by the sign-in page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -31,7 +32,13 @@ BOOTSTRAP_USER = "administrator"
 """The user the first start makes beside the `admin` key, signed in through a one-time link."""
 
 _hasher = PasswordHasher()  # argon2id
-_DUMMY = StoredSecret(None, 0, _hasher.hash("not-a-password"))
+
+
+@functools.cache
+def _dummy() -> StoredSecret:
+    """What an unknown name is checked against (so it costs what a known one does); hashed at
+    its first use, not at import, so that commands which never check a password start fast."""
+    return StoredSecret(None, 0, _hasher.hash("not-a-password"))
 
 
 @dataclass(frozen=True)
@@ -160,7 +167,7 @@ def password_of(conn: Connection, name: str) -> StoredSecret:
     without a password, so that timing tells nothing."""
     row = Accounts(conn).user(name)
     if row is None or row.password_hash is None:
-        return _DUMMY
+        return _dummy()
     return StoredSecret(row.id, row.secret_generation, row.password_hash)
 
 
