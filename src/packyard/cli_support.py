@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from packyard import file_modes
 from packyard.config import Settings, database_from_env, default_data_dir, token_ttl_from_env
 from packyard.domain.audit import AuditEvent
+from packyard.domain.identity import Role
 from packyard.errors import Unavailable
 from packyard.ids import new_id, utcnow
 from packyard.store.audit import AuditLog
@@ -38,6 +39,16 @@ DEFAULT_DATA_DIR = default_data_dir()
 SERVER_FILE = "server.json"
 """Written by `packyard serve` in its data directory: its address, CA and process id."""
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+RoleName = Annotated[str, typer.Option(help="viewer, contributor or admin.")]
+Organization = Annotated[str | None, typer.Option(help="Organization (default: the first one).")]
+
+
+def parse_role(role: str) -> Role:
+    """A --role given as viewer, contributor or admin."""
+    try:
+        return Role.parse(role)
+    except KeyError:
+        raise typer.BadParameter("role must be viewer, contributor or admin") from None
 
 
 class Failure(Exception):

@@ -18,11 +18,13 @@ from packyard.cli_support import (
     Database,
     DataDir,
     Failure,
+    Organization,
+    RoleName,
     open_store,
+    parse_role,
     recorded,
     settings_for,
 )
-from packyard.domain.identity import Role
 from packyard.ids import utcnow
 from packyard.services import tenants
 from packyard.services.tenants import Credentials
@@ -56,20 +58,15 @@ def _print_credentials(found: Credentials, *, as_json: bool) -> None:
 @principal_app.command("create")
 def principal_create(
     name: Annotated[str, typer.Argument(help="A unique name for the principal.")],
-    role: Annotated[str, typer.Option(help="viewer, contributor or admin.")],
+    role: RoleName,
     project: Annotated[str | None, typer.Option(help="Limit the principal to one project.")] = None,
-    organization: Annotated[
-        str | None, typer.Option(help="Organization (default: the first one).")
-    ] = None,
+    organization: Organization = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database: Database = None,
     as_json: AsJson = False,
 ) -> None:
     """Create a service principal and print its key (the secret is shown once)."""
-    try:
-        parsed = Role.parse(role)
-    except KeyError:
-        raise typer.BadParameter("role must be viewer, contributor or admin") from None
+    parsed = parse_role(role)
     store = open_store(settings_for(data_dir, database))
     organization_id, _ = default_tenant(store)
     if organization:

@@ -31,7 +31,10 @@ from packyard.cli_support import (
     Database,
     DataDir,
     Failure,
+    Organization,
+    RoleName,
     open_store,
+    parse_role,
     record,
     settings_for,
 )
@@ -111,21 +114,16 @@ def print_first_start_link(link: str, settings: Settings) -> None:
 @user_app.command("create")
 def user_create(
     name: Annotated[str, typer.Argument(help="The user's sign-in name (unique among principals).")],
-    role: Annotated[str, typer.Option(help="viewer, contributor or admin.")],
+    role: RoleName,
     project: Annotated[str | None, typer.Option(help="Limit the user to one project.")] = None,
-    organization: Annotated[
-        str | None, typer.Option(help="Organization (default: the first one).")
-    ] = None,
+    organization: Organization = None,
     password_stdin: PasswordStdin = False,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database: Database = None,
     as_json: AsJson = False,
 ) -> None:
     """Create a user; print a one-time sign-in link unless a password is given."""
-    try:
-        parsed = Role.parse(role)
-    except KeyError:
-        raise typer.BadParameter("role must be viewer, contributor or admin") from None
+    parsed = parse_role(role)
     password_hash = _password_from_stdin() if password_stdin else None
     settings = settings_for(data_dir, database)
     store = open_store(settings)

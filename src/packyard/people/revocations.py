@@ -7,6 +7,7 @@ first one is changed, so bad input changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -213,18 +214,43 @@ def _short(version: Any) -> str:
     return str(version.get("name") or version.get("fingerprint")) if version else ""
 
 
+def _restore(
+    profile: str | None,
+    bucket: str,
+    refs: list[str],
+    as_json: bool,
+    what: str,
+    refusal: Callable[[Json], str | None],
+) -> None:
+    """Look the versions up, refuse if any may not be restored, then restore them all."""
+    client = connect(profile)
+    found = _versions(client, bucket, refs)
+    for version in found:
+        reason = refusal(version)
+        if reason:
+            raise Conflict(f"{_label(version)} {reason}")
+    _print_versions(_change(client, bucket, found, {"restore": True}, what), as_json)
+
+
+def _not_revoked(version: Json) -> str | None:
+    return None if version.get("revoke_at") else "is not revoked"
+
+
+def _not_scheduled(version: Json) -> str | None:
+    if not version.get("revoke_at"):
+        return "has no scheduled revocation"
+    if status(version) == "REVOKED":
+        return "is revoked already; `packyard revocation restore` it"
+    return None
+
+
 @revocation_app.command("restore")
 @command
 def restore_command(
     bucket: Bucket, versions: Versions, profile: ProfileName = None, as_json: AsJson = False
 ) -> None:
     """Restore revoked versions (and what they passed their revocation on to)."""
-    client = connect(profile)
-    found = _versions(client, bucket, versions)
-    for version in found:
-        if not version.get("revoke_at"):
-            raise Conflict(f"{_label(version)} is not revoked")
-    _print_versions(_change(client, bucket, found, {"restore": True}, "restoring"), as_json)
+    _restore(profile, bucket, versions, as_json, "restoring", _not_revoked)
 
 
 @revocation_app.command("cancel")
@@ -233,16 +259,7 @@ def cancel_command(
     bucket: Bucket, versions: Versions, profile: ProfileName = None, as_json: AsJson = False
 ) -> None:
     """Cancel revocations scheduled for later (a version revoked already needs restore)."""
-    client = connect(profile)
-    found = _versions(client, bucket, versions)
-    for version in found:
-        if not version.get("revoke_at"):
-            raise Conflict(f"{_label(version)} has no scheduled revocation")
-        if status(version) == "REVOKED":
-            raise Conflict(
-                f"{_label(version)} is revoked already; `packyard revocation restore` it"
-            )
-    _print_versions(_change(client, bucket, found, {"restore": True}, "cancelling"), as_json)
+    _restore(profile, bucket, versions, as_json, "cancelling", _not_scheduled)
 
 
 @command

@@ -87,6 +87,39 @@ def _version(call: Call) -> Version:
     )
 
 
+def _confirmed_version(call: Call, form: Form) -> Version:
+    version = _version(call)
+    _confirmed(form, confirm_word(version))
+    return version
+
+
+def _version_page(name: str, version: Version) -> str:
+    return f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}"
+
+
+def _channel_page(name: str, channel: str) -> str:
+    return f"/buckets/{_seg(name)}/channels/{_seg(channel)}"
+
+
+def _update_channel(
+    call: Call,
+    name: str,
+    channel: str,
+    choice: VersionChoice | None,
+    restricted: bool | None = None,
+) -> None:
+    channels.update_channel(
+        call.repo,
+        call.actor,
+        call.scope,
+        bucket_name=name,
+        name=channel,
+        choice=choice,
+        restricted=restricted,
+        now=call.now,
+    )
+
+
 def edit_bucket(call: Call) -> Response:
     form: Form = call.body
     name = call.param("bucket_name")
@@ -119,27 +152,14 @@ def promote(call: Call) -> Response:
     channel_name = form.get("channel")
     if not channel_name:
         raise InvalidArgument("choose the channel to promote to")
-    channels.update_channel(
-        call.repo,
-        call.actor,
-        call.scope,
-        bucket_name=name,
-        name=channel_name,
-        choice=VersionChoice(version_id=version.id),
-        now=call.now,
-    )
-    return go_back(
-        call,
-        f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}",
-        f"Promoted to {channel_name}.",
-    )
+    _update_channel(call, name, channel_name, VersionChoice(version_id=version.id))
+    return go_back(call, _version_page(name, version), f"Promoted to {channel_name}.")
 
 
 def revoke(call: Call) -> Response:
     form: Form = call.body
     name = call.param("bucket_name")
-    version = _version(call)
-    _confirmed(form, confirm_word(version))
+    version = _confirmed_version(call, form)
     revocation.revoke_version(
         call.repo,
         call.actor,
@@ -148,7 +168,7 @@ def revoke(call: Call) -> Response:
         revocation=revocation_from(form),
         now=call.now,
     )
-    return go_back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", "Revoked.")
+    return go_back(call, _version_page(name, version), "Revoked.")
 
 
 def restore(call: Call) -> Response:
@@ -159,14 +179,13 @@ def restore(call: Call) -> Response:
         call.repo, call.scope, version_id=version.id, now=call.now, actor=call.actor
     )
     done = "Cancelled the scheduled revocation." if scheduled else "Restored."
-    return go_back(call, f"/buckets/{_seg(name)}/versions/{_seg(version.fingerprint)}", done)
+    return go_back(call, _version_page(name, version), done)
 
 
 def delete_version(call: Call) -> Response:
     form: Form = call.body
     name = call.param("bucket_name")
-    version = _version(call)
-    _confirmed(form, confirm_word(version))
+    version = _confirmed_version(call, form)
     versions.delete_version(
         call.repo,
         call.actor,
@@ -198,42 +217,21 @@ def create_channel(call: Call) -> Response:
         restricted=form.get("restricted") == "on",
         now=call.now,
     )
-    return go_back(
-        call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", f"Created channel {channel}."
-    )
+    return go_back(call, _channel_page(name, channel), f"Created channel {channel}.")
 
 
 def assign_channel(call: Call) -> Response:
     form: Form = call.body
     name, channel = call.param("bucket_name"), call.param("channel_name")
-    channels.update_channel(
-        call.repo,
-        call.actor,
-        call.scope,
-        bucket_name=name,
-        name=channel,
-        choice=_choice(form),
-        now=call.now,
-    )
-    return go_back(call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", "Assigned.")
+    _update_channel(call, name, channel, _choice(form))
+    return go_back(call, _channel_page(name, channel), "Assigned.")
 
 
 def channel_access(call: Call) -> Response:
     form: Form = call.body
     name, channel = call.param("bucket_name"), call.param("channel_name")
-    channels.update_channel(
-        call.repo,
-        call.actor,
-        call.scope,
-        bucket_name=name,
-        name=channel,
-        choice=None,
-        restricted=form.get("restricted") == "on",
-        now=call.now,
-    )
-    return go_back(
-        call, f"/buckets/{_seg(name)}/channels/{_seg(channel)}", "Changed who may read it."
-    )
+    _update_channel(call, name, channel, None, restricted=form.get("restricted") == "on")
+    return go_back(call, _channel_page(name, channel), "Changed who may read it.")
 
 
 def delete_channel(call: Call) -> Response:
