@@ -205,6 +205,26 @@ def test_a_push_is_delivered_signed_with_hcp_payloads(admin, hooks, receiver, na
     assert moved["event_payload"]["previous_builds"][0]["artifacts"]
 
 
+def test_a_channel_created_with_a_version_tells_of_its_assignment(admin, hooks, receiver, name):
+    assigns = [{"events": [{"source": HCP, "action": "assign"}]}]
+    create(admin, hooks, receiver, subscriptions=assigns)
+    iteration = push(admin, name, "fp-1")
+    receiver.wait_for(lambda got: len(got) == 1)  # latest
+    made = admin.post(
+        admin.v2 + f"/buckets/{name}/channels",
+        json={"name": "production", "version_fingerprint": "fp-1"},
+    )
+    assert made.is_success, made.text
+    found = receiver.wait_for(lambda got: len(got) == 2)
+    assigned = found[1].payload["event_payload"]
+    assert assigned["channel"]["name"] == "production"
+    assert assigned["version"]["id"] == iteration["id"]
+    assert assigned["previous_version"] is None
+    admin.post(admin.v2 + f"/buckets/{name}/channels", json={"name": "empty"})
+    time.sleep(1)
+    assert len(receiver.events()) == 2  # a channel made with no version assigns nothing
+
+
 def _count(got: list[Any], action: str) -> int:
     return [item.payload["event_action"] for item in got].count(action)
 

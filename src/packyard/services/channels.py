@@ -143,6 +143,7 @@ def create_channel(
     unique(lambda: repo.add_channel(channel), message)
     if version is not None:
         repo.add_assignment(Assignment(new_id(), channel.id, version.id, actor.name, now))
+        events.channel_made(repo, actor, channel, now=now)
     return channel
 
 

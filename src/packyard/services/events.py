@@ -160,6 +160,37 @@ def _channel_shape(channel: Channel) -> dict[str, object]:
     return {"id": channel.id, "name": channel.name, "managed": channel.managed}
 
 
+def channel_made(repo: Work, actor: Actor, channel: Channel, *, now: datetime) -> None:
+    """A channel made with a version: `assign`, with no previous version."""
+    if channel.version is not None:
+        _assigned(repo, actor, channel, channel.version, None, now=now)
+
+
+def _assigned(
+    repo: Work,
+    actor: Actor,
+    channel: Channel,
+    version: Version,
+    previous_id: str | None,
+    *,
+    now: datetime,
+) -> None:
+    listeners, _ = _listening(repo, channel.bucket_id)
+    if not listeners:
+        return
+    previous = repo.version_by_id(previous_id) if previous_id else None
+    extra: dict[str, object] = {
+        "channel": _channel_shape(channel),
+        "previous_version": None,
+        "previous_builds": [],
+    }
+    if previous is not None:
+        shown = version_payload(EventPlace("", "", "", "", ""), previous, actor={}, now=now)
+        extra["previous_version"] = shown["version"]
+        extra["previous_builds"] = shown["builds"]
+    _write(repo, version, HCP_SOURCE, "assign", actor, now=now, fresh=True, extra=extra)
+
+
 def channel_moved(
     repo: Work, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
 ) -> None:
@@ -168,25 +199,14 @@ def channel_moved(
     previous_id, children, listened = repo.webhooks.leaving(channel.id)
     if not listened:  # known now: no look-up of this bucket's listeners is needed
         _memo.setdefault(repo, {})[channel.bucket_id] = ([], None)
-    listeners, _ = _listening(repo, channel.bucket_id)
-    if listeners and version is not None and previous_id != version.id:
-        previous = repo.version_by_id(previous_id) if previous_id else None
-        extra: dict[str, object] = {
-            "channel": _channel_shape(channel),
-            "previous_version": None,
-            "previous_builds": [],
-        }
-        if previous is not None:
-            shown = version_payload(EventPlace("", "", "", "", ""), previous, actor={}, now=now)
-            extra["previous_version"] = shown["version"]
-            extra["previous_builds"] = shown["builds"]
-        _write(repo, version, HCP_SOURCE, "assign", actor, now=now, fresh=True, extra=extra)
+    if version is not None and previous_id != version.id:
+        _assigned(repo, actor, channel, version, previous_id, now=now)
     if not previous_id or (version is not None and previous_id == version.id):
         return
     if not children:
         return
     for child in repo.versions_by_ids(children).values():
-        extra = {
+        extra: dict[str, object] = {
             "parent": {
                 "bucket_id": channel.bucket_id,
                 "bucket_name": channel.bucket_name,
