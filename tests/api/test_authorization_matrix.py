@@ -24,6 +24,7 @@ import jwt
 import pytest
 
 from packyard.auth.principals import create_principal
+from packyard.auth.users import create_user
 from packyard.domain.identity import Role
 from packyard.domain.webhooks import Webhook, WebhookName
 from packyard.ids import new_id, utcnow
@@ -108,6 +109,21 @@ def _wip(w: World) -> tuple[str, str]:
 # Webhooks of the matrix project are written straight into the store, disabled, to a
 # loopback URL the session's server may not reach: no recipe sends anything anywhere (a
 # test attempt is refused before it connects).
+def _user(w: World) -> str:
+    """A user of the tenant's organization, made in the store."""
+    name = w.t.name()
+    with tenant_store(w.t.server) as store, store.transaction(write=True) as conn:
+        create_user(
+            conn,
+            name=name,
+            role=Role.VIEWER,
+            organization_id=w.t.organization_id,
+            project_id=w.t.project_id,
+            now=utcnow(),
+        )
+    return name
+
+
 def _webhook(w: World) -> str:
     name, now = w.t.name(), utcnow()
     with tenant_store(w.t.server) as store, store.transaction(write=True) as conn:
@@ -338,11 +354,11 @@ RECIPES: dict[str, Callable[[World], Req]] = {
     # the extension's accounts operations (organization-wide admins only: see below)
     "ListUsers": lambda w: Req(),
     "CreateUser": lambda w: Req(body={"name": w.t.name(), "role": "viewer"}),
-    "GetUser": lambda w: Req({"user_name": "administrator"}),
-    "DeleteUser": lambda w: Req({"user_name": "administrator"}),
-    "ResetUserPassword": lambda w: Req({"user_name": "administrator"}),
-    "ListUserSessions": lambda w: Req({"user_name": "administrator"}),
-    "EndUserSessions": lambda w: Req({"user_name": "administrator"}),
+    "GetUser": lambda w: Req({"user_name": _user(w)}),
+    "DeleteUser": lambda w: Req({"user_name": _user(w)}),
+    "ResetUserPassword": lambda w: Req({"user_name": _user(w)}),
+    "ListUserSessions": lambda w: Req({"user_name": _user(w)}),
+    "EndUserSessions": lambda w: Req({"user_name": _user(w)}),
     "ListAuditEvents": lambda w: Req(),
 }
 
