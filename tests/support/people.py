@@ -105,5 +105,6 @@ class Browser:
 
 
 def audit_lines(server: LiveServer) -> list[dict[str, str]]:
-    done = server.cli("audit", "--json")
+    # Every line (the command shows the newest 1,000 unless told): tests slice them by count.
+    done = server.cli("audit", "--json", "--limit", "100000000")
     return list(json.loads(done.stdout))
