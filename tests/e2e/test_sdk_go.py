@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import LiveServer, packyard
+from tests.support.server import LiveServer, packyard, running_server
 
 SDK_MODULE = Path(__file__).resolve().parents[1] / "sdk"
 OSV_RECORDS = SDK_MODULE / "testdata" / "osv"
@@ -37,8 +37,14 @@ def go_caches() -> dict[str, str]:
     return {key: value for key, value in json.loads(out).items() if value}
 
 
-def test_hcp_sdk_go_2021_04_30(live_server: LiveServer) -> None:
+def test_hcp_sdk_go_2021_04_30(tmp_path: Path) -> None:
     assert shutil.which("go"), "the Go toolchain is required (see README)"
+    # A server of its own: the steps find what they made on a list's first page.
+    with running_server(tmp_path) as live_server:
+        _run_sdk_tests(live_server)
+
+
+def _run_sdk_tests(live_server: LiveServer) -> None:
     # The vulnerability reads need an OSV database: the Go module cannot import one itself.
     packyard("vulndb", "import", str(OSV_RECORDS), data_dir=live_server.data_dir)
     env = live_server.client_env("admin")
