@@ -130,7 +130,8 @@ def build_of_version(call: Call) -> str:
         call.repo,
         call.scope,
         build_id=call.param("build_id"),
-        version_id=version_of_path(call, with_builds=False).id,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
     ).id
 
 
