@@ -369,6 +369,22 @@ def test_a_viewer_sees_the_actions_disabled_with_the_role_they_need(
     context.close()
 
 
+def test_the_versions_page_counts_each_build_and_artifact_once(
+    live_server: LiveServer, browser: Browser, seeded: dict[str, Any]
+) -> None:
+    api = seeded["api"]
+    version = api.get(api.v2 + f"/buckets/{seeded['bucket']}/versions/f2").json()["version"]
+    artifacts = sum(len(build["artifacts"]) for build in version["builds"])
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, live_server, new_person(live_server, "viewer"))
+    page.goto(_project(live_server) + f"/buckets/{seeded['bucket']}/versions")
+    row = page.get_by_role("row").filter(has=page.get_by_text("f2", exact=True))
+    cells = row.get_by_role("cell").all_inner_texts()
+    assert [cell.strip() for cell in cells[5:7]] == [str(len(version["builds"])), str(artifacts)]
+    context.close()
+
+
 def test_enforced_blocks_are_linked_and_unlinked(
     live_server: LiveServer, browser: Browser, seeded: dict[str, Any]
 ) -> None:

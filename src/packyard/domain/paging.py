@@ -1,9 +1,11 @@
-"""A page of a list in the store's order (by id), as a list request asks for it."""
+"""A page of a list in the store's order (by id), or of a list sorted whole, as a list request
+asks for it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -31,3 +33,31 @@ class Page(Generic[T]):
 
     items: list[T]
     more: bool
+
+
+@dataclass(frozen=True)
+class SortedAsk:
+    """A listing sorted whole by fields (each a field name and whether it is descending, the
+    first deciding first), and the `size` items from `start`."""
+
+    orders: tuple[tuple[str, bool], ...]
+    start: int
+    size: int
+
+    def window(self, items: Sequence[T]) -> tuple[list[T], bool]:
+        """The asked items, and whether more follow them."""
+        end = self.start + self.size
+        return list(items[self.start : end]), end < len(items)
+
+
+ListAsk = PageAsk | SortedAsk
+
+
+def sorted_by(
+    items: Sequence[T], orders: Sequence[tuple[str, bool]], keys: Mapping[str, Callable[[T], Any]]
+) -> list[T]:
+    """The items sorted by each order in turn, stably (so the first order decides first)."""
+    found = list(items)
+    for name, descending in reversed(orders):
+        found = sorted(found, key=keys[name], reverse=descending)
+    return found

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from packyard.domain.identity import Actor, Scope
+from packyard.domain.reads import AncestryQuery as AncestryQuery
+from packyard.domain.reads import Relation as Relation
+from packyard.domain.reads import parse_relation as parse_relation
 from packyard.domain.registry import Ancestry, Bucket, Version, ancestry_status, overall_status
 from packyard.errors import InvalidArgument, NotFound
 from packyard.services.common import find_bucket, visible_channel
 from packyard.services.reach import Reader
 from packyard.services.versions import find_version
 from packyard.store.work import Work
-
-
-class Relation(StrEnum):
-    PARENTS = "parents"
-    CHILDREN = "children"
-
-
-@dataclass(frozen=True)
-class AncestryQuery:
-    relation: Relation | None = None
-    channel: str | None = None
-    version_id: str | None = None
-    fingerprint: str | None = None
-    sequence: int | None = None
 
 
 def _relations(
@@ -156,15 +143,6 @@ def version_children(
     relations = children_of(repo, Reader(repo, actor), [version.id], now)
     children = {relation.child.id: relation.child for relation in relations}
     return list(children.values())
-
-
-def parse_relation(text: str | None) -> Relation | None:
-    if not text:
-        return None
-    try:
-        return Relation(text.lower())
-    except ValueError:
-        raise InvalidArgument('type must be "parents" or "children"') from None
 
 
 def annotate(repo: Work, actor: Actor, found: list[Version | None], now: datetime) -> list[Version]:

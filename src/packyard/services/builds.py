@@ -156,13 +156,36 @@ def _build_in_project(
     return build
 
 
-def get_build(repo: Work, scope: Scope, *, build_id: str, version_id: str | None = None) -> Build:
+def get_build(
+    repo: Work,
+    scope: Scope,
+    *,
+    build_id: str,
+    version_id: str | None = None,
+    bucket_name: str | None = None,
+    fingerprint: str | None = None,
+) -> Build:
+    """The build, in the version given by its id, or by its bucket and fingerprint (unknown
+    is "not found"), if either is given."""
+    if bucket_name is not None and fingerprint is not None:
+        bucket = find_bucket(repo, scope, bucket_name)
+        version_id = version_named(repo, bucket, fingerprint, with_builds=False).id
     return _build_in_project(repo, scope, build_id, version_id)
 
 
-def list_builds(repo: Work, scope: Scope, *, bucket_name: str, version_id: str) -> list[Build]:
+def list_builds(
+    repo: Work,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    version_id: str | None = None,
+    fingerprint: str | None = None,
+) -> list[Build]:
+    """The builds of the bucket's version given by its id or its fingerprint."""
     bucket = find_bucket(repo, scope, bucket_name)
-    return version_in_bucket(repo, bucket, version_id).builds
+    if fingerprint is not None:
+        return version_named(repo, bucket, fingerprint).builds
+    return version_in_bucket(repo, bucket, version_id or "").builds
 
 
 def _set_once(name: str, current: str | None, wanted: str | None) -> str | None:

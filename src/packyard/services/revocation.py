@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from packyard.services.channels import point_channel
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
 from packyard.services.revocation_plan import RevocationPlan, RevocationRequest, plan_revocation
-from packyard.services.versions import complete_version
+from packyard.services.versions import complete_version, version_by_ref
 from packyard.store.work import Work
 
 
@@ -36,10 +37,23 @@ class Revocation:
 
 def inherited_from(repo: Work, actor: Actor, version: Version) -> Version | None:
     """The version whose revocation this one inherited, if the caller may read it."""
-    if not version.revoked_from_id:
-        return None
-    root = repo.version_by_id(version.revoked_from_id)
-    return root if root is not None and Reader(repo, actor).may_read_version(root) else None
+    return inherited_from_each(repo, actor, [version]).get(version.id)
+
+
+def inherited_from_each(repo: Work, actor: Actor, found: Sequence[Version]) -> dict[str, Version]:
+    """For each version that inherited its revocation, the version it inherited it from (by
+    the inheriting version's id), where the caller may read that one; read for all at once."""
+    roots = {version.id: version.revoked_from_id for version in found if version.revoked_from_id}
+    if not roots:
+        return {}
+    by_id = repo.versions_by_ids(roots.values(), with_builds=False)
+    reader = Reader(repo, actor)
+    reader.learn(root.bucket_id for root in by_id.values())
+    return {
+        version_id: by_id[root_id]
+        for version_id, root_id in roots.items()
+        if root_id in by_id and reader.may_read_version(by_id[root_id])
+    }
 
 
 def _changed_elsewhere(repo: Work, scope: Scope, version_ids: list[str]) -> None:
@@ -69,11 +83,19 @@ def preview_revocation(
     actor: Actor,
     scope: Scope,
     *,
-    version_ids: list[str],
+    version_ids: list[str] | None = None,
+    bucket_name: str = "",
+    refs: Sequence[str] = (),
     revocation: Revocation,
     now: datetime,
 ) -> RevocationPlan:
-    """What revoking these versions, one after the other, would do; nothing is written."""
+    """What revoking these versions, one after the other, would do; nothing is written. The
+    versions are given by their ids, or as the bucket's versions named by fingerprint or id."""
+    if version_ids is None:
+        version_ids = [
+            version_by_ref(repo, scope, bucket_name=bucket_name, ref=ref, with_builds=False).id
+            for ref in refs
+        ]
     return plan_revocation(
         repo,
         actor,

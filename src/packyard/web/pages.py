@@ -7,11 +7,11 @@ from urllib.parse import quote
 from starlette.responses import RedirectResponse, Response
 
 from packyard.domain.identity import Role
-from packyard.domain.registry import Version
+from packyard.domain.paging import SortedAsk
+from packyard.domain.reads import AncestryQuery, Relation
+from packyard.domain.registry import Channel, Version
 from packyard.errors import InvalidArgument, NotFound
-from packyard.services import ancestry, buckets, channels, overview, revocation, sboms, versions
-from packyard.services.ancestry import AncestryQuery
-from packyard.services.reach import Reader
+from packyard.services import buckets, channels, overview, reads, revocation, sboms, versions
 from packyard.services.sboms import PackageFilter
 from packyard.web.render import project_base, render
 from packyard.wire.routing import Call, Route
@@ -63,7 +63,6 @@ def bucket_list(call: Call) -> Response:
         page=_int(query.get("page"), "page", 1),
     )
     found = overview.filter_buckets(call.repo, call.scope, wanted)
-    call.shows_each(bucket.latest_version for bucket in found.buckets)
     return render(
         call, "buckets.html", found=found, wanted=wanted, sorts=overview.SORTS, title="Buckets"
     )
@@ -80,12 +79,11 @@ def snippet_values(call: Call, names: list[str], platforms: list[str]) -> dict[s
 
 def bucket_detail(call: Call) -> Response:
     name = call.param("bucket_name")
-    bucket = buckets.get_bucket(call.repo, call.scope, name=name)
-    ancestry.annotate_bucket(call.repo, call.actor, bucket, call.now)
-    found = channels.list_channels(call.repo, call.actor, call.scope, bucket_name=name)
-    relations = ancestry.bucket_ancestry(
-        call.repo, call.actor, call.scope, bucket_name=name, query=AncestryQuery(), now=call.now
-    )
+    bucket = reads.show_bucket(call.work, call.actor, call.scope, name=name, now=call.now).bucket
+    found = _channels(call, name)
+    relations = reads.bucket_relations(
+        call.work, call.actor, call.scope, bucket_name=name, query=AncestryQuery(), now=call.now
+    ).relations
     parents = [item for item in relations if item.child.bucket_id == bucket.id]
     children = [item for item in relations if item.child.bucket_id != bucket.id]
     snippet = snippet_values(call, [c.name for c in found], bucket.platforms)
@@ -110,27 +108,45 @@ def version_list(call: Call) -> Response:
     page = _int(call.request.query_params.get("page"), "page", 1)
     if page < 1:
         raise InvalidArgument("page starts at 1")
-    found = versions.list_versions(call.repo, call.scope, bucket_name=name)
-    found.sort(key=lambda version: version.id, reverse=True)
-    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    newest_first = SortedAsk((("id", True),), (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    found = reads.list_versions(
+        call.work,
+        call.actor,
+        call.scope,
+        newest_first,
+        bucket_name=name,
+        now=call.now,
+        summary=True,
+    )
     bucket = buckets.get_bucket(call.repo, call.scope, name=name)
     on: dict[str, list[str]] = {}
-    for channel in channels.list_channels(call.repo, call.actor, call.scope, bucket_name=name):
+    for channel in _channels(call, name):
         if channel.version is not None:
             on.setdefault(channel.version.id, []).append(channel.name)
-    call.repo.fill_builds(shown)
-    call.shows_each(shown)
     return render(
         call,
         "versions.html",
         bucket=bucket,
-        versions=shown,
+        versions=found.versions,
         channels_on=on,
         page=page,
-        pages=max(1, -(-len(found) // PAGE_SIZE)),
+        pages=max(1, -(-(found.total or 0) // PAGE_SIZE)),
         version_name=version_name,
         title=f"Versions of {name}",
     )
+
+
+def _channels(call: Call, bucket_name: str) -> list[Channel]:
+    """The bucket's channels the caller may read, each with its version (the console shows
+    no parents status of theirs)."""
+    return reads.list_channels(
+        call.work,
+        call.actor,
+        call.scope,
+        bucket_name=bucket_name,
+        now=call.now,
+        parents_status=False,
+    ).channels
 
 
 def _version(call: Call) -> Version:
@@ -140,10 +156,26 @@ def _version(call: Call) -> Version:
 
 
 def version_detail(call: Call) -> Response:
-    version = _version(call)
     name = call.param("bucket_name")
-    found = channels.list_channels(call.repo, call.actor, call.scope, bucket_name=name)
-    parents = ancestry.parents_of(call.repo, Reader(call.repo, call.actor), version, call.now)
+    read = reads.show_version(
+        call.work,
+        call.actor,
+        call.scope,
+        bucket_name=name,
+        ref=call.param("ref"),
+        now=call.now,
+        parents_status=False,
+    )
+    version = read.version
+    found = _channels(call, name)
+    parents = reads.bucket_relations(
+        call.work,
+        call.actor,
+        call.scope,
+        bucket_name=name,
+        query=AncestryQuery(relation=Relation.PARENTS, version_id=version.id),
+        now=call.now,
+    ).relations
     supply = {
         build.id: (
             sboms.list_sboms(call.repo, call.scope, build_id=build.id),
@@ -151,7 +183,6 @@ def version_detail(call: Call) -> Response:
         )
         for build in version.builds
     }
-    call.shows(version)
     return render(
         call,
         "version.html",
@@ -161,7 +192,7 @@ def version_detail(call: Call) -> Response:
         on=[c for c in found if c.version is not None and c.version.id == version.id],
         parents=parents,
         supply=supply,
-        inherited=revocation.inherited_from(call.repo, call.actor, version),
+        inherited=read.revoked_ancestor,
         version_name=version_name,
         confirm=confirm_word(version),
         title=f"{name} {version_name(version)}",
@@ -214,7 +245,7 @@ def revoke_dialog(call: Call) -> Response:
 
 def channel_list(call: Call) -> Response:
     name = call.param("bucket_name")
-    found = channels.list_channels(call.repo, call.actor, call.scope, bucket_name=name)
+    found = _channels(call, name)
     complete = versions.list_versions(call.repo, call.scope, bucket_name=name, complete_only=True)
     complete.sort(key=lambda version: version.sequence or 0, reverse=True)
     return render(
@@ -230,9 +261,15 @@ def channel_list(call: Call) -> Response:
 
 def channel_detail(call: Call) -> Response:
     name, channel_name = call.param("bucket_name"), call.param("channel_name")
-    channel = channels.get_channel(
-        call.repo, call.actor, call.scope, bucket_name=name, name=channel_name
-    )
+    channel = reads.show_channel(
+        call.work,
+        call.actor,
+        call.scope,
+        bucket_name=name,
+        name=channel_name,
+        now=call.now,
+        parents_status=False,
+    ).channel
     history = channels.channel_history(
         call.repo, call.actor, call.scope, bucket_name=name, name=channel_name
     )

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
 
 from packyard.config import Settings
 from packyard.domain.identity import Actor, Scope
-from packyard.domain.registry import Version
 from packyard.services.work import Work
+
+
+class Read(Protocol):
+    """What a read use case answers: its records, and when an answer rendered from them
+    goes stale (None: only a write makes it stale)."""
+
+    @property
+    def valid_until(self) -> datetime | None: ...
+
+
+R = TypeVar("R", bound=Read)
 
 
 @dataclass
@@ -37,13 +46,10 @@ class Call:
     def param(self, name: str) -> str:
         return self.params[name]
 
-    def shows_each(self, versions: Iterable[Version | None]) -> None:
-        for version in versions:
-            self.shows(version)
-
-    def shows(self, version: Version | None) -> None:
-        """Note a rendered version whose status will change at its scheduled revocation."""
-        if version is not None and version.revocation_scheduled(self.now):
-            assert version.revoke_at is not None
-            if self.valid_until is None or version.revoke_at < self.valid_until:
-                self.valid_until = version.revoke_at
+    def answers(self, read: R) -> R:
+        """Note the read the answer renders: a cached rendering is kept only until the
+        earliest moment a read it shows goes stale."""
+        until = read.valid_until
+        if until is not None and (self.valid_until is None or until < self.valid_until):
+            self.valid_until = until
+        return read

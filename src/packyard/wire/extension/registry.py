@@ -6,10 +6,10 @@ import msgspec
 
 from packyard.domain.identity import Role
 from packyard.domain.registry import Channel, Version
-from packyard.domain.version_diff import BuildChange, MapChange, diff_versions
+from packyard.domain.version_diff import BuildChange, MapChange
 from packyard.errors import InvalidArgument
 from packyard.ids import rfc3339
-from packyard.services import revocation, search, versions
+from packyard.services import reads, revocation, search
 from packyard.services.revocation_plan import RevocationPlan
 from packyard.wire.http import timestamp
 from packyard.wire.routing import Call, Route
@@ -83,18 +83,12 @@ def preview(call: Call, body: PreviewRequest) -> RevocationPlan:
         raise InvalidArgument("name at least one version to revoke")
     if len(body.versions) > MAX_PREVIEW_VERSIONS:
         raise InvalidArgument(f"name at most {MAX_PREVIEW_VERSIONS} versions")
-    bucket_name = call.param("bucket_name")
-    found = [
-        versions.version_by_ref(
-            call.repo, call.scope, bucket_name=bucket_name, ref=ref, with_builds=False
-        ).id
-        for ref in body.versions
-    ]
     return revocation.preview_revocation(
         call.repo,
         call.actor,
         call.scope,
-        version_ids=found,
+        bucket_name=call.param("bucket_name"),
+        refs=body.versions,
         revocation=revocation.Revocation(
             revoke_at=timestamp(body.revoke_at),
             revoke_in=body.revoke_in or None,
@@ -174,17 +168,17 @@ def _build_diff(change: BuildChange) -> dict[str, object]:
 
 
 def version_diff(call: Call) -> object:
-    bucket_name = call.param("bucket_name")
-    before = versions.version_by_ref(
-        call.repo, call.scope, bucket_name=bucket_name, ref=call.param("from")
-    )
-    after = versions.version_by_ref(
-        call.repo, call.scope, bucket_name=bucket_name, ref=call.param("to")
+    found = reads.version_diff(
+        call.work,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        before=call.param("from"),
+        after=call.param("to"),
     )
     return {
-        "from": _ref(before),
-        "to": _ref(after),
-        "builds": [_build_diff(change) for change in diff_versions(before, after)],
+        "from": _ref(found.before),
+        "to": _ref(found.after),
+        "builds": [_build_diff(change) for change in found.builds],
     }
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from packyard.domain.registry import Bucket
-from packyard.services import ancestry, buckets, registry
-from packyard.wire.bucket_pages import bucket_page
+from packyard.domain.reads import AncestryQuery, parse_relation
+from packyard.services import buckets, reads, registry
 from packyard.wire.http import paginate, query_int
+from packyard.wire.listing import list_ask, pagination
 from packyard.wire.registry_shapes import registry as registry_shape
 from packyard.wire.routing import (
     Call,
@@ -32,30 +29,28 @@ def create_bucket(call: Call) -> object:
     return {"bucket": shapes.bucket(buckets.get_bucket(call.repo, call.scope, name=found.name))}
 
 
-def _annotated(call: Call, found: Bucket) -> Bucket:
-    """Fill the bucket's ancestry statuses, noting when a scheduled revocation may change them."""
-    call.shows_each(
-        [found.latest_version, *ancestry.annotate_bucket(call.repo, call.actor, found, call.now)]
-    )
-    return found
-
-
 def get_bucket(call: Call) -> object:
-    found = buckets.get_bucket(call.repo, call.scope, name=call.param("bucket_slug"))
-    return {"bucket": shapes.bucket(_annotated(call, found))}
+    found = reads.show_bucket(
+        call.work, call.actor, call.scope, name=call.param("bucket_slug"), now=call.now
+    )
+    return {"bucket": shapes.bucket(call.answers(found).bucket)}
 
 
-_BUCKET_ORDER: dict[str, Callable[[Bucket], Any]] = {
-    "slug": lambda b: b.name,
-    "name": lambda b: b.name,
-    "created_at": lambda b: b.created_at,
-    "updated_at": lambda b: b.updated_at,
+_BUCKET_ORDER = {
+    "slug": "name",
+    "name": "name",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
 }
 
 
 def list_buckets(call: Call) -> object:
-    shown, pagination = bucket_page(call, _BUCKET_ORDER)
-    return {"buckets": [shapes.bucket(item) for item in shown], "pagination": pagination}
+    ask = list_ask(call.request, _BUCKET_ORDER)
+    found = call.answers(reads.list_buckets(call.work, call.actor, call.scope, ask, now=call.now))
+    return {
+        "buckets": [shapes.bucket(item) for item in found.buckets],
+        "pagination": pagination(ask, [item.id for item in found.buckets], more=found.more),
+    }
 
 
 def update_bucket(call: Call) -> object:
@@ -77,26 +72,27 @@ def delete_bucket(call: Call) -> object:
 
 
 def list_bucket_ancestry(call: Call) -> object:
-    query = ancestry.AncestryQuery(
-        relation=ancestry.parse_relation(call.request.query_params.get("type")),
+    query = AncestryQuery(
+        relation=parse_relation(call.request.query_params.get("type")),
         channel=call.request.query_params.get("channel") or None,
         version_id=call.request.query_params.get("iteration_id") or None,
         fingerprint=call.request.query_params.get("fingerprint") or None,
         sequence=query_int(call.request, "incremental_version"),
     )
-    found = ancestry.bucket_ancestry(
-        call.repo,
+    found = reads.bucket_relations(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         query=query,
         now=call.now,
     )
-    page, pagination = paginate(call.request, found)
+    relations = call.answers(found).relations
+    page, pages = paginate(call.request, relations)
     return {
         "relations": [shapes.relation(item) for item in page],
-        "total_count": len(found),
-        "pagination": pagination,
+        "total_count": len(relations),
+        "pagination": pages,
     }
 
 

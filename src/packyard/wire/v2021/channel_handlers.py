@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from packyard.domain.update_mask import mask_paths
 from packyard.errors import InvalidArgument
-from packyard.services import channels
+from packyard.services import channels, reads
 from packyard.services.channels import VersionChoice
 from packyard.wire.http import paginate
 from packyard.wire.routing import (
@@ -49,21 +49,28 @@ def create_channel(call: Call) -> object:
 
 
 def get_channel(call: Call) -> object:
-    found = channels.get_channel(
-        call.repo,
+    found = reads.show_channel(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         name=call.param("slug"),
+        now=call.now,
+        parents_status=False,
     )
-    return {"channel": shapes.channel(found)}
+    return {"channel": shapes.channel(call.answers(found).channel)}
 
 
 def list_channels(call: Call) -> object:
-    found = channels.list_channels(
-        call.repo, call.actor, call.scope, bucket_name=call.param("bucket_slug")
+    found = reads.list_channels(
+        call.work,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_slug"),
+        now=call.now,
+        parents_status=False,
     )
-    return {"channels": [shapes.channel(item) for item in found]}
+    return {"channels": [shapes.channel(item) for item in call.answers(found).channels]}
 
 
 _ASSIGNMENT_PATHS = {"iterationid", "fingerprint", "incrementalversion"}

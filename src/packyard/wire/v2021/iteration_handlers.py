@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from packyard.domain.registry import TemplateType
-from packyard.services import ancestry, builds, revocation, versions
+from packyard.services import builds, reads, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.wire.http import int32, paginate, query_bool, query_int, timestamp
+from packyard.wire.listing import list_ask, pagination
 from packyard.wire.registry_shapes import Location
 from packyard.wire.routing import (
     Call,
 )
 from packyard.wire.v2021 import requests as rq
 from packyard.wire.v2021 import shapes
-from packyard.wire.v2021.rendering import render_iteration
-from packyard.wire.version_pages import version_page
+from packyard.wire.v2021.rendering import render_iteration, render_written
 
 
 # iterations -------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def create_iteration(call: Call) -> object:
         template_type=body.template_type or TemplateType.UNSET,
         now=call.now,
     )
-    return {"iteration": render_iteration(call, found)}
+    return {"iteration": render_written(call, found)}
 
 
 # The query parameters GetIteration reads (what its cached answer depends on).
@@ -37,33 +37,44 @@ GET_ITERATION_QUERY = ("iteration_id", "fingerprint", "incremental_version")
 
 def get_iteration(call: Call) -> object:
     query = call.request.query_params
-    found = versions.find_version(
-        call.repo,
+    found = reads.show_version(
+        call.work,
+        call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         version_id=query.get("iteration_id") or None,
         fingerprint=query.get("fingerprint") or None,
         sequence=query_int(call.request, "incremental_version"),
+        now=call.now,
+        parents_status=False,
     )
-    return {"iteration": render_iteration(call, found)}
+    return {"iteration": render_iteration(call, call.answers(found))}
+
+
+_ITERATION_ORDER = {
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "incremental_version": "sequence",
+    "fingerprint": "fingerprint",
+}
 
 
 def list_iterations(call: Call) -> object:
     include_incomplete = query_bool(call.request, "include_incomplete")
-    page, pagination = version_page(
-        call,
-        call.param("bucket_slug"),
-        {
-            "created_at": lambda v: v.created_at,
-            "updated_at": lambda v: v.updated_at,
-            "incremental_version": lambda v: v.sequence or 0,
-            "fingerprint": lambda v: v.fingerprint,
-        },
+    ask = list_ask(call.request, _ITERATION_ORDER)
+    found = reads.list_versions(
+        call.work,
+        call.actor,
+        call.scope,
+        ask,
+        bucket_name=call.param("bucket_slug"),
+        now=call.now,
         complete_only=include_incomplete is False,
+        summary=True,
     )
     return {
-        "iterations": [shapes.iteration_for_list(item) for item in page],
-        "pagination": pagination,
+        "iterations": [shapes.iteration_for_list(item) for item in call.answers(found).versions],
+        "pagination": pagination(ask, [item.id for item in found.versions], more=found.more),
     }
 
 
@@ -90,7 +101,7 @@ def update_iteration(call: Call) -> object:
         ),
         now=call.now,
     )
-    return {"iteration": render_iteration(call, found)}
+    return {"iteration": render_written(call, found)}
 
 
 def delete_iteration(call: Call) -> object:
@@ -106,27 +117,27 @@ def delete_iteration(call: Call) -> object:
 
 
 def iteration_ancestors(call: Call) -> object:
-    found = ancestry.version_ancestors(
-        call.repo,
+    found = reads.version_ancestors(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         sequence=_sequence(call),
         now=call.now,
     )
-    return {"ancestors": [render_iteration(call, item) for item in found]}
+    return {"ancestors": [render_iteration(call, item) for item in call.answers(found).each()]}
 
 
 def iteration_children(call: Call) -> object:
-    found = ancestry.version_children(
-        call.repo,
+    found = reads.version_children(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         sequence=_sequence(call),
         now=call.now,
     )
-    return {"children": [render_iteration(call, item) for item in found]}
+    return {"children": [render_iteration(call, item) for item in call.answers(found).each()]}
 
 
 def _sequence(call: Call) -> int:

@@ -1,21 +1,20 @@
-"""What the 2021-04-30 handlers share: the plane's prefix and an iteration as it renders,
-with its revoked ancestor."""
+"""What the 2021-04-30 handlers share: the plane's prefix and an iteration as it renders
+(from its read: with its revoked ancestor)."""
 
 from __future__ import annotations
 
+from packyard.domain.reads import VersionRead
 from packyard.domain.registry import Version
-from packyard.services import revocation
-from packyard.wire.routing import (
-    Call,
-)
+from packyard.services import reads
+from packyard.wire.routing import Call
 from packyard.wire.v2021 import shapes
 
 PREFIX = "/packer/2021-04-30/organizations/{organization_id}/projects/{project_id}"
 
 
-def render_iteration(call: Call, version: Version) -> shapes.Iteration:
+def render_iteration(call: Call, read: VersionRead) -> shapes.Iteration:
     ancestor = None
-    root = revocation.inherited_from(call.repo, call.actor, version)
+    root = read.revoked_ancestor
     if root is not None:
         ancestor = shapes.RevokedAncestor(
             href=f"{PREFIX}/images/{root.bucket_name}/iteration?iteration_id={root.id}".format(
@@ -26,4 +25,10 @@ def render_iteration(call: Call, version: Version) -> shapes.Iteration:
             iteration_fingerprint=root.fingerprint,
             iteration_incremental_version=root.sequence or 0,
         )
-    return shapes.iteration(version, ancestor)
+    return shapes.iteration(read.version, ancestor)
+
+
+def render_written(call: Call, found: Version) -> shapes.Iteration:
+    """An iteration a write made or changed, as a read of it shows it (no parents status)."""
+    read = reads.shown_version(call.work, call.actor, found, now=call.now, parents_status=False)
+    return render_iteration(call, read)

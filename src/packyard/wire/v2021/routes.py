@@ -4,7 +4,7 @@ render; they live beside this table by resource)."""
 from __future__ import annotations
 
 from packyard.domain.identity import Role
-from packyard.wire.bucket_pages import PAGE_QUERY
+from packyard.wire.listing import PAGE_QUERY
 from packyard.wire.registry_handlers import (
     CreateRegistry,
     create_registry,

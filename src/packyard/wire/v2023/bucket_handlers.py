@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from packyard.domain.registry import Bucket, FeatureTier
+from packyard.domain.reads import AncestryQuery, Relation
+from packyard.domain.registry import FeatureTier
 from packyard.domain.update_mask import mask_paths
 from packyard.errors import InvalidArgument
-from packyard.services import ancestry, buckets, registry
-from packyard.wire.bucket_pages import bucket_page
+from packyard.services import buckets, reads, registry
 from packyard.wire.http import paginate
+from packyard.wire.listing import list_ask, pagination
 from packyard.wire.registry_shapes import registry as registry_shape
 from packyard.wire.routing import Call
 from packyard.wire.v2023 import requests as rq
 from packyard.wire.v2023 import shapes
-from packyard.wire.v2023.rendering import annotate_bucket, view
+from packyard.wire.v2023.rendering import view
 
 
 def create_bucket(call: Call) -> object:
@@ -34,22 +32,22 @@ def create_bucket(call: Call) -> object:
 
 
 def get_bucket(call: Call) -> object:
-    found = buckets.get_bucket(call.repo, call.scope, name=call.param("bucket_name"))
-    annotate_bucket(call, found)
-    return {"bucket": shapes.bucket(found, view(call))}
+    found = reads.show_bucket(
+        call.work, call.actor, call.scope, name=call.param("bucket_name"), now=call.now
+    )
+    return {"bucket": shapes.bucket(call.answers(found).bucket, view(call))}
 
 
-_BUCKET_ORDER: dict[str, Callable[[Bucket], Any]] = {
-    "name": lambda b: b.name,
-    "created_at": lambda b: b.created_at,
-    "updated_at": lambda b: b.updated_at,
-}
+_BUCKET_ORDER = {"name": "name", "created_at": "created_at", "updated_at": "updated_at"}
 
 
 def list_buckets(call: Call) -> object:
-    shown, pagination = bucket_page(call, _BUCKET_ORDER)
-    rendered = [shapes.bucket(item, view(call)) for item in shown]
-    return {"buckets": rendered, "pagination": pagination}
+    ask = list_ask(call.request, _BUCKET_ORDER)
+    found = call.answers(reads.list_buckets(call.work, call.actor, call.scope, ask, now=call.now))
+    return {
+        "buckets": [shapes.bucket(item, view(call)) for item in found.buckets],
+        "pagination": pagination(ask, [item.id for item in found.buckets], more=found.more),
+    }
 
 
 def update_bucket(call: Call) -> object:
@@ -71,8 +69,8 @@ def delete_bucket(call: Call) -> object:
 
 
 _RELATIONS = {
-    "ANCESTRY_TYPE_PARENTS": ancestry.Relation.PARENTS,
-    "ANCESTRY_TYPE_CHILDREN": ancestry.Relation.CHILDREN,
+    "ANCESTRY_TYPE_PARENTS": Relation.PARENTS,
+    "ANCESTRY_TYPE_CHILDREN": Relation.CHILDREN,
 }
 
 
@@ -80,24 +78,25 @@ def list_bucket_ancestry(call: Call) -> object:
     kind = call.request.query_params.get("type") or "ANCESTRY_TYPE_UNSET"
     if kind not in (*_RELATIONS, "ANCESTRY_TYPE_UNSET"):
         raise InvalidArgument("type must be ANCESTRY_TYPE_PARENTS or ANCESTRY_TYPE_CHILDREN")
-    query = ancestry.AncestryQuery(
+    query = AncestryQuery(
         relation=_RELATIONS.get(kind),
         channel=call.request.query_params.get("channel_name") or None,
         fingerprint=call.request.query_params.get("version_fingerprint") or None,
     )
-    found = ancestry.bucket_ancestry(
-        call.repo,
+    found = reads.bucket_relations(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
         query=query,
         now=call.now,
     )
-    page, pagination = paginate(call.request, found)
+    relations = call.answers(found).relations
+    page, pages = paginate(call.request, relations)
     return {
         "relations": [shapes.relation(item) for item in page],
-        "total_count": len(found),
-        "pagination": pagination,
+        "total_count": len(relations),
+        "pagination": pages,
     }
 
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from packyard.domain.update_mask import mask_paths
-from packyard.services import channels
+from packyard.services import channels, reads
 from packyard.services.channels import VersionChoice
 from packyard.wire.http import paginate
 from packyard.wire.routing import Call
 from packyard.wire.v2023 import requests as rq
 from packyard.wire.v2023 import shapes
-from packyard.wire.v2023.rendering import (
-    annotated,
-    render_version,
-    view,
-)
+from packyard.wire.v2023.rendering import render_written, view
 
 
 def create_channel(call: Call) -> object:
@@ -32,23 +28,22 @@ def create_channel(call: Call) -> object:
 
 
 def get_channel(call: Call) -> object:
-    found = channels.get_channel(
-        call.repo,
+    found = reads.show_channel(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
         name=call.param("channel_name"),
+        now=call.now,
     )
-    annotated(call, found.version)
-    return {"channel": shapes.channel(found, view(call))}
+    return {"channel": shapes.channel(call.answers(found).channel, view(call))}
 
 
 def list_channels(call: Call) -> object:
-    found = channels.list_channels(
-        call.repo, call.actor, call.scope, bucket_name=call.param("bucket_name")
+    found = reads.list_channels(
+        call.work, call.actor, call.scope, bucket_name=call.param("bucket_name"), now=call.now
     )
-    annotated(call, *(item.version for item in found))
-    return {"channels": [shapes.channel(item, view(call)) for item in found]}
+    return {"channels": [shapes.channel(item, view(call)) for item in call.answers(found).channels]}
 
 
 def update_channel(call: Call) -> object:
@@ -99,7 +94,7 @@ def assign_channel(call: Call) -> object:
     assert target.version is not None
     return {
         "fingerprint": target.version.fingerprint,
-        "version": render_version(call, target.version),
+        "version": render_written(call, target.version),
         "source_channel": shapes.channel(source, view(call)),
         "target_channel": shapes.channel(target, view(call)),
     }

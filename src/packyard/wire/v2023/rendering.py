@@ -1,11 +1,12 @@
-"""What every 2023-01-01 handler shares: the plane's prefix, its view, and a version as
-it renders (annotated, with its revoked ancestor), found by the path's fingerprint."""
+"""What every 2023-01-01 handler shares: the plane's prefix, its view, a version as it renders
+(from its read: parents status and revoked ancestor), and the version the path names."""
 
 from __future__ import annotations
 
-from packyard.domain.registry import Bucket, Version
+from packyard.domain.reads import VersionRead
+from packyard.domain.registry import Version
 from packyard.errors import Aborted, NotFound
-from packyard.services import ancestry, revocation, versions
+from packyard.services import reads, versions
 from packyard.wire.routing import Call
 from packyard.wire.v2023 import shapes
 
@@ -19,21 +20,9 @@ def view(call: Call) -> shapes.View:
     )
 
 
-def annotated(call: Call, *found: Version | None) -> None:
-    """Fill the parents status of versions about to be rendered (and note when it may change)."""
-    call.shows_each([*found, *ancestry.annotate(call.repo, call.actor, list(found), call.now)])
-
-
-def annotate_bucket(call: Call, found: Bucket) -> None:
-    call.shows_each(
-        [found.latest_version, *ancestry.annotate_bucket(call.repo, call.actor, found, call.now)]
-    )
-
-
-def render_version(call: Call, found: Version) -> shapes.VersionShape:
-    annotated(call, found)
+def render_version(call: Call, read: VersionRead) -> shapes.VersionShape:
     ancestor = None
-    root = revocation.inherited_from(call.repo, call.actor, found)
+    root = read.revoked_ancestor
     if root is not None:
         ancestor = shapes.RevokedAncestor(
             href=PREFIX.format(
@@ -45,7 +34,12 @@ def render_version(call: Call, found: Version) -> shapes.VersionShape:
             version_id=root.id,
             version_fingerprint=root.fingerprint,
         )
-    return shapes.version(found, view(call), ancestor)
+    return shapes.version(read.version, view(call), ancestor)
+
+
+def render_written(call: Call, found: Version) -> shapes.VersionShape:
+    """A version a write made or changed, as a read of it shows it."""
+    return render_version(call, reads.shown_version(call.work, call.actor, found, now=call.now))
 
 
 def version_of_path(call: Call, *, with_builds: bool = True) -> Version:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from packyard.domain.registry import TemplateType
-from packyard.services import builds, revocation, versions
+from packyard.services import builds, reads, revocation, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.wire.http import paginate, query_bool, timestamp
+from packyard.wire.listing import list_ask, pagination
 from packyard.wire.registry_shapes import Location
 from packyard.wire.routing import Call
 from packyard.wire.v2023 import requests as rq
 from packyard.wire.v2023 import shapes
 from packyard.wire.v2023.rendering import (
     render_version,
+    render_written,
     version_of_path,
 )
-from packyard.wire.version_pages import version_page
 
 
 def create_version(call: Call) -> object:
@@ -28,31 +29,39 @@ def create_version(call: Call) -> object:
         template_type=body.template_type or TemplateType.UNSET,
         now=call.now,
     )
-    return {"version": render_version(call, found)}
+    return {"version": render_written(call, found)}
 
 
 def get_version(call: Call) -> object:
-    found = versions.find_version(
-        call.repo,
+    found = reads.show_version(
+        call.work,
+        call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
         fingerprint=call.param("fingerprint"),
+        now=call.now,
     )
-    return {"version": render_version(call, found)}
+    return {"version": render_version(call, call.answers(found))}
+
+
+_VERSION_ORDER = {
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "name": "sequence",
+    "fingerprint": "fingerprint",
+}
 
 
 def list_versions(call: Call) -> object:
-    page, pagination = version_page(
-        call,
-        call.param("bucket_name"),
-        {
-            "created_at": lambda v: v.created_at,
-            "updated_at": lambda v: v.updated_at,
-            "name": lambda v: v.sequence or 0,
-            "fingerprint": lambda v: v.fingerprint,
-        },
+    ask = list_ask(call.request, _VERSION_ORDER)
+    found = reads.list_versions(
+        call.work, call.actor, call.scope, ask, bucket_name=call.param("bucket_name"), now=call.now
     )
-    return {"versions": [render_version(call, item) for item in page], "pagination": pagination}
+    call.answers(found)
+    return {
+        "versions": [render_version(call, item) for item in found.each()],
+        "pagination": pagination(ask, [item.id for item in found.versions], more=found.more),
+    }
 
 
 def update_version(call: Call) -> object:
@@ -78,7 +87,7 @@ def update_version(call: Call) -> object:
         ),
         now=call.now,
     )
-    return {"version": render_version(call, found)}
+    return {"version": render_written(call, found)}
 
 
 def delete_version(call: Call) -> object:
@@ -121,7 +130,8 @@ def build_of_version(call: Call) -> str:
         call.repo,
         call.scope,
         build_id=call.param("build_id"),
-        version_id=version_of_path(call, with_builds=False).id,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
     ).id
 
 
@@ -141,11 +151,17 @@ def create_build(call: Call) -> object:
 
 
 def list_builds(call: Call) -> object:
-    page, pagination = paginate(call.request, version_of_path(call).builds)
+    found = builds.list_builds(
+        call.repo,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
+    )
+    page, pages = paginate(call.request, found)
     return {
         "location": Location(call.scope.organization_id, call.scope.project_id),
         "builds": [shapes.build(item) for item in page],
-        "pagination": pagination,
+        "pagination": pages,
     }
 
 
@@ -154,7 +170,8 @@ def get_build(call: Call) -> object:
         call.repo,
         call.scope,
         build_id=call.param("build_id"),
-        version_id=version_of_path(call, with_builds=False).id,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
     )
     return {"build": shapes.build(found)}
 
