@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from packyard.domain.identity import Scope
+from packyard.domain.identity import Scope, within
 from packyard.domain.update_mask import mask_paths
 from packyard.domain.webhooks import (
     Delivery,
@@ -56,7 +56,7 @@ class Verification:
 
 def _require_project(repo: Work, scope: Scope, project_id: str) -> None:
     found = repo.webhooks.project_organization(project_id)
-    if found != scope.organization_id:
+    if not within(found, organization=scope.organization_id):
         raise NotFound(f'no project "{project_id}"')
 
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from packyard.auth import users
 from packyard.auth.principals import new_key
-from packyard.domain.identity import Role
+from packyard.domain.identity import Role, within
 from packyard.errors import InvalidArgument, NotFound, PermissionDenied
 from packyard.services import tenants
 from packyard.services.tenants import Credentials, TenantRow
@@ -37,7 +37,7 @@ def _principals(call: Call) -> list[TenantRow]:
     """The organization's service principals (users are listed apart)."""
     organization = call.actor.organization_id
     found = tenants.list_principals(call.repo)
-    return [row for row in found if row.organization_id == organization]
+    return [row for row in found if within(row.organization_id, organization=organization)]
 
 
 def _principal(call: Call) -> TenantRow:
