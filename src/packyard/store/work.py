@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from packyard.domain.audit import AuditEvent
 from packyard.domain.webhooks import EventPlace, Webhook
+from packyard.store.accounts import Accounts
 from packyard.store.audit import AuditLog
 from packyard.store.enforced_blocks import EnforcedBlocks
 from packyard.store.engine import Store
@@ -46,6 +47,10 @@ class Work(Repository):
     @cached_property
     def tenants(self) -> Tenants:
         return Tenants(self._conn)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self._conn)
 
     @cached_property
     def audit(self) -> AuditLog:
