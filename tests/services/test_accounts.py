@@ -134,3 +134,20 @@ def test_a_user_of_another_organization_is_not_found_and_bad_input_is_refused(
             accounts.delete_user(work, admin, admin.name)
         events, _ = accounts.audit_events(work, admin, AuditQuery(page_size=5))
         assert isinstance(events, list)
+
+
+def test_a_user_made_for_single_sign_on_is_found_by_its_subject(registry: Registry):
+    with registry.work() as work:
+        user = accounts.add_user(
+            work,
+            name="sso-person",
+            role=Role.VIEWER,
+            organization_id=registry.scope.organization_id,
+            project_id=registry.scope.project_id,
+            now=utcnow(),
+            sso=("https://issuer.example", "subject-1"),
+        )
+        assert user.sso_subject == "subject-1" and not user.has_password
+        row = work.accounts.user_by_subject("https://issuer.example", "subject-1")
+        assert row is not None and row.name == "sso-person"
+        assert work.tenants.principal_by_id(user.principal_id).secret_hash == accounts.NO_KEY
