@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, RowMapping
 
-from packyard.domain.identity import Actor, Role
+from packyard.domain.identity import Actor, Role, within
 from packyard.errors import NotFound, Unauthenticated
 from packyard.services import tenants
 from packyard.services.tenants import Bootstrap as Bootstrap
@@ -103,7 +103,9 @@ def caller_from(
     that does not exist and one of another organization answer alike, as not found."""
     if row is None or row["secret_generation"] != generation:
         raise Unauthenticated("the token's principal no longer exists or was rotated")
-    if project_id and row["project_organization_id"] != row["organization_id"]:
+    if project_id and not within(
+        row["project_organization_id"], organization=row["organization_id"]
+    ):
         raise NotFound("project not found")
     actor = Actor(
         row["id"],

@@ -9,38 +9,13 @@ page costs one read, not a write per request.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Row
-
-from packyard.auth.users import digest
 from packyard.config import SessionSettings
+from packyard.services.accounts import SessionInfo as SessionInfo
+from packyard.services.accounts import digest, live, open_sessions
+from packyard.services.work import Store, Work
 from packyard.store.accounts import Accounts
-from packyard.store.engine import Store
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    """A session as its user's list shows it (never its token)."""
-
-    id: str  # the first characters of the token's digest: names it, gives nothing away
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    source: str
-    user_agent: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "created_at": self.created_at,
-            "last_seen_at": self.last_seen_at,
-            "expires_at": self.expires_at,
-            "source": self.source,
-            "user_agent": self.user_agent,
-        }
 
 
 def touch_seconds(settings: SessionSettings) -> float:
@@ -73,11 +48,6 @@ def start(
     return token
 
 
-def _live(row: Row[Any], now: datetime, settings: SessionSettings) -> bool:
-    idle_until = row.last_seen_at + timedelta(seconds=settings.idle_seconds)
-    return bool(row.expires_at > now and idle_until > now)
-
-
 def resolve(
     store: Store, token: str, now: datetime, settings: SessionSettings
 ) -> tuple[str, int] | None:
@@ -87,7 +57,7 @@ def resolve(
         row = Accounts(conn).session(session_id)
     if row is None:
         return None
-    if not _live(row, now, settings):
+    if not live(row, now, settings):
         with store.transaction(write=True) as conn:
             Accounts(conn).end_session(session_id)
         return None
@@ -104,31 +74,4 @@ def end(accounts: Accounts, token: str) -> None:
 def sessions_of(
     accounts: Accounts, principal_id: str, now: datetime, settings: SessionSettings
 ) -> list[SessionInfo]:
-    return [
-        SessionInfo(
-            row.id[:12],
-            row.created_at,
-            row.last_seen_at,
-            row.expires_at,
-            row.source,
-            row.user_agent,
-        )
-        for row in accounts.sessions_of(principal_id, now)
-        if _live(row, now, settings)
-    ]
-
-
-def open_counts(conn: Connection, now: datetime) -> dict[str, int]:
-    """Open sessions per principal id."""
-    return Accounts(conn).session_counts(now)
-
-
-def of_user(
-    conn: Connection, principal_id: str, now: datetime, settings: SessionSettings
-) -> list[SessionInfo]:
-    return sessions_of(Accounts(conn), principal_id, now, settings)
-
-
-def end_all(conn: Connection, principal_id: str) -> None:
-    """Sign the user out everywhere."""
-    Accounts(conn).end_sessions(principal_id)
+    return open_sessions(Work(accounts.conn), principal_id, now, settings)

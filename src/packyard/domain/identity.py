@@ -22,6 +22,22 @@ class Role(IntEnum):
         return self.name.lower()
 
 
+def within(
+    organization_id: str | None,
+    project_id: str | None = None,
+    *,
+    organization: str,
+    project: str | None = None,
+) -> bool:
+    """The tenancy check, written once: whether what belongs to `organization_id` (and, when
+    given, to its project `project_id`) lies within the tenancy of `organization`: all of it
+    when `project` is None, else that one project. Whatever lies outside answers, to whoever
+    asks from there, as if it did not exist."""
+    if organization_id is None or organization_id != organization:
+        return False
+    return project_id is None or project in (None, project_id)
+
+
 @dataclass(frozen=True)
 class Actor:
     """An authenticated service principal acting on the registry."""
@@ -45,9 +61,13 @@ class Actor:
         return not restricted or self.role >= Role.CONTRIBUTOR
 
     def can_see(self, organization_id: str, project_id: str | None = None) -> bool:
-        if organization_id != self.organization_id:
-            return False
-        return project_id is None or self.project_id in (None, project_id)
+        """Whether the organization (and project) lie within this actor's tenancy."""
+        return within(
+            organization_id,
+            project_id,
+            organization=self.organization_id,
+            project=self.project_id,
+        )
 
 
 @dataclass(frozen=True)

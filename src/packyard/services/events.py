@@ -8,7 +8,6 @@ written per webhook whose subscriptions select it.
 from __future__ import annotations
 
 import secrets
-import weakref
 from dataclasses import replace
 from datetime import datetime
 
@@ -28,8 +27,6 @@ from packyard.store.work import Work
 
 EFFECTIVE = "revocation-effective"
 Listeners = tuple[list[Webhook], EventPlace | None]
-# By the transaction's repository (one per request): webhooks do not change under an event.
-_memo: weakref.WeakKeyDictionary[Work, dict[str, Listeners]] = weakref.WeakKeyDictionary()
 
 
 def new_event_id() -> str:
@@ -45,10 +42,10 @@ def _actor(actor: Actor | None) -> dict[str, str]:
 def _listening(repo: Work, bucket_id: str) -> Listeners:
     """The bucket's listeners, looked up once per transaction (a completion and the move of
     `latest` it makes ask for the same bucket)."""
-    memo = _memo.setdefault(repo, {})
-    if bucket_id not in memo:
-        memo[bucket_id] = repo.webhooks.listeners(bucket_id)
-    return memo[bucket_id]
+    known = repo.listeners_of_bucket
+    if bucket_id not in known:
+        known[bucket_id] = repo.webhooks.listeners(bucket_id)
+    return known[bucket_id]
 
 
 def _write(
@@ -198,7 +195,7 @@ def channel_moved(
     Packyard's `out-of-date` for each child built from the version the channel leaves."""
     previous_id, children, listened = repo.webhooks.leaving(channel.id)
     if not listened:  # known now: no look-up of this bucket's listeners is needed
-        _memo.setdefault(repo, {})[channel.bucket_id] = ([], None)
+        repo.listeners_of_bucket[channel.bucket_id] = ([], None)
     if version is not None and previous_id != version.id:
         _assigned(repo, actor, channel, version, previous_id, now=now)
     if not previous_id or (version is not None and previous_id == version.id):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from packyard.domain.iam import BucketName, Grant, Target, etag, grants_from, strongest
-from packyard.domain.identity import Actor, Role, Scope
+from packyard.domain.identity import Actor, Role, Scope, within
 from packyard.domain.registry import Bucket
 from packyard.errors import Aborted, InvalidArgument, NotFound
 from packyard.services.common import find_bucket
@@ -69,7 +69,12 @@ def set_bucket_policy(
     known = {
         row.id
         for row in grants.principals(scope.organization_id, members)
-        if row.project_id in (None, scope.project_id)
+        if within(  # the project lies within the principal's tenancy
+            scope.organization_id,
+            scope.project_id,
+            organization=row.organization_id,
+            project=row.project_id,
+        )
     }
     for missing in sorted(members - known):
         raise InvalidArgument(f'principal "{missing}" not found in this project')
@@ -92,7 +97,7 @@ def principals(repo: Work, actor: Actor, scope: Scope, ids: list[str]) -> list[P
     found = {
         row.id: row
         for row in repo.grants.principals(scope.organization_id, ids)
-        if actor.project_id is None or row.project_id in (None, actor.project_id)
+        if actor.can_see(row.organization_id, row.project_id)
     }
     for missing in ids:
         if missing not in found:

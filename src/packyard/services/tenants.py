@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from packyard.domain.identity import Actor, Role, Scope
+from packyard.domain.identity import Actor, Role, Scope, within
 from packyard.errors import AlreadyExists, InvalidArgument, NotFound
 from packyard.ids import new_id, new_uuid
 from packyard.services.registry import create_registry
@@ -52,7 +52,7 @@ def project_of(tenants: Tenants, organization_id: str, project_id: str) -> Tenan
     """The tenancy check: the project, if it exists and belongs to the organization (one of
     another organization is, to the caller, one that does not exist)."""
     project = tenants.project(project_id)
-    if project is None or project.organization_id != organization_id:
+    if project is None or not within(project.organization_id, organization=organization_id):
         return None
     return project
 
@@ -193,17 +193,16 @@ def default_tenant(work: Work) -> Scope | None:
 
 def organizations_seen(work: Work, actor: Actor) -> list[TenantRow]:
     """The organizations the caller may see: its own."""
-    return [row for row in work.tenants.organizations() if row.id == actor.organization_id]
+    return [row for row in work.tenants.organizations() if actor.can_see(row.id)]
 
 
 def projects_seen(work: Work, actor: Actor, organization_id: str) -> list[TenantRow]:
     """The projects of an organization the caller may see: none of another organization,
     and only its own project for a principal of one project."""
-    if organization_id != actor.organization_id:
+    if not actor.can_see(organization_id):
         return []
-    return [
-        row for row in work.tenants.projects(organization_id) if actor.project_id in (None, row.id)
-    ]
+    found = work.tenants.projects(organization_id)
+    return [row for row in found if actor.can_see(row.organization_id, row.id)]
 
 
 def project_seen(work: Work, actor: Actor, project_id: str) -> TenantRow:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from packyard.domain.identity import Scope
+from packyard.domain.identity import Scope, within
+from packyard.domain.update_mask import mask_paths
 from packyard.domain.webhooks import (
     Delivery,
     DeliveryState,
@@ -55,7 +56,7 @@ class Verification:
 
 def _require_project(repo: Work, scope: Scope, project_id: str) -> None:
     found = repo.webhooks.project_organization(project_id)
-    if found != scope.organization_id:
+    if not within(found, organization=scope.organization_id):
         raise NotFound(f'no project "{project_id}"')
 
 
@@ -115,13 +116,12 @@ def list_webhooks(repo: Work, scope: Scope, project_id: str) -> list[Webhook]:
 
 
 def _mask(mask: str) -> set[str]:
-    fields = {item.strip() for item in mask.split(",") if item.strip()}
-    unknown = fields - MASKABLE_ALL
-    if unknown:
-        raise InvalidArgument(f"update_mask names fields that cannot be updated: {sorted(unknown)}")
-    if not fields:
-        raise InvalidArgument("update_mask names no field to update")
-    return fields
+    paths = mask_paths(
+        mask,
+        allowed={path: path for path in MASKABLE_ALL},
+        required="update_mask names no field to update",
+    )
+    return set(paths)
 
 
 def update_webhook(
@@ -184,8 +184,25 @@ def last_deliveries(repo: Work, found: list[Webhook]) -> dict[str, Delivery]:
     return repo.webhooks.last_deliveries([hook.id for hook in found])
 
 
-def redeliver(repo: Work, name: WebhookName, delivery_id: str, *, now: datetime) -> Delivery:
-    """Send a delivery's payload again, as a new delivery due now."""
+def show_webhook(repo: Work, name: WebhookName) -> tuple[Webhook, Delivery | None]:
+    """The named webhook and its newest delivery (None before its first)."""
+    webhook = get_webhook(repo, name)
+    return webhook, last_deliveries(repo, [webhook]).get(webhook.id)
+
+
+def webhooks_with_last(
+    repo: Work, scope: Scope, project_id: str
+) -> list[tuple[Webhook, Delivery | None]]:
+    """The project's webhooks, each with its newest delivery (None before its first)."""
+    found = list_webhooks(repo, scope, project_id)
+    last = last_deliveries(repo, found)
+    return [(webhook, last.get(webhook.id)) for webhook in found]
+
+
+def redeliver(
+    repo: Work, name: WebhookName, delivery_id: str, *, now: datetime
+) -> tuple[Webhook, Delivery]:
+    """Send a delivery's payload again, as a new delivery due now; the webhook and the copy."""
     webhook = get_webhook(repo, name)
     hooks = repo.webhooks
     original = hooks.delivery(webhook.id, delivery_id)
@@ -202,7 +219,7 @@ def redeliver(repo: Work, name: WebhookName, delivery_id: str, *, now: datetime)
         created_at=now,
     )
     hooks.add_deliveries([_row(copy, action="redelivery", subject_id=delivery_id)])
-    return copy
+    return webhook, copy
 
 
 def _row(delivery: Delivery, *, action: str, subject_id: str) -> dict[str, object]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from packyard.domain.audit import AuditEvent
-from packyard.domain.identity import Scope
+from packyard.domain.identity import Scope, within
 from packyard.domain.workload_identity import (
     PrincipalName,
     Provider,
@@ -40,9 +40,13 @@ def _principal_id(repo: Work, scope: Scope, principal: PrincipalName) -> str:
     row = repo.tenants.principal_by_name(principal.principal)
     if (
         row is None
-        or principal.project_id != scope.project_id
-        or row.organization_id != scope.organization_id
-        or row.project_id != principal.project_id
+        or row.project_id != principal.project_id  # a principal of the project it names
+        or not within(
+            row.organization_id,
+            principal.project_id,
+            organization=scope.organization_id,
+            project=scope.project_id,
+        )
     ):
         raise NotFound(f'service principal "{principal.resource_name}" not found')
     return str(row.id)

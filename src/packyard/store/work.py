@@ -15,6 +15,8 @@ from functools import cached_property
 from sqlalchemy import Connection
 
 from packyard.domain.audit import AuditEvent
+from packyard.domain.webhooks import EventPlace, Webhook
+from packyard.store.accounts import Accounts
 from packyard.store.audit import AuditLog
 from packyard.store.enforced_blocks import EnforcedBlocks
 from packyard.store.engine import Store
@@ -37,10 +39,18 @@ class Work(Repository):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
         self._conn = conn
+        # Per-transaction cache: each bucket's enabled webhooks and where its events happen,
+        # as services.events looks them up (webhooks do not change under one event, and a
+        # completion and the move of `latest` it makes ask for the same bucket).
+        self.listeners_of_bucket: dict[str, tuple[list[Webhook], EventPlace | None]] = {}
 
     @cached_property
     def tenants(self) -> Tenants:
         return Tenants(self._conn)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self._conn)
 
     @cached_property
     def audit(self) -> AuditLog:

@@ -3,7 +3,7 @@ principal (its new secret shown once); create a user, reset a password (the one-
 sign-in link shown once) and delete a user.
 
 Each action is the use case the CLI and the extension API call (packyard.services.tenants,
-packyard.auth.users), by an organization-wide admin, in the organization of the caller.
+packyard.services.accounts), by an organization-wide admin, in the organization of the caller.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from starlette.responses import Response
 
 from packyard.auth import users
 from packyard.auth.principals import new_key
-from packyard.domain.identity import Role
-from packyard.errors import InvalidArgument, NotFound, PermissionDenied
-from packyard.services import tenants
+from packyard.domain.identity import Role, within
+from packyard.errors import InvalidArgument, NotFound
+from packyard.services import accounts, tenants
 from packyard.services.tenants import Credentials, TenantRow
 from packyard.web.actions import go_back
 from packyard.web.dispatch import Form
@@ -28,16 +28,14 @@ USER = P + "/users/{user_name}"
 
 
 def _organization_admin(call: Call) -> str:
-    if call.actor.project_id is not None:
-        raise PermissionDenied("only an organization-wide admin manages principals and users")
-    return call.actor.organization_id
+    return accounts.organization_admin(call.actor)
 
 
 def _principals(call: Call) -> list[TenantRow]:
     """The organization's service principals (users are listed apart)."""
     organization = call.actor.organization_id
     found = tenants.list_principals(call.repo)
-    return [row for row in found if row.organization_id == organization]
+    return [row for row in found if within(row.organization_id, organization=organization)]
 
 
 def _principal(call: Call) -> TenantRow:
@@ -75,7 +73,7 @@ def people(call: Call) -> Response:
         call,
         "people.html",
         principals=_principals(call),
-        users=users.list_users(call.repo.conn, organization),
+        users=accounts.users_of(call.repo, organization),
         projects=tenants.projects_seen(call.repo, call.actor, organization),
         title="Principals and users",
     )
@@ -114,9 +112,9 @@ def delete_principal(call: Call) -> Response:
     return go_back(call, "/principals", f"Deleted principal {row.name}.")
 
 
-def _link(call: Call, user: users.User, what: str) -> Response:
-    token = users.issue_link(
-        call.repo.conn,
+def _link(call: Call, user: accounts.User, what: str) -> Response:
+    token = accounts.new_link(
+        call.repo,
         name=user.name,
         now=call.now,
         ttl_seconds=call.settings.sessions.link_seconds,
@@ -135,8 +133,8 @@ def create_user(call: Call) -> Response:
     form: Form = call.body
     if not form.has("name"):
         raise InvalidArgument("a user needs a name")
-    user = users.create_user(
-        call.repo.conn,
+    user = accounts.add_user(
+        call.repo,
         name=form.get("name"),
         role=_role(form),
         organization_id=_organization_admin(call),
@@ -147,8 +145,8 @@ def create_user(call: Call) -> Response:
 
 
 def reset_password(call: Call) -> Response:
-    user = users.reset_password(
-        call.repo.conn,
+    user = accounts.new_password(
+        call.repo,
         name=call.param("user_name"),
         password_hash=None,
         organization_id=_organization_admin(call),
@@ -162,7 +160,7 @@ def delete_user(call: Call) -> Response:
     _confirmed(call.body, name)
     if name == call.actor.name:
         raise InvalidArgument("you cannot delete your own user; another admin can")
-    users.delete_user(call.repo.conn, name=name, organization_id=organization)
+    accounts.remove_user(call.repo, name=name, organization_id=organization)
     return go_back(call, "/principals", f"Deleted user {name}.")
 
 

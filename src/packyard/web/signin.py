@@ -1,8 +1,8 @@
 """GET/POST /signin, POST /signout and the one-time link: thin pages over auth.signin.
 
-Sign-in shares the token endpoint's throttle rules (failed attempts counted per user name
-and source address) and its off-loop argon2 checks. Every refusal is a page that says what
-to do, and writes nothing.
+Sign-in counts its failures in the token endpoint's own throttle (services.logins: per user
+name and source address, and per address across every door) and checks passwords off the
+loop. Every refusal is a page that says what to do, and writes nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from packyard.web.session import (
     set_cookie,
 )
 from packyard.wire.http import BodyTooLarge, read_limited
-from packyard.wire.oauth import login_throttle, source_address, trusted_networks
+from packyard.wire.oauth import source_address, trusted_networks
 from packyard.wire.routing import Services
 
 MAX_FORM_BYTES = 16 * 1024
@@ -62,7 +62,7 @@ def refused(request: Request, exc: Exception, status: int) -> Response:
 
 
 def signin_routes(services: Services) -> list[Route]:
-    throttle = login_throttle(services.settings.login)
+    throttle = services.logins
     checks = SecretChecks(services.settings.login.concurrent_checks)
     trusted = trusted_networks(services.settings.login.trusted_proxies)
     settings = services.settings.sessions

@@ -79,13 +79,12 @@ class VerifyThenGo(Response):
 
 
 def webhooks_page(call: Call) -> Response:
-    found = svc.list_webhooks(call.repo, call.scope, call.scope.project_id)
-    last = svc.last_deliveries(call.repo, found)
+    found = svc.webhooks_with_last(call.repo, call.scope, call.scope.project_id)
     return render(
         call,
         "webhooks.html",
-        webhooks=found,
-        last=last,
+        webhooks=[webhook for webhook, _ in found],
+        last={webhook.id: last for webhook, last in found if last is not None},
         actions=list(ACTIONS[HCP_SOURCE]),
         title="Webhooks",
     )
@@ -155,7 +154,7 @@ def disable(call: Call) -> Response:
 
 
 def redeliver(call: Call) -> Response:
-    found = svc.redeliver(call.repo, _name(call), call.param("delivery_id"), now=call.now)
+    _, found = svc.redeliver(call.repo, _name(call), call.param("delivery_id"), now=call.now)
     return go_back(call, _path(call.param("name")), f"Queued the payload again as {found.id}.")
 
 

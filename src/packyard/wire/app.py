@@ -14,6 +14,7 @@ from starlette.routing import Match
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
+from packyard.services.logins import login_throttle
 from packyard.services.work import Store, store_for
 from packyard.web.account import account_routes
 from packyard.web.app import console_routes
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         cache=ReadCache(
             settings.http.read_cache_bytes, max_answer_bytes=settings.http.read_cache_answer_bytes
         ),
+        logins=login_throttle(settings.login),
     )
     routes: list[Any] = [
         token_route(services),

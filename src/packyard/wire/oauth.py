@@ -16,8 +16,6 @@ from starlette.routing import Route
 from packyard.auth.logins import SecretChecks
 from packyard.auth.principals import stored_secret
 from packyard.auth.tokens import AUDIENCE
-from packyard.config import LoginSettings
-from packyard.domain.throttle import LoginThrottle, ThrottleLimits
 from packyard.errors import Unauthenticated, Unavailable
 from packyard.ids import utcnow
 from packyard.wire.headers import no_store
@@ -86,17 +84,6 @@ def _trusted(address: str, trusted: list[ipaddress.IPv4Network | ipaddress.IPv6N
     return any(ip in network for network in trusted)
 
 
-def login_throttle(settings: LoginSettings) -> LoginThrottle:
-    return LoginThrottle(
-        ThrottleLimits(
-            per_client_address=settings.failures_per_client_address,
-            per_client=settings.failures_per_client,
-            per_address=settings.failures_per_address,
-            window_seconds=settings.window_seconds,
-        )
-    )
-
-
 def too_many(retry_after: int) -> Response:
     response = oauth_error(
         429, "slow_down", "too many failed logins; try again after the Retry-After seconds"
@@ -106,7 +93,7 @@ def too_many(retry_after: int) -> Response:
 
 
 def token_route(services: Services) -> Route:
-    throttle = login_throttle(services.settings.login)
+    throttle = services.logins
     checks = SecretChecks(services.settings.login.concurrent_checks)
     trusted = trusted_networks(services.settings.login.trusted_proxies)
 

@@ -17,6 +17,7 @@ from starlette.routing import Route as StarletteRoute
 from packyard.auth.principals import actor_in, quick_caller
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
+from packyard.domain.throttle import LoginThrottle
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
 from packyard.services.iam import role_on_bucket
@@ -50,6 +51,8 @@ class Services:
     store: Store
     tokens: TokenIssuer
     cache: ReadCache
+    # The one login throttle: the token endpoint, sign-in and the token exchange count in it.
+    logins: LoginThrottle
     # Bodies read by Route.prepare at once (an SBOM may decompress to 64 MiB): the rest wait.
     preparing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
 

@@ -208,15 +208,13 @@ def create(call: Call) -> object:
 
 
 def get(call: Call) -> object:
-    webhook = svc.get_webhook(call.repo, _name(call))
-    last = svc.last_deliveries(call.repo, [webhook]).get(webhook.id)
+    webhook, last = svc.show_webhook(call.repo, _name(call))
     return {"webhook": shape(webhook, last)}
 
 
 def list_all(call: Call) -> object:
-    found = svc.list_webhooks(call.repo, call.scope, call.param("project_id"))
-    last = svc.last_deliveries(call.repo, found)
-    return {"webhooks": [shape(hook, last.get(hook.id)) for hook in found], "pagination": {}}
+    found = svc.webhooks_with_last(call.repo, call.scope, call.param("project_id"))
+    return {"webhooks": [shape(hook, last) for hook, last in found], "pagination": {}}
 
 
 def update(call: Call) -> object:
@@ -262,8 +260,7 @@ def test(call: Call) -> object:
 
 
 def redeliver(call: Call) -> object:
-    found = svc.redeliver(call.repo, _name(call), call.param("delivery_id"), now=call.now)
-    webhook = svc.get_webhook(call.repo, _name(call))
+    webhook, found = svc.redeliver(call.repo, _name(call), call.param("delivery_id"), now=call.now)
     return {"delivery": delivery_shape(found, webhook.url)}
 
 

@@ -1,5 +1,6 @@
 """POST /2019-12-10/{provider resource name}/exchange-token: a workload's OIDC token in, its
-service principal's access token out. Throttled as logins are, per provider and address."""
+service principal's access token out. Refusals count in the one login throttle, per provider
+and address (and per address across the token endpoint and sign-in)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from packyard.errors import PermissionDenied, RegistryError, Unauthenticated
 from packyard.ids import new_id, utcnow
 from packyard.wire.headers import no_store
 from packyard.wire.http import BodyTooLarge, error_response, json_response, read_limited
-from packyard.wire.oauth import login_throttle, source_address, trusted_networks
+from packyard.wire.oauth import source_address, trusted_networks
 from packyard.wire.routing import Services
 
 PATH = (
@@ -36,7 +37,7 @@ class ExchangeRequest(msgspec.Struct):
 
 def exchange_route(services: Services) -> Route:
     settings = services.settings.workload_identity
-    throttle = login_throttle(services.settings.login)
+    throttle = services.logins  # the one throttle of the token endpoint and sign-in too
     trusted = trusted_networks(services.settings.login.trusted_proxies)
     keys = IssuerKeys(settings)
 

@@ -13,13 +13,14 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
-from packyard.auth import sessions, users
-from packyard.auth.users import User
+from packyard.auth import users
 from packyard.domain.audit import AuditEvent
 from packyard.domain.identity import Role
-from packyard.errors import InvalidArgument, PermissionDenied
+from packyard.errors import InvalidArgument
 from packyard.ids import rfc3339
-from packyard.services.audit_trail import MAX_EXPORT_PAGE, MAX_PAGE, AuditQuery, audit_page
+from packyard.services import accounts
+from packyard.services.accounts import User
+from packyard.services.audit_trail import MAX_EXPORT_PAGE, MAX_PAGE, AuditQuery
 from packyard.wire.http import timestamp
 from packyard.wire.routing import Call, Route
 
@@ -46,12 +47,6 @@ def _hashed(body: Any) -> Any:
     return body
 
 
-def _organization_admin(call: Call) -> str:
-    if call.actor.project_id is not None:
-        raise PermissionDenied("only an organization-wide admin manages users and reads the audit")
-    return call.actor.organization_id
-
-
 def user_shape(user: User, open_sessions: int | None = None) -> dict[str, Any]:
     shape: dict[str, Any] = {
         "name": user.name,
@@ -68,80 +63,64 @@ def user_shape(user: User, open_sessions: int | None = None) -> dict[str, Any]:
     return shape
 
 
-def _link(call: Call, name: str) -> str:
-    token = users.issue_link(
-        call.repo.conn,
-        name=name,
-        now=call.now,
-        ttl_seconds=call.settings.sessions.link_seconds,
-    )
-    return call.settings.base_url + users.link_path(token)
-
-
-def list_users(call: Call) -> object:
-    organization = _organization_admin(call)
-    counts = sessions.open_counts(call.repo.conn, call.now)
-    return {
-        "users": [
-            user_shape(user, counts.get(user.principal_id, 0))
-            for user in users.list_users(call.repo.conn, organization)
-        ]
-    }
-
-
-def create_user(call: Call) -> object:
-    organization = _organization_admin(call)
-    body: NewUser = call.body
-    try:
-        role = Role.parse(body.role)
-    except KeyError:
-        raise InvalidArgument("role must be viewer, contributor or admin") from None
-    user = users.create_user(
-        call.repo.conn,
-        name=body.name,
-        role=role,
-        organization_id=organization,
-        project_id=body.project_id or None,
-        now=call.now,
-        password_hash=body.password,
-    )
-    answer: dict[str, Any] = {"user": user_shape(user, 0)}
-    if body.password is None:
-        answer["sign_in_link"] = _link(call, user.name)
+def _made(call: Call, made: accounts.Made) -> dict[str, Any]:
+    answer: dict[str, Any] = {"user": user_shape(made.user, 0)}
+    if made.link_token is not None:
+        answer["sign_in_link"] = call.settings.base_url + users.link_path(made.link_token)
     return answer
 
 
+def list_users(call: Call) -> object:
+    found = accounts.list_users(call.repo, call.actor, now=call.now)
+    return {"users": [user_shape(item.user, item.sessions) for item in found]}
+
+
+def create_user(call: Call) -> object:
+    body: NewUser = call.body
+    made = accounts.create_user(
+        call.repo,
+        call.actor,
+        name=body.name,
+        role=body.role,
+        project_id=body.project_id or None,
+        password_hash=body.password,
+        now=call.now,
+        link_seconds=call.settings.sessions.link_seconds,
+    )
+    return _made(call, made)
+
+
 def get_user(call: Call) -> object:
-    user = users.find_user(call.repo.conn, call.param("user_name"), _organization_admin(call))
-    counts = sessions.open_counts(call.repo.conn, call.now)
-    return {"user": user_shape(user, counts.get(user.principal_id, 0))}
+    found = accounts.get_user(call.repo, call.actor, call.param("user_name"), now=call.now)
+    return {"user": user_shape(found.user, found.sessions)}
 
 
 def delete_user(call: Call) -> object:
-    name = call.param("user_name")
-    if name == call.actor.name:
-        raise InvalidArgument("you cannot delete your own user; another admin can")
-    users.delete_user(call.repo.conn, name=name, organization_id=_organization_admin(call))
+    accounts.delete_user(call.repo, call.actor, call.param("user_name"))
     return {}
 
 
 def reset_password(call: Call) -> object:
     body: NewPassword = call.body
-    user = users.reset_password(
-        call.repo.conn,
-        name=call.param("user_name"),
+    made = accounts.reset_password(
+        call.repo,
+        call.actor,
+        call.param("user_name"),
         password_hash=body.password,
-        organization_id=_organization_admin(call),
+        now=call.now,
+        link_seconds=call.settings.sessions.link_seconds,
     )
-    answer: dict[str, Any] = {"user": user_shape(user, 0)}
-    if body.password is None:
-        answer["sign_in_link"] = _link(call, user.name)
-    return answer
+    return _made(call, made)
 
 
 def list_sessions(call: Call) -> object:
-    user = users.find_user(call.repo.conn, call.param("user_name"), _organization_admin(call))
-    found = sessions.of_user(call.repo.conn, user.principal_id, call.now, call.settings.sessions)
+    found = accounts.user_sessions(
+        call.repo,
+        call.actor,
+        call.param("user_name"),
+        now=call.now,
+        settings=call.settings.sessions,
+    )
     return {
         "sessions": [
             {
@@ -158,8 +137,7 @@ def list_sessions(call: Call) -> object:
 
 
 def end_sessions(call: Call) -> object:
-    user = users.find_user(call.repo.conn, call.param("user_name"), _organization_admin(call))
-    sessions.end_all(call.repo.conn, user.principal_id)
+    accounts.end_sessions(call.repo, call.actor, call.param("user_name"))
     return {}
 
 
@@ -194,7 +172,6 @@ def _page_size(text: str | None, default: int) -> int:
 
 
 def audit_events(call: Call) -> object:
-    organization = _organization_admin(call)
     query = call.request.query_params
     export = (query.get("format") or "json").lower()
     if export not in ("json", "csv"):
@@ -208,7 +185,7 @@ def audit_events(call: Call) -> object:
         page_size=_page_size(query.get("page_size"), most if export == "csv" else 100),
         page_token=query.get("page_token") or "",
     )
-    events, next_token = audit_page(call.repo, organization, wanted, most=most)
+    events, next_token = accounts.audit_events(call.repo, call.actor, wanted, most=most)
     if export == "json":
         return {"events": [event_shape(event) for event in events], "next_page_token": next_token}
     out = io.StringIO()
