@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Bucket, Version
 from packyard.store.keyset import read_page
 from packyard.store.records import VERSION_COLUMNS, as_bucket, as_version
-from packyard.store.tables import buckets, builds, versions
+from packyard.store.tables import buckets, version_platforms, versions
 from packyard.store.version_records import VersionRecords
 
 
@@ -72,14 +72,6 @@ class BucketRecords(VersionRecords):
     def remove_bucket(self, bucket_id: str) -> None:
         self.conn.execute(delete(buckets).where(buckets.c.id == bucket_id))
 
-    def version_counts(self, bucket_ids: Sequence[str]) -> dict[str, int]:
-        rows = self.conn.execute(
-            select(versions.c.bucket_id, func.count())
-            .where(versions.c.bucket_id.in_(bucket_ids))
-            .group_by(versions.c.bucket_id)
-        )
-        return {bucket_id: count for bucket_id, count in rows}
-
     def latest_versions(self, bucket_ids: Sequence[str]) -> dict[str, Version]:
         """Each bucket's complete version of the highest sequence number, with its builds: one
         backward probe of the (bucket, sequence) index per bucket, however many versions it
@@ -102,14 +94,36 @@ class BucketRecords(VersionRecords):
         return found
 
     def platforms(self, bucket_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each bucket's platforms, in order: for each, one probe of the (bucket, platform)
+        index per platform it has (a loose index scan, in one recursive query), however many
+        versions hold them."""
+        found = _platforms_of(bucket_ids)
         rows = self.conn.execute(
-            select(versions.c.bucket_id, builds.c.platform)
-            .join(builds, builds.c.version_id == versions.c.id)
-            .where(versions.c.bucket_id.in_(bucket_ids), builds.c.platform != "")
-            .distinct()
-            .order_by(builds.c.platform)
+            select(found.c.bucket_id, found.c.platform)
+            .where(found.c.platform.is_not(None))
+            .order_by(found.c.platform)
         )
-        found: dict[str, list[str]] = {}
+        platforms: dict[str, list[str]] = {}
         for bucket_id, platform in rows:
-            found.setdefault(bucket_id, []).append(platform)
-        return found
+            platforms.setdefault(bucket_id, []).append(platform)
+        return platforms
+
+
+def _next_platform(bucket_id: Any, after: Any = None) -> Any:
+    """The bucket's first platform (after `after`), off the (bucket, platform) index."""
+    query = select(version_platforms.c.platform).where(version_platforms.c.bucket_id == bucket_id)
+    if after is not None:
+        query = query.where(version_platforms.c.platform > after)
+    return query.order_by(version_platforms.c.platform).limit(1).scalar_subquery()
+
+
+def _platforms_of(bucket_ids: Sequence[str]) -> Any:
+    first = select(
+        buckets.c.id.label("bucket_id"), _next_platform(buckets.c.id).label("platform")
+    ).where(buckets.c.id.in_(bucket_ids))
+    found = first.cte("found", recursive=True)
+    return found.union_all(
+        select(found.c.bucket_id, _next_platform(found.c.bucket_id, found.c.platform)).where(
+            found.c.platform.is_not(None)
+        )
+    )

@@ -45,6 +45,7 @@ def as_bucket(row: Row[Any] | Any) -> Bucket:
         labels=dict(row.labels or {}),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        version_count=row.version_count,
     )
 
 

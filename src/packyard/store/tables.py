@@ -115,6 +115,8 @@ buckets = Table(
     Column("labels", JSON, nullable=False, default=dict),
     timestamp("created_at"),
     timestamp("updated_at"),
+    # How many versions the bucket holds, kept by the writes that add and remove them.
+    Column("version_count", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("project_id", "name"),
     # A page of the project's buckets in id order (keyset pages) is an index range.
     Index("ix_buckets_project_id_id", "project_id", "id"),
@@ -159,6 +161,17 @@ builds = Table(
     timestamp("updated_at"),
     UniqueConstraint("version_id", "component_type"),
     Index("ix_builds_parent_version_id", "parent_version_id"),
+)
+
+# Each version's platforms (of its builds), with its bucket: kept by the writes to builds,
+# gone with the version, so that a bucket's platforms are a few probes of one index.
+version_platforms = Table(
+    "version_platforms",
+    metadata,
+    Column("version_id", ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("platform", String(255), primary_key=True),
+    Column("bucket_id", String(26), nullable=False),
+    Index("ix_version_platforms_bucket_id", "bucket_id", "platform"),
 )
 
 artifacts = Table(
