@@ -1,6 +1,6 @@
-"""A bucket's summary (version count, latest version, platforms) costs the same whatever the
-bucket's history holds: counted in SQLite's virtual-machine steps (its progress handler),
-which are deterministic, so this is not a timing test."""
+"""A bucket's summary (version count, latest version, platforms, and its children's status)
+costs the same whatever the bucket's history holds: counted in SQLite's virtual-machine
+steps (its progress handler), which are deterministic, so this is not a timing test."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from packyard.domain.identity import Actor, Role, Scope
 from packyard.domain.paging import PageAsk
 from packyard.domain.registry import BuildStatus, TemplateType
 from packyard.ids import utcnow
-from packyard.services import buckets, builds, versions
+from packyard.services import ancestry, buckets, builds, versions
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.store.work import Work
 from tests.support.in_process import InProcess, in_process
@@ -80,6 +80,7 @@ def _steps(app: InProcess, read: Callable[[Work], object]) -> int:
 def test_a_buckets_summary_reads_no_more_for_a_long_history(tmp_path: Path) -> None:
     with in_process(tmp_path) as app:
         scope = Scope(app.first.organization_id, app.first.project_id)
+        actor = Actor("p", "admin", Role.ADMIN, scope.organization_id, scope.project_id)
         _fill(app, scope, "short", 3)
         _fill(app, scope, "long", 600)
 
@@ -87,6 +88,7 @@ def test_a_buckets_summary_reads_no_more_for_a_long_history(tmp_path: Path) -> N
             def read(repo: Work) -> object:
                 found = buckets.get_bucket(repo, scope, name=name)
                 assert found.platforms == ["aws", "gce"]
+                ancestry.annotate_buckets(repo, actor, [found], utcnow())
                 return found
 
             return read

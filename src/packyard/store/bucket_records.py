@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import BindParameter, bindparam, delete, insert, select, update
 
 from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Bucket, Version
@@ -76,19 +76,7 @@ class BucketRecords(VersionRecords):
         """Each bucket's complete version of the highest sequence number, with its builds: one
         backward probe of the (bucket, sequence) index per bucket, however many versions it
         holds."""
-        newest = versions.alias("newest")
-        latest_id = (
-            select(newest.c.id)
-            .where(newest.c.bucket_id == buckets.c.id, newest.c.sequence.is_not(None))
-            .order_by(newest.c.sequence.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        rows = self.conn.execute(
-            select(*VERSION_COLUMNS)
-            .select_from(buckets.join(versions, versions.c.id == latest_id))
-            .where(buckets.c.id.in_(bucket_ids))
-        )
+        rows = self.conn.execute(_LATEST_VERSIONS, {"bucket_ids": list(bucket_ids)})
         found = {row.bucket_id: as_version(row) for row in rows}
         self.fill_builds(list(found.values()))
         return found
@@ -97,14 +85,8 @@ class BucketRecords(VersionRecords):
         """Each bucket's platforms, in order: for each, one probe of the (bucket, platform)
         index per platform it has (a loose index scan, in one recursive query), however many
         versions hold them."""
-        found = _platforms_of(bucket_ids)
-        rows = self.conn.execute(
-            select(found.c.bucket_id, found.c.platform)
-            .where(found.c.platform.is_not(None))
-            .order_by(found.c.platform)
-        )
         platforms: dict[str, list[str]] = {}
-        for bucket_id, platform in rows:
+        for bucket_id, platform in self.conn.execute(_PLATFORMS, {"bucket_ids": list(bucket_ids)}):
             platforms.setdefault(bucket_id, []).append(platform)
         return platforms
 
@@ -117,13 +99,43 @@ def _next_platform(bucket_id: Any, after: Any = None) -> Any:
     return query.order_by(version_platforms.c.platform).limit(1).scalar_subquery()
 
 
-def _platforms_of(bucket_ids: Sequence[str]) -> Any:
+_BUCKET_IDS: BindParameter[list[str]] = bindparam("bucket_ids", expanding=True)
+"""The buckets a summary is read for. The statements below are made once, so that a read
+only binds them (SQLAlchemy keeps their compiled form by a key it computes once)."""
+
+_newest = versions.alias("newest")
+_LATEST_VERSIONS = (
+    select(*VERSION_COLUMNS)
+    .select_from(
+        buckets.join(
+            versions,
+            versions.c.id
+            == select(_newest.c.id)
+            .where(_newest.c.bucket_id == buckets.c.id, _newest.c.sequence.is_not(None))
+            .order_by(_newest.c.sequence.desc())
+            .limit(1)
+            .scalar_subquery(),
+        )
+    )
+    .where(buckets.c.id.in_(_BUCKET_IDS))
+)
+
+
+def _platforms() -> Any:
     first = select(
         buckets.c.id.label("bucket_id"), _next_platform(buckets.c.id).label("platform")
-    ).where(buckets.c.id.in_(bucket_ids))
+    ).where(buckets.c.id.in_(_BUCKET_IDS))
     found = first.cte("found", recursive=True)
-    return found.union_all(
+    found = found.union_all(
         select(found.c.bucket_id, _next_platform(found.c.bucket_id, found.c.platform)).where(
             found.c.platform.is_not(None)
         )
     )
+    return (
+        select(found.c.bucket_id, found.c.platform)
+        .where(found.c.platform.is_not(None))
+        .order_by(found.c.platform)
+    )
+
+
+_PLATFORMS = _platforms()

@@ -42,8 +42,15 @@ _BUILD_IN_VERSION = (
     .order_by(builds.c.id)
 )
 
-_ADD_BUILD = insert(builds)
+# A build with a parent keeps the parent's bucket too, read in the same statement.
+_PARENT_BUCKET = (
+    select(versions.c.bucket_id)
+    .where(versions.c.id == bindparam("parent_of", type_=String))
+    .scalar_subquery()
+)
+_ADD_BUILD = insert(builds).values(parent_bucket_id=_PARENT_BUCKET)
 _CHANGE_BUILD = update(builds).where(builds.c.id == bindparam("changed_id"))
+_CHANGE_BUILD_PARENT = _CHANGE_BUILD.values(parent_bucket_id=_PARENT_BUCKET)
 
 # A version's platforms (version_platforms) follow its builds': one statement a write.
 _OF_VERSION = bindparam("of_version", type_=String)
@@ -164,6 +171,7 @@ class BuildRecords(Records):
                 "parent_channel_id": build.parent_channel_id,
                 "created_at": build.created_at,
                 "updated_at": build.updated_at,
+                "parent_of": build.parent_version_id,
             },
         )
         self.add_artifacts(build.id, build.artifacts)
@@ -175,7 +183,11 @@ class BuildRecords(Records):
     def change_build(self, build_id: str, *, version: Version, **values: Any) -> None:
         """Change a build of `version` (read with its builds, this one as it was), and the
         version's platforms if its platform changes: at most one statement more."""
-        self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
+        if "parent_version_id" in values:
+            parent = {"parent_of": values["parent_version_id"]}
+            self.conn.execute(_CHANGE_BUILD_PARENT, {"changed_id": build_id, **values, **parent})
+        else:
+            self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
         if "platform" in values:
             self._follow_platform(version, build_id, str(values["platform"]))
 

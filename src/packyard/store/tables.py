@@ -159,8 +159,12 @@ builds = Table(
     Column("parent_channel_id", String(26), nullable=True),
     timestamp("created_at"),
     timestamp("updated_at"),
+    # The parent version's bucket, written with the parent: a page of buckets finds its
+    # children off this index, not through every version of its buckets.
+    Column("parent_bucket_id", String(26), nullable=True),
     UniqueConstraint("version_id", "component_type"),
     Index("ix_builds_parent_version_id", "parent_version_id"),
+    Index("ix_builds_parent_bucket_id", "parent_bucket_id"),
 )
 
 # Each version's platforms (of its builds), with its bucket: kept by the writes to builds,

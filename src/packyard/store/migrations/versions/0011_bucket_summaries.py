@@ -1,6 +1,6 @@
-"""bucket summaries: each bucket's version count, and each version's platforms with its
-bucket, kept by the writes (so a page of buckets reads no bucket's history); filled from
-the versions and builds already stored
+"""bucket summaries: each bucket's version count, each version's platforms with its bucket,
+and each child build's parent bucket, kept by the writes (so a page of buckets reads no
+bucket's history); filled from the versions and builds already stored
 
 Revision ID: 0011
 Revises: 0010
@@ -38,6 +38,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_version_platforms_bucket_id", "version_platforms", ["bucket_id", "platform"]
     )
+    op.add_column("builds", sa.Column("parent_bucket_id", sa.String(length=26), nullable=True))
+    op.create_index("ix_builds_parent_bucket_id", "builds", ["parent_bucket_id"])
+    op.execute(
+        "UPDATE builds SET parent_bucket_id ="
+        " (SELECT versions.bucket_id FROM versions WHERE versions.id = builds.parent_version_id)"
+        " WHERE builds.parent_version_id IS NOT NULL"
+    )
     op.execute(
         "UPDATE buckets SET version_count ="
         " (SELECT count(*) FROM versions WHERE versions.bucket_id = buckets.id)"
@@ -51,6 +58,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_builds_parent_bucket_id", table_name="builds")
+    op.drop_column("builds", "parent_bucket_id")
     op.drop_index("ix_version_platforms_bucket_id", table_name="version_platforms")
     op.drop_table("version_platforms")
     # a plain ALTER TABLE … DROP COLUMN (SQLite 3.35 and later): a batch copy of the
