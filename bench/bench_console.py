@@ -45,6 +45,7 @@ def seed(server: LiveServer, bucket_count: int, version_count: int) -> None:
         "buckets": [],
         "versions": [],
         "builds": [],
+        "version_platforms": [],
         "artifacts": [],
         "channels": [],
         "channel_history": [],
@@ -61,6 +62,7 @@ def seed(server: LiveServer, bucket_count: int, version_count: int) -> None:
                 "labels": {"team": f"t{b % 10}", "os": "linux"},
                 "created_at": when,
                 "updated_at": when,
+                "version_count": version_count,
             }
         )
         version_ids = []
@@ -99,6 +101,9 @@ def seed(server: LiveServer, bucket_count: int, version_count: int) -> None:
                     "created_at": when,
                     "updated_at": when,
                 }
+            )
+            rows["version_platforms"].append(
+                {"version_id": version_id, "platform": "aws", "bucket_id": bucket_id}
             )
             for region in ("us-east-1", "eu-west-1"):
                 rows["artifacts"].append(

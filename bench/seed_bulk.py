@@ -35,6 +35,7 @@ from packyard.store.tables import (
     channel_history,
     channels,
     registries,
+    version_platforms,
     versions,
 )
 
@@ -170,6 +171,7 @@ def _seed_bucket(
                 "labels": {},
                 "created_at": moment,
                 "updated_at": moment,
+                "version_count": version_count,
             }
         ],
     )
@@ -213,6 +215,13 @@ def _seed_bucket(
 
     for batch in _batches(build_rows()):
         _write(conn, builds, batch)
+    platforms = sorted({("aws", "azure", "gce")[k % 3] for k in range(build_count)})
+    for batch in _batches(
+        {"version_id": version_id, "platform": platform, "bucket_id": bucket_id}
+        for version_id in version_ids
+        for platform in platforms
+    ):
+        _write(conn, version_platforms, batch)
     if artifact_count:
         for batch in _batches(
             {

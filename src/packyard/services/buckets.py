@@ -14,15 +14,14 @@ from packyard.store.work import Work
 
 
 def summarize(repo: Work, found: list[Bucket]) -> list[Bucket]:
-    """Fill the derived fields: version count, latest complete version, platforms."""
+    """Fill the derived fields the bucket's row does not hold: latest complete version and
+    platforms (the version count is kept on the row by the writes)."""
     ids = [bucket.id for bucket in found]
     if not ids:
         return found
-    counts = repo.version_counts(ids)
     latest = repo.latest_versions(ids)
     platforms = repo.platforms(ids)
     for bucket in found:
-        bucket.version_count = counts.get(bucket.id, 0)
         bucket.latest_version = latest.get(bucket.id)
         bucket.platforms = platforms.get(bucket.id, [])
     return found

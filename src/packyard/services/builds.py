@@ -267,7 +267,7 @@ def update_build(
     if changes.status is not None:
         _done_needs_artifact(changes.status, build.artifacts)
         values["status"] = changes.status
-    repo.change_build(build.id, **values)
+    repo.change_build(build.id, version=version, **values)
     for name, value in values.items():
         setattr(build, name, value)
     if build.status is BuildStatus.DONE:
@@ -277,4 +277,4 @@ def update_build(
 
 
 def delete_build(repo: Work, scope: Scope, *, build_id: str, version_id: str | None = None) -> None:
-    repo.remove_build(_build_in_project(repo, scope, build_id, version_id).id)
+    repo.remove_build(_build_in_project(repo, scope, build_id, version_id))

@@ -194,4 +194,4 @@ def delete_version(
         else:
             repo.change_channel(channel.id, version_id=None, updated_at=now)
             repo.add_assignment(Assignment(new_id(), channel.id, None, actor.name, now))
-    repo.remove_version(version.id)
+    repo.remove_version(version)

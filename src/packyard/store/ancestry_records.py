@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from packyard.domain.registry import Build
 from packyard.store.records import Records, as_build
@@ -39,9 +39,17 @@ class AncestryRecords(Records):
         parent, each with that parent's bucket: the children of a whole page in one query."""
         if not bucket_ids:
             return []
-        rows = self.conn.execute(
-            select(versions.c.bucket_id.label("parent_bucket_id"), *builds.c)
-            .join(versions, versions.c.id == builds.c.parent_version_id)
-            .where(versions.c.bucket_id.in_(bucket_ids))
-        )
-        return [(row.parent_bucket_id, as_build(row)) for row in rows]
+        rows = self.conn.execute(_CHILD_LINKS_OF_BUCKETS, {"bucket_ids": list(bucket_ids)})
+        return [(row.parent_of, as_build(row)) for row in rows]
+
+
+# Off the builds' parent-bucket index (the parent, joined, must still be there), so a
+# bucket's long history costs nothing here.
+_CHILD_LINKS_OF_BUCKETS = (
+    select(versions.c.bucket_id.label("parent_of"), *builds.c)
+    .join(versions, versions.c.id == builds.c.parent_version_id)
+    .where(
+        builds.c.parent_bucket_id.in_(bindparam("bucket_ids", expanding=True)),
+        versions.c.bucket_id == builds.c.parent_bucket_id,
+    )
+)

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import BindParameter, bindparam, delete, insert, select, update
 
 from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Bucket, Version
 from packyard.store.keyset import read_page
 from packyard.store.records import VERSION_COLUMNS, as_bucket, as_version
-from packyard.store.tables import buckets, builds, versions
+from packyard.store.tables import buckets, version_platforms, versions
 from packyard.store.version_records import VersionRecords
 
 
@@ -72,44 +72,70 @@ class BucketRecords(VersionRecords):
     def remove_bucket(self, bucket_id: str) -> None:
         self.conn.execute(delete(buckets).where(buckets.c.id == bucket_id))
 
-    def version_counts(self, bucket_ids: Sequence[str]) -> dict[str, int]:
-        rows = self.conn.execute(
-            select(versions.c.bucket_id, func.count())
-            .where(versions.c.bucket_id.in_(bucket_ids))
-            .group_by(versions.c.bucket_id)
-        )
-        return {bucket_id: count for bucket_id, count in rows}
-
     def latest_versions(self, bucket_ids: Sequence[str]) -> dict[str, Version]:
         """Each bucket's complete version of the highest sequence number, with its builds: one
         backward probe of the (bucket, sequence) index per bucket, however many versions it
         holds."""
-        newest = versions.alias("newest")
-        latest_id = (
-            select(newest.c.id)
-            .where(newest.c.bucket_id == buckets.c.id, newest.c.sequence.is_not(None))
-            .order_by(newest.c.sequence.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        rows = self.conn.execute(
-            select(*VERSION_COLUMNS)
-            .select_from(buckets.join(versions, versions.c.id == latest_id))
-            .where(buckets.c.id.in_(bucket_ids))
-        )
+        rows = self.conn.execute(_LATEST_VERSIONS, {"bucket_ids": list(bucket_ids)})
         found = {row.bucket_id: as_version(row) for row in rows}
         self.fill_builds(list(found.values()))
         return found
 
     def platforms(self, bucket_ids: Sequence[str]) -> dict[str, list[str]]:
-        rows = self.conn.execute(
-            select(versions.c.bucket_id, builds.c.platform)
-            .join(builds, builds.c.version_id == versions.c.id)
-            .where(versions.c.bucket_id.in_(bucket_ids), builds.c.platform != "")
-            .distinct()
-            .order_by(builds.c.platform)
+        """Each bucket's platforms, in order: for each, one probe of the (bucket, platform)
+        index per platform it has (a loose index scan, in one recursive query), however many
+        versions hold them."""
+        platforms: dict[str, list[str]] = {}
+        for bucket_id, platform in self.conn.execute(_PLATFORMS, {"bucket_ids": list(bucket_ids)}):
+            platforms.setdefault(bucket_id, []).append(platform)
+        return platforms
+
+
+def _next_platform(bucket_id: Any, after: Any = None) -> Any:
+    """The bucket's first platform (after `after`), off the (bucket, platform) index."""
+    query = select(version_platforms.c.platform).where(version_platforms.c.bucket_id == bucket_id)
+    if after is not None:
+        query = query.where(version_platforms.c.platform > after)
+    return query.order_by(version_platforms.c.platform).limit(1).scalar_subquery()
+
+
+_BUCKET_IDS: BindParameter[list[str]] = bindparam("bucket_ids", expanding=True)
+"""The buckets a summary is read for. The statements below are made once, so that a read
+only binds them (SQLAlchemy keeps their compiled form by a key it computes once)."""
+
+_newest = versions.alias("newest")
+_LATEST_VERSIONS = (
+    select(*VERSION_COLUMNS)
+    .select_from(
+        buckets.join(
+            versions,
+            versions.c.id
+            == select(_newest.c.id)
+            .where(_newest.c.bucket_id == buckets.c.id, _newest.c.sequence.is_not(None))
+            .order_by(_newest.c.sequence.desc())
+            .limit(1)
+            .scalar_subquery(),
         )
-        found: dict[str, list[str]] = {}
-        for bucket_id, platform in rows:
-            found.setdefault(bucket_id, []).append(platform)
-        return found
+    )
+    .where(buckets.c.id.in_(_BUCKET_IDS))
+)
+
+
+def _platforms() -> Any:
+    first = select(
+        buckets.c.id.label("bucket_id"), _next_platform(buckets.c.id).label("platform")
+    ).where(buckets.c.id.in_(_BUCKET_IDS))
+    found = first.cte("found", recursive=True)
+    found = found.union_all(
+        select(found.c.bucket_id, _next_platform(found.c.bucket_id, found.c.platform)).where(
+            found.c.platform.is_not(None)
+        )
+    )
+    return (
+        select(found.c.bucket_id, found.c.platform)
+        .where(found.c.platform.is_not(None))
+        .order_by(found.c.platform)
+    )
+
+
+_PLATFORMS = _platforms()

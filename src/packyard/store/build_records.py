@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import String, bindparam, delete, exists, func, insert, select, update
 
 from packyard.domain.registry import Artifact, Build, Version
 from packyard.store.records import PREFIXED_VERSION, Records, as_build, as_prefixed_version
-from packyard.store.tables import artifacts, buckets, builds, registries, versions
+from packyard.store.tables import (
+    artifacts,
+    buckets,
+    builds,
+    registries,
+    version_platforms,
+    versions,
+)
 
 # with the version, whose registry must be activated, and its own count of artifacts.
 _BUILD_IN_VERSION = (
@@ -35,8 +42,37 @@ _BUILD_IN_VERSION = (
     .order_by(builds.c.id)
 )
 
-_ADD_BUILD = insert(builds)
+# A build with a parent keeps the parent's bucket too, read in the same statement.
+_PARENT_BUCKET = (
+    select(versions.c.bucket_id)
+    .where(versions.c.id == bindparam("parent_of", type_=String))
+    .scalar_subquery()
+)
+_ADD_BUILD = insert(builds).values(parent_bucket_id=_PARENT_BUCKET)
 _CHANGE_BUILD = update(builds).where(builds.c.id == bindparam("changed_id"))
+_CHANGE_BUILD_PARENT = _CHANGE_BUILD.values(parent_bucket_id=_PARENT_BUCKET)
+
+# A version's platforms (version_platforms) follow its builds': one statement a write.
+_OF_VERSION = bindparam("of_version", type_=String)
+_PLATFORM = bindparam("platform", type_=String)
+_ONE_PLATFORM = (version_platforms.c.version_id == _OF_VERSION) & (
+    version_platforms.c.platform == _PLATFORM
+)
+_ADD_PLATFORM_IF_NEW = insert(version_platforms).from_select(
+    ["version_id", "platform", "bucket_id"],
+    select(_OF_VERSION, _PLATFORM, versions.c.bucket_id).where(
+        versions.c.id == _OF_VERSION, ~exists().where(_ONE_PLATFORM)
+    ),
+)
+_ADD_PLATFORM = insert(version_platforms)
+_RENAME_PLATFORM = (
+    update(version_platforms).where(_ONE_PLATFORM).values(platform=bindparam("renamed"))
+)
+_REMOVE_PLATFORM_IF_UNUSED = delete(version_platforms).where(
+    _ONE_PLATFORM,
+    ~exists().where(builds.c.version_id == _OF_VERSION, builds.c.platform == _PLATFORM),
+)
+_REMOVE_PLATFORM = delete(version_platforms).where(_ONE_PLATFORM)
 
 
 class BuildRecords(Records):
@@ -135,15 +171,51 @@ class BuildRecords(Records):
                 "parent_channel_id": build.parent_channel_id,
                 "created_at": build.created_at,
                 "updated_at": build.updated_at,
+                "parent_of": build.parent_version_id,
             },
         )
         self.add_artifacts(build.id, build.artifacts)
+        if build.platform:
+            self.conn.execute(
+                _ADD_PLATFORM_IF_NEW, {"of_version": build.version_id, "platform": build.platform}
+            )
 
-    def change_build(self, build_id: str, **values: Any) -> None:
-        self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
+    def change_build(self, build_id: str, *, version: Version, **values: Any) -> None:
+        """Change a build of `version` (read with its builds, this one as it was), and the
+        version's platforms if its platform changes: at most one statement more."""
+        if "parent_version_id" in values:
+            parent = {"parent_of": values["parent_version_id"]}
+            self.conn.execute(_CHANGE_BUILD_PARENT, {"changed_id": build_id, **values, **parent})
+        else:
+            self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
+        if "platform" in values:
+            self._follow_platform(version, build_id, str(values["platform"]))
 
-    def remove_build(self, build_id: str) -> None:
-        self.conn.execute(delete(builds).where(builds.c.id == build_id))
+    def _follow_platform(self, version: Version, build_id: str, new: str) -> None:
+        old = next((item.platform for item in version.builds if item.id == build_id), "")
+        others = {item.platform for item in version.builds if item.id != build_id}
+        gone = old if old and old != new and old not in others else ""
+        added = new if new and new != old and new not in others else ""
+        which = {"of_version": version.id, "platform": gone}
+        if gone and added:
+            self.conn.execute(_RENAME_PLATFORM, {**which, "renamed": added})
+        elif gone:
+            self.conn.execute(_REMOVE_PLATFORM, which)
+        elif added:
+            self.conn.execute(
+                _ADD_PLATFORM,
+                {"version_id": version.id, "platform": added, "bucket_id": version.bucket_id},
+            )
+
+    def remove_build(self, build: Build) -> None:
+        """Delete the build, and its platform from its version's unless another build of
+        the version has it."""
+        self.conn.execute(delete(builds).where(builds.c.id == build.id))
+        if build.platform:
+            self.conn.execute(
+                _REMOVE_PLATFORM_IF_UNUSED,
+                {"of_version": build.version_id, "platform": build.platform},
+            )
 
     def replace_artifacts(
         self, build_id: str, found: list[Artifact], *, previous: list[Artifact] | None = None

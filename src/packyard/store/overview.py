@@ -13,7 +13,7 @@ from packyard.domain.registry import Bucket, Version
 from packyard.store.records import VERSION_COLUMNS as _VERSION_COLUMNS
 from packyard.store.records import as_bucket
 from packyard.store.records import as_version as _version
-from packyard.store.tables import audit_events, buckets, builds, versions
+from packyard.store.tables import audit_events, buckets, builds, version_platforms, versions
 
 _AUDIT_FIELDS = [field.name for field in fields(AuditEvent)]
 
@@ -119,12 +119,11 @@ class Overview:
             key, value = label
             field = buckets.c.labels[key].as_string()
             where.append(field.is_not(None) if value is None else field == value)
-        if platform:
+        if platform:  # one probe of the (bucket, platform) index a bucket
             where.append(
-                exists(
-                    select(builds.c.id)
-                    .join(versions, versions.c.id == builds.c.version_id)
-                    .where(versions.c.bucket_id == buckets.c.id, builds.c.platform == platform)
+                exists().where(
+                    version_platforms.c.bucket_id == buckets.c.id,
+                    version_platforms.c.platform == platform,
                 )
             )
         total = self.conn.execute(select(func.count()).select_from(buckets).where(*where))

@@ -35,16 +35,20 @@ PREFIXED_VERSION = (
 )
 
 
-def as_bucket(row: Row[Any] | Any) -> Bucket:
+def as_bucket(row: Any) -> Bucket:
+    """A bucket from a row of the whole buckets table, unpacked by position (a page of
+    buckets makes a hundred of these: a Row's attributes cost more than its tuple)."""
+    id_, organization_id, project_id, name, description, labels, created, updated, count = row
     return Bucket(
-        id=row.id,
-        organization_id=row.organization_id,
-        project_id=row.project_id,
-        name=row.name,
-        description=row.description,
-        labels=dict(row.labels or {}),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=id_,
+        organization_id=organization_id,
+        project_id=project_id,
+        name=name,
+        description=description,
+        labels=dict(labels or {}),
+        created_at=created,
+        updated_at=updated,
+        version_count=count,
     )
 
 

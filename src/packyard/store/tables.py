@@ -115,6 +115,8 @@ buckets = Table(
     Column("labels", JSON, nullable=False, default=dict),
     timestamp("created_at"),
     timestamp("updated_at"),
+    # How many versions the bucket holds, kept by the writes that add and remove them.
+    Column("version_count", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("project_id", "name"),
     # A page of the project's buckets in id order (keyset pages) is an index range.
     Index("ix_buckets_project_id_id", "project_id", "id"),
@@ -157,8 +159,23 @@ builds = Table(
     Column("parent_channel_id", String(26), nullable=True),
     timestamp("created_at"),
     timestamp("updated_at"),
+    # The parent version's bucket, written with the parent: a page of buckets finds its
+    # children off this index, not through every version of its buckets.
+    Column("parent_bucket_id", String(26), nullable=True),
     UniqueConstraint("version_id", "component_type"),
     Index("ix_builds_parent_version_id", "parent_version_id"),
+    Index("ix_builds_parent_bucket_id", "parent_bucket_id"),
+)
+
+# Each version's platforms (of its builds), with its bucket: kept by the writes to builds,
+# gone with the version, so that a bucket's platforms are a few probes of one index.
+version_platforms = Table(
+    "version_platforms",
+    metadata,
+    Column("version_id", ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("platform", String(255), primary_key=True),
+    Column("bucket_id", String(26), nullable=False),
+    Index("ix_version_platforms_bucket_id", "bucket_id", "platform"),
 )
 
 artifacts = Table(

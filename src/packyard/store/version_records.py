@@ -16,6 +16,8 @@ from packyard.store.records import VERSION_COLUMNS, as_version
 from packyard.store.tables import buckets, builds, registries, versions
 
 _ADD_VERSION = insert(versions)
+# The bucket's version count, kept by the writes that add and remove its versions.
+_COUNT_VERSIONS = update(buckets).where(buckets.c.id == bindparam("counted_id"))
 _CHANGE_VERSION = update(versions).where(versions.c.id == bindparam("changed_id"))
 _taken = versions.alias("taken")
 # A version's completion: its bucket's next sequence number, taken in the update itself.
@@ -174,6 +176,10 @@ class VersionRecords(BuildRecords):
                 "updated_at": version.updated_at,
             },
         )
+        self.conn.execute(
+            _COUNT_VERSIONS.values(version_count=buckets.c.version_count + 1),
+            {"counted_id": version.bucket_id},
+        )
 
     def change_version(self, version_id: str, **values: Any) -> None:
         self.conn.execute(_CHANGE_VERSION, {"changed_id": version_id, **values})
@@ -190,8 +196,14 @@ class VersionRecords(BuildRecords):
             update(versions).where(versions.c.revoked_from_id == root_id).values(**values)
         )
 
-    def remove_version(self, version_id: str) -> None:
-        self.conn.execute(delete(versions).where(versions.c.id == version_id))
+    def remove_version(self, version: Version) -> None:
+        """Delete the version (its builds, artifacts and platforms go with it), one less in
+        its bucket's count."""
+        self.conn.execute(
+            _COUNT_VERSIONS.values(version_count=buckets.c.version_count - 1),
+            {"counted_id": version.bucket_id},
+        )
+        self.conn.execute(delete(versions).where(versions.c.id == version.id))
 
     def take_next_sequence(self, version: Version, *, now: datetime) -> int:
         """Give the version its bucket's next sequence number, in one statement; a number
