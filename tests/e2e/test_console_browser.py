@@ -136,6 +136,7 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     first = page.locator("#channel-history tbody tr").first
     assert first.locator("td").nth(1).inner_text() == person.name
     assert [first.locator("td").nth(i).inner_text() for i in (2, 3)] == ["v1", "v2"]
+    assert first.locator("td").nth(4).inner_text() == "manual"
     visit(page, "channel")
     via = e2e.copy_template("artifact-via-channel")
     assert read_channel(e2e, via, bucket, "production") == v2["id"]
@@ -165,6 +166,7 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     page.goto(bucket_url + "/channels/production")
     first = page.locator("#channel-history tbody tr").first
     assert [first.locator("td").nth(i).inner_text() for i in (2, 3)] == ["v2", "v1"]
+    assert first.locator("td").nth(4).inner_text() == "rollback"
     assert read_channel(e2e, via, bucket, "production") == v1["id"]
 
     # Restore, from the version's page.
