@@ -40,7 +40,6 @@ def browser() -> Iterator[Browser]:
 def new_context(browser: Browser, **options: Any) -> BrowserContext:
     settings: dict[str, Any] = {
         "ignore_https_errors": True,
-        "bypass_csp": True,  # axe-core is injected as an inline script
         "viewport": {"width": 1200, "height": 900},
     }
     settings.update(options)
@@ -147,10 +146,19 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     visit(page, "revoke")
     page.get_by_label("Reason").fill("CVE-2026-0001")
     expect(page.get_by_label("Roll its channels back")).to_be_checked()
-    page.get_by_role("button", name="Preview").click()
+    # The preview comes into the dialog as the options change, without leaving it.
+    dialog = page.url
+    in_place = page.locator("#preview-slot")
+    page.get_by_label("Roll its channels back").uncheck()
+    expect(in_place.locator("input[name=reason]")).to_have_value("CVE-2026-0001")
+    expect(in_place.get_by_text("No channel moves.")).to_be_visible()
+    page.get_by_label("Roll its channels back").check()
+    expect(in_place.locator("input[name=rollback]")).to_have_value("on")
+    expect(in_place.locator("#preview-moves li")).to_have_count(1)
+    assert page.url == dialog
     visit(page, "revoke-preview")
-    revoked = page.locator("#preview-revoked li").all_inner_texts()
-    moves = page.locator("#preview-moves li").all_inner_texts()
+    revoked = in_place.locator("#preview-revoked li").all_inner_texts()
+    moves = in_place.locator("#preview-moves li").all_inner_texts()
     assert len(revoked) == 1 and revoked[0].startswith(f"{bucket} v2"), revoked
     assert "its own revocation" in revoked[0]
     assert moves == [f"{bucket} production: v2 → v1"], moves
