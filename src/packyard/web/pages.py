@@ -9,7 +9,16 @@ from starlette.responses import RedirectResponse, Response
 from packyard.domain.identity import Role
 from packyard.domain.registry import Version
 from packyard.errors import InvalidArgument, NotFound
-from packyard.services import ancestry, buckets, channels, overview, revocation, sboms, versions
+from packyard.services import (
+    ancestry,
+    buckets,
+    channels,
+    overview,
+    revocation,
+    sboms,
+    versions,
+    vulnerabilities,
+)
 from packyard.services.ancestry import AncestryQuery
 from packyard.services.reach import Reader
 from packyard.services.sboms import PackageFilter
@@ -162,6 +171,9 @@ def version_detail(call: Call) -> Response:
         parents=parents,
         supply=supply,
         inherited=revocation.inherited_from(call.repo, call.actor, version),
+        findings=vulnerabilities.version_findings(
+            call.repo, [item for _, shipped in supply.values() for item in shipped]
+        ),
         version_name=version_name,
         confirm=confirm_word(version),
         title=f"{name} {version_name(version)}",
