@@ -234,6 +234,8 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
         ("home-dark", {"color_scheme": "dark"}),
         ("version-phone", {"viewport": {"width": 390, "height": 844}}),
         ("version-phone-dark", {"viewport": {"width": 390, "height": 844}, "color_scheme": "dark"}),
+        # 200% zoom of a 1200 x 900 window: half the CSS pixels, each drawn twice as large.
+        ("version-zoom-200", {"viewport": {"width": 600, "height": 450}, "device_scale_factor": 2}),
     ):
         context = new_context(browser, **options)
         page = context.new_page()
@@ -543,3 +545,34 @@ def test_principals_and_users_are_made_rotated_and_deleted_with_a_secret_shown_o
     expect(page.get_by_role("button", name="Create user")).to_be_disabled()
     assert page.locator(".needs").first.inner_text() == "needs the admin role"
     viewer.close()
+
+
+def test_a_person_promotes_with_the_keyboard_alone(
+    live_server: LiveServer, browser: Browser, seeded: dict[str, Any]
+) -> None:
+    """Skip link first, then Tab to the action, choose with the arrow keys, press Enter; the
+    focused control is always outlined."""
+    api: ApiClient = seeded["api"]
+    bucket = seeded["bucket"]
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, live_server, new_person(live_server, "contributor"))
+    page.goto(_project(live_server) + f"/buckets/{bucket}/versions/f2")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "promote-channel":
+            break
+    expect(page.get_by_label("Promote to channel")).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid", outline
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Promote")).to_be_focused()
+    page.keyboard.press("Enter")
+    assert notice(page) == "Promoted to stable."
+    found = api.get(api.v2 + f"/buckets/{bucket}/channels/stable").json()["channel"]
+    assert found["version"]["fingerprint"] == "f2"
+    context.close()
