@@ -336,6 +336,7 @@ RECIPES: dict[str, Callable[[World], Req]] = {
     "packyard.PreviewRevocation": lambda w: Req(w.b2, body={"versions": [w.fingerprint]}),
     "packyard.FindArtifacts": lambda w: Req(query={"external_identifier": "img-null.a"}),
     "packyard.DiffVersions": lambda w: Req({**w.b2, "from": w.fingerprint, "to": w.version_id}),
+    "packyard.ListChannelHistory": lambda w: Req({**w.b2, "channel_name": w.channel}),
     # webhooks (created disabled, so nothing verifies it: the address is never contacted)
     "CreateWebhook": lambda w: Req(
         body={"name": w.t.name(), "enabled": False, "config": {"url": "http://93.184.216.34/"}}

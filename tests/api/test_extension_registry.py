@@ -194,3 +194,40 @@ def test_the_document_is_served_without_credentials(live_server: LiveServer) -> 
     assert served.status_code == 200
     assert served.headers["content-type"].startswith("application/yaml")
     assert yaml.safe_load(served.text) == yaml.safe_load(EXTENSION_SPEC.read_text())
+
+
+def test_the_channel_history_says_why_each_move_was_made(
+    viewer: ApiClient, admin: ApiClient, name: str
+) -> None:
+    world = _lineage(admin, name)
+    parent = world["parent"]
+    made = admin.post(admin.v2 + f"/buckets/{parent}/channels", json={"name": "staging"})
+    assert made.status_code == 200, made.text
+    copied = admin.post(
+        admin.v2 + f"/buckets/{parent}/channels/assign",
+        json={"source_channel": "prod", "target_channel": "staging"},
+    )
+    assert copied.status_code == 200, copied.text
+    revoked = admin.patch(
+        admin.v2 + f"/buckets/{parent}/versions/{name}-p2",
+        json={"revoke_at": PAST, "revocation_message": "CVE"},
+    )
+    assert revoked.status_code == 200, revoked.text
+
+    def why(channel: str) -> list[tuple[str, str, str]]:
+        got = viewer.get(ext(viewer) + f"/buckets/{parent}/channels/{channel}/history")
+        assert got.status_code == 200, got.text
+        return [
+            (
+                item["reason"],
+                (item["from_version"] or {}).get("name", ""),
+                (item["version"] or {}).get("name", ""),
+            )
+            for item in got.json()["history"]
+        ]
+
+    assert why("prod") == [("rollback", "v2", "v1"), ("manual", "v1", "v2"), ("created", "", "v1")]
+    assert why("staging") == [("rollback", "v2", ""), ("manual", "", "v2")]
+    assert why("latest") == [("completed", "v1", "v2"), ("completed", "", "v1")]
+    missing = viewer.get(ext(viewer) + f"/buckets/{parent}/channels/nowhere/history")
+    error(missing, 404, 5)

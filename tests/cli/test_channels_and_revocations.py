@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from tests.cli.conftest import field, push
@@ -60,6 +61,24 @@ def test_promote_and_history(cli, api, pushed):
     assert [item["version"]["fingerprint"] for item in history] == ["fp-2", "fp-1", "fp-2", "fp-1"]
     text = cli.ok("channel", "history", bucket, "production")
     assert text.count("v2 (fp-2)") == 2 and text.count("v1 (fp-1)") == 2
+
+
+def test_history_says_a_promotion_is_manual_and_a_revocation_rolls_back(cli, api, pushed):
+    bucket = pushed["bucket"]
+    cli.ok("channel", "promote", bucket, "--from", "staging", "--to", "production")
+    cli.ok("revoke", bucket, "v2", "--reason", "CVE-2", "--yes")
+    history = cli.json("channel", "history", bucket, "production")["history"]
+    assert [
+        (item["reason"], (item["from_version"] or {}).get("name"), item["version"]["name"])
+        for item in history
+    ] == [("rollback", "v2", "v1"), ("manual", "v1", "v2"), ("created", None, "v1")]
+    text = cli.ok("channel", "history", bucket, "production")
+    assert re.findall(r"\b(why|rollback|manual|created)\b", text) == [
+        "why",
+        "rollback",
+        "manual",
+        "created",
+    ]
 
 
 def test_resolve(cli, api, pushed):

@@ -40,7 +40,6 @@ def browser() -> Iterator[Browser]:
 def new_context(browser: Browser, **options: Any) -> BrowserContext:
     settings: dict[str, Any] = {
         "ignore_https_errors": True,
-        "bypass_csp": True,  # axe-core is injected as an inline script
         "viewport": {"width": 1200, "height": 900},
     }
     settings.update(options)
@@ -136,6 +135,7 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     first = page.locator("#channel-history tbody tr").first
     assert first.locator("td").nth(1).inner_text() == person.name
     assert [first.locator("td").nth(i).inner_text() for i in (2, 3)] == ["v1", "v2"]
+    assert first.locator("td").nth(4).inner_text() == "manual"
     visit(page, "channel")
     via = e2e.copy_template("artifact-via-channel")
     assert read_channel(e2e, via, bucket, "production") == v2["id"]
@@ -146,10 +146,19 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     visit(page, "revoke")
     page.get_by_label("Reason").fill("CVE-2026-0001")
     expect(page.get_by_label("Roll its channels back")).to_be_checked()
-    page.get_by_role("button", name="Preview").click()
+    # The preview comes into the dialog as the options change, without leaving it.
+    dialog = page.url
+    in_place = page.locator("#preview-slot")
+    page.get_by_label("Roll its channels back").uncheck()
+    expect(in_place.locator("input[name=reason]")).to_have_value("CVE-2026-0001")
+    expect(in_place.get_by_text("No channel moves.")).to_be_visible()
+    page.get_by_label("Roll its channels back").check()
+    expect(in_place.locator("input[name=rollback]")).to_have_value("on")
+    expect(in_place.locator("#preview-moves li")).to_have_count(1)
+    assert page.url == dialog
     visit(page, "revoke-preview")
-    revoked = page.locator("#preview-revoked li").all_inner_texts()
-    moves = page.locator("#preview-moves li").all_inner_texts()
+    revoked = in_place.locator("#preview-revoked li").all_inner_texts()
+    moves = in_place.locator("#preview-moves li").all_inner_texts()
     assert len(revoked) == 1 and revoked[0].startswith(f"{bucket} v2"), revoked
     assert "its own revocation" in revoked[0]
     assert moves == [f"{bucket} production: v2 → v1"], moves
@@ -165,6 +174,7 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     page.goto(bucket_url + "/channels/production")
     first = page.locator("#channel-history tbody tr").first
     assert [first.locator("td").nth(i).inner_text() for i in (2, 3)] == ["v2", "v1"]
+    assert first.locator("td").nth(4).inner_text() == "rollback"
     assert read_channel(e2e, via, bucket, "production") == v1["id"]
 
     # Restore, from the version's page.
@@ -224,6 +234,8 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
         ("home-dark", {"color_scheme": "dark"}),
         ("version-phone", {"viewport": {"width": 390, "height": 844}}),
         ("version-phone-dark", {"viewport": {"width": 390, "height": 844}, "color_scheme": "dark"}),
+        # 200% zoom of a 1200 x 900 window: half the CSS pixels, each drawn twice as large.
+        ("version-zoom-200", {"viewport": {"width": 600, "height": 450}, "device_scale_factor": 2}),
     ):
         context = new_context(browser, **options)
         page = context.new_page()
@@ -549,3 +561,34 @@ def test_principals_and_users_are_made_rotated_and_deleted_with_a_secret_shown_o
     expect(page.get_by_role("button", name="Create user")).to_be_disabled()
     assert page.locator(".needs").first.inner_text() == "needs the admin role"
     viewer.close()
+
+
+def test_a_person_promotes_with_the_keyboard_alone(
+    live_server: LiveServer, browser: Browser, seeded: dict[str, Any]
+) -> None:
+    """Skip link first, then Tab to the action, choose with the arrow keys, press Enter; the
+    focused control is always outlined."""
+    api: ApiClient = seeded["api"]
+    bucket = seeded["bucket"]
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, live_server, new_person(live_server, "contributor"))
+    page.goto(_project(live_server) + f"/buckets/{bucket}/versions/f2")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "promote-channel":
+            break
+    expect(page.get_by_label("Promote to channel")).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid", outline
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Promote")).to_be_focused()
+    page.keyboard.press("Enter")
+    assert notice(page) == "Promoted to stable."
+    found = api.get(api.v2 + f"/buckets/{bucket}/channels/stable").json()["channel"]
+    assert found["version"]["fingerprint"] == "f2"
+    context.close()

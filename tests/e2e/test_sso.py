@@ -16,7 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
+from tests.e2e.test_console_browser import visit
+from tests.support.browser import chromium
 from tests.support.oidc_provider import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -28,6 +31,7 @@ from tests.support.people import Browser, audit_lines, csrf_of, user_command
 from tests.support.server import LiveServer, free_port
 
 pytestmark = pytest.mark.e2e
+VIEWPORT = {"width": 1200, "height": 900}
 
 ALICE = ProviderUser("id-alice", "alice", "alice's password", "alice@example.test")
 ERIN = ProviderUser("id-erin", "erin", "erin's password", "erin@example.test")
@@ -186,3 +190,25 @@ def test_the_providers_refusal_and_bad_answers_are_shown_clearly(site: Site):
     forged = browser.http.post("/signin/sso", data={"csrf_token": "forged"})
     assert forged.status_code == 403
     assert browser.session is None
+
+
+def test_a_person_signs_in_with_sso_in_a_real_browser(site: Site):
+    """In Debian's chromium: the console's single sign-on button, the provider's own login
+    page, and back on the console signed in, with the role the provider's claim maps to."""
+    with chromium() as found:
+        context = found.new_context(ignore_https_errors=True, viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(site.server.base_url + "/")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.get_by_role("button", name="Sign in with ZITADEL").click()
+        page.wait_for_url(site.provider.issuer + "**")
+        page.locator("input[name=username]").fill(ALICE.username)
+        page.locator("input[name=password]").fill(ALICE.password)
+        page.locator("input[name=password]").press("Enter")
+        expect(page.get_by_role("heading", name="Home")).to_be_visible()
+        assert page.url.startswith(site.server.base_url)
+        who = page.locator("header form.who")
+        expect(who.get_by_role("link", name="alice")).to_be_visible()
+        expect(who.locator(".role")).to_have_text("(contributor)")
+        visit(page, "home-sso")
+        context.close()

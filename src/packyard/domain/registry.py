@@ -19,6 +19,19 @@ class BuildStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class AssignmentReason(StrEnum):
+    """Why a channel moved: a person or client assigned it, a revocation or a version's deletion
+    rolled it back, a completed version moved `latest`, the channel was made with a version,
+    a deleted version left it empty; `unknown` for entries written before reasons were kept."""
+
+    MANUAL = "manual"
+    ROLLBACK = "rollback"
+    COMPLETED = "completed"
+    CREATED = "created"
+    DELETED = "deleted"
+    UNKNOWN = "unknown"
+
+
 class TemplateType(StrEnum):
     UNSET = "TEMPLATE_TYPE_UNSET"
     HCL2 = "HCL2"
@@ -171,6 +184,7 @@ class Assignment:
     author_id: str
     created_at: datetime
     version: Version | None = None
+    reason: AssignmentReason = AssignmentReason.MANUAL
 
 
 @dataclass

@@ -9,6 +9,7 @@ from datetime import datetime
 from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import (
     Assignment,
+    AssignmentReason,
     Bucket,
     Channel,
     Version,
@@ -63,13 +64,21 @@ def assignable(version: Version, *, now: datetime) -> Version:
 
 
 def point_channel(
-    repo: Work, actor: Actor, channel: Channel, version: Version | None, *, now: datetime
+    repo: Work,
+    actor: Actor,
+    channel: Channel,
+    version: Version | None,
+    *,
+    now: datetime,
+    reason: AssignmentReason = AssignmentReason.MANUAL,
 ) -> None:
-    """Move a channel and append the change to its history."""
+    """Move a channel and append the change, and why it was made, to its history."""
     events.channel_moved(repo, actor, channel, version, now=now)
     version_id = version.id if version else None
     repo.change_channel(channel.id, version_id=version_id, updated_at=now, author_id=actor.name)
-    repo.add_assignment(Assignment(new_id(), channel.id, version_id, actor.name, now))
+    repo.add_assignment(
+        Assignment(new_id(), channel.id, version_id, actor.name, now, reason=reason)
+    )
     channel.version = version
     channel.updated_at = now
     channel.author_id = actor.name
@@ -106,7 +115,7 @@ def rollback_target(
 def roll_back(repo: Work, actor: Actor, channel: Channel, *, leaving: str, now: datetime) -> None:
     """Move a channel to the newest earlier assignment that is still valid, or unassign it."""
     target = rollback_target(repo, channel, leaving=leaving, now=now)
-    point_channel(repo, actor, channel, target, now=now)
+    point_channel(repo, actor, channel, target, now=now, reason=AssignmentReason.ROLLBACK)
 
 
 def create_channel(
@@ -142,7 +151,11 @@ def create_channel(
     )
     unique(lambda: repo.add_channel(channel), message)
     if version is not None:
-        repo.add_assignment(Assignment(new_id(), channel.id, version.id, actor.name, now))
+        repo.add_assignment(
+            Assignment(
+                new_id(), channel.id, version.id, actor.name, now, reason=AssignmentReason.CREATED
+            )
+        )
         events.channel_made(repo, actor, channel, now=now)
     return channel
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from packyard.domain.identity import Actor, Scope
-from packyard.domain.registry import Version, parse_duration
+from packyard.domain.registry import AssignmentReason, Version, parse_duration
 from packyard.errors import FailedPrecondition, InvalidArgument
 from packyard.services import events
 from packyard.services.channels import point_channel
@@ -131,7 +131,9 @@ def carry_out(
     inherited = [entry.version.id for entry in plan.revoked if entry.inherited_from is not None]
     _changed_elsewhere(repo, scope, inherited)
     for move in plan.moves:
-        point_channel(repo, actor, move.channel, move.to_version, now=now)
+        point_channel(
+            repo, actor, move.channel, move.to_version, now=now, reason=AssignmentReason.ROLLBACK
+        )
 
 
 def revoke_version(

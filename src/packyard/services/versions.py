@@ -9,6 +9,7 @@ from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import (
     MANAGED_CHANNEL,
     Assignment,
+    AssignmentReason,
     Bucket,
     BuildStatus,
     TemplateType,
@@ -158,7 +159,7 @@ def complete_if_done(
     version.updated_at = now
     latest = repo.channel(version.bucket_id, MANAGED_CHANNEL, with_version=False)
     if latest is not None:
-        point_channel(repo, actor, latest, version, now=now)
+        point_channel(repo, actor, latest, version, now=now, reason=AssignmentReason.COMPLETED)
     events.version_completed(repo, actor, version, now=now)
     return True
 
@@ -193,5 +194,8 @@ def delete_version(
             roll_back(repo, actor, channel, leaving=version.id, now=now)
         else:
             repo.change_channel(channel.id, version_id=None, updated_at=now)
-            repo.add_assignment(Assignment(new_id(), channel.id, None, actor.name, now))
+            emptied = Assignment(
+                new_id(), channel.id, None, actor.name, now, reason=AssignmentReason.DELETED
+            )
+            repo.add_assignment(emptied)
     repo.remove_version(version)

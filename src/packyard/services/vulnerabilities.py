@@ -177,3 +177,11 @@ def by_vulnerability(
             finding = findings.setdefault(vulnerability.identifier, Finding(vulnerability))
             finding.packages.append(shipped[index])
     return sorted(findings.values(), key=lambda item: item.vulnerability.identifier)
+
+
+def version_findings(repo: Work, shipped: list[FoundPackage]) -> list[Finding] | None:
+    """What the operator's database says of a version's packages (the packages its SBOMs list),
+    by vulnerability; None when no database was imported, so nothing can be said."""
+    if repo.vulnerabilities.count() == 0:
+        return None
+    return by_vulnerability(shipped, matches(repo, shipped))

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from packyard.domain.registry import Assignment, Channel
+from packyard.domain.registry import Assignment, AssignmentReason, Channel
 from packyard.ids import new_id_after
 from packyard.store.records import as_channel
 from packyard.store.tables import buckets, channel_history, channels
@@ -118,6 +118,7 @@ class ChannelRecords(VersionRecords):
                 "version_id": entry.version_id,
                 "author_id": entry.author_id,
                 "created_at": entry.created_at,
+                "reason": entry.reason.value,
             },
         )
         self._newest_entries[entry.channel_id] = entry.id
@@ -135,6 +136,7 @@ class ChannelRecords(VersionRecords):
                 version_id=row.version_id,
                 author_id=row.author_id,
                 created_at=row.created_at,
+                reason=AssignmentReason(row.reason),
             )
             for row in rows
         ]

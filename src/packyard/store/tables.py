@@ -212,6 +212,8 @@ channel_history = Table(
     Column("version_id", String(26), nullable=True),
     Column("author_id", String(200), nullable=False),
     timestamp("created_at"),
+    # Why the channel moved: an AssignmentReason value.
+    Column("reason", String(20), nullable=False),
     Index("ix_channel_history_channel_id", "channel_id", "id"),
 )
 

@@ -11,7 +11,16 @@ from packyard.domain.paging import SortedAsk
 from packyard.domain.reads import AncestryQuery, Relation
 from packyard.domain.registry import Channel, Version
 from packyard.errors import InvalidArgument, NotFound
-from packyard.services import buckets, channels, overview, reads, revocation, sboms, versions
+from packyard.services import (
+    buckets,
+    channels,
+    overview,
+    reads,
+    revocation,
+    sboms,
+    versions,
+    vulnerabilities,
+)
 from packyard.services.sboms import PackageFilter
 from packyard.web.render import project_base, render
 from packyard.wire.routing import Call, Route
@@ -193,6 +202,9 @@ def version_detail(call: Call) -> Response:
         parents=parents,
         supply=supply,
         inherited=read.revoked_ancestor,
+        findings=vulnerabilities.version_findings(
+            call.repo, [item for _, shipped in supply.values() for item in shipped]
+        ),
         version_name=version_name,
         confirm=confirm_word(version),
         title=f"{name} {version_name(version)}",

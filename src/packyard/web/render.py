@@ -4,6 +4,7 @@ every page is given."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -40,14 +41,24 @@ templates.filters["q"] = lambda text: quote(str(text), safe="")
 templates.globals["Role"] = Role
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A rendered page that no cache keeps, with the CSRF token its forms carry."""
+def page(
+    request: Request,
+    template: str,
+    status: int = 200,
+    *,
+    form_targets: Sequence[str] = (),
+    **context: Any,
+) -> HTMLResponse:
+    """A rendered page that no cache keeps, with the CSRF token its forms carry; its forms may
+    lead to the console itself, to https addresses, and to `form_targets` (origins a form's
+    answer redirects to, such as a single sign-on provider's, which may be plain http)."""
     token = csrf_token(request)
     body = templates.get_template(template).render(csrf_token=token, csrf=token, **context)
     response = HTMLResponse(body, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; frame-ancestors 'none'; form-action 'self' https:"
+        "default-src 'self'; frame-ancestors 'none'; form-action "
+        + " ".join(["'self'", "https:", *form_targets])
     )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -8,7 +8,7 @@ loop. Every refusal is a page that says what to do, and writes nothing.
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -67,11 +67,23 @@ def signin_routes(services: Services) -> list[Route]:
     trusted = trusted_networks(services.settings.login.trusted_proxies)
     settings = services.settings.sessions
     sso_label = services.settings.oidc.label if services.settings.oidc.issuer else ""
+    # The SSO button's form is answered with a redirect to the provider, which the page's
+    # form-action must allow (an https provider is allowed already; one on http is named).
+    provider = urlsplit(services.settings.oidc.issuer)
+    sso_origin = (f"{provider.scheme}://{provider.netloc}",) if provider.netloc else ()
 
     def form_page(request: Request, status: int = 200, **context: str) -> Response:
         context.setdefault("name", "")
         context.setdefault("next", safe_next(request.query_params.get("next")))
-        return page(request, "signin.html", status, title="Sign in", sso=sso_label, **context)
+        return page(
+            request,
+            "signin.html",
+            status,
+            form_targets=sso_origin,
+            title="Sign in",
+            sso=sso_label,
+            **context,
+        )
 
     async def show(request: Request) -> Response:
         if session_principal(request, services) is not None:

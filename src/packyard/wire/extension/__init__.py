@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from packyard.wire.extension import accounts, registry
+from packyard.wire.extension import accounts, channels, registry
 from packyard.wire.extension.document import openapi_route
 from packyard.wire.routing import Route
 
-ROUTES: list[Route] = [*registry.ROUTES, *accounts.ROUTES]
+ROUTES: list[Route] = [*registry.ROUTES, *channels.ROUTES, *accounts.ROUTES]
 
 __all__ = ["ROUTES", "openapi_route"]
