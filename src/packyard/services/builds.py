@@ -146,10 +146,12 @@ def create_build(
 
 
 def _build_in_project(
-    repo: Work, scope: Scope, build_id: str, version_id: str | None = None
+    repo: Work, scope: Scope, build_id: str, version_id: str | None = None, *, gated: bool = False
 ) -> Build:
-    """The build, if it is in the project (and, when given, in that version)."""
-    active_registry(repo, scope)
+    """The build, if it is in the project (and, when given, in that version). `gated`: the
+    registry was found active in this transaction already."""
+    if not gated:
+        active_registry(repo, scope)
     build = repo.build(build_id, project_id=scope.project_id)
     if build is None or version_id not in (None, build.version_id):
         raise NotFound(f'build "{build_id}" not found')
@@ -170,6 +172,7 @@ def get_build(
     if bucket_name is not None and fingerprint is not None:
         bucket = find_bucket(repo, scope, bucket_name)
         version_id = version_named(repo, bucket, fingerprint, with_builds=False).id
+        return _build_in_project(repo, scope, build_id, version_id, gated=True)
     return _build_in_project(repo, scope, build_id, version_id)
 
 
@@ -276,5 +279,17 @@ def update_build(
     return build
 
 
-def delete_build(repo: Work, scope: Scope, *, build_id: str, version_id: str | None = None) -> None:
-    repo.remove_build(_build_in_project(repo, scope, build_id, version_id).id)
+def delete_build(
+    repo: Work,
+    scope: Scope,
+    *,
+    build_id: str,
+    bucket_name: str | None = None,
+    fingerprint: str | None = None,
+) -> None:
+    """Delete the build, named by its id (in the version of its bucket and fingerprint, when
+    they are given: unknown is "not found")."""
+    found = get_build(
+        repo, scope, build_id=build_id, bucket_name=bucket_name, fingerprint=fingerprint
+    )
+    repo.remove_build(found.id)
