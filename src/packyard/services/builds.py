@@ -146,12 +146,10 @@ def create_build(
 
 
 def _build_in_project(
-    repo: Work, scope: Scope, build_id: str, version_id: str | None = None, *, gated: bool = False
+    repo: Work, scope: Scope, build_id: str, version_id: str | None = None
 ) -> Build:
-    """The build, if it is in the project (and, when given, in that version). `gated`: the
-    registry was found active in this transaction already."""
-    if not gated:
-        active_registry(repo, scope)
+    """The build, if it is in the project (and, when given, in that version)."""
+    active_registry(repo, scope)
     build = repo.build(build_id, project_id=scope.project_id)
     if build is None or version_id not in (None, build.version_id):
         raise NotFound(f'build "{build_id}" not found')
@@ -172,7 +170,6 @@ def get_build(
     if bucket_name is not None and fingerprint is not None:
         bucket = find_bucket(repo, scope, bucket_name)
         version_id = version_named(repo, bucket, fingerprint, with_builds=False).id
-        return _build_in_project(repo, scope, build_id, version_id, gated=True)
     return _build_in_project(repo, scope, build_id, version_id)
 
 
