@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from packyard.errors import Unauthenticated
+from packyard.errors import InvalidArgument, Unauthenticated
 from packyard.ids import utcnow
 from packyard.services import registry as registries
 from packyard.services import run_tasks
@@ -54,3 +54,32 @@ def test_a_request_is_served_only_signed_with_the_registrys_key_and_received_onc
         again = run_tasks.first_receipt(work.run_task_runs, signed, request, now=utcnow())
     assert signed.id == found.id
     assert first and not again
+
+
+def test_a_signed_request_is_received_in_one_call_checked_read_and_recorded_once(
+    registry: Registry,
+):
+    with registry.work(write=False) as work:
+        found = registries.get_registry(work, registry.scope)
+
+    def receive(body: bytes) -> run_tasks.Receipt:
+        signature = hmac.new(found.run_task_hmac_key.encode(), body, hashlib.sha512).hexdigest()
+        return run_tasks.receive(
+            registry.store,
+            api_id=found.run_task_api_id,
+            body=body,
+            signature=signature,
+            now=utcnow(),
+        )
+
+    payload = (
+        b'{"task_result_id": "t1", "access_token": "token", "plan_json_api_url": "https://plan",'
+        b' "task_result_callback_url": "https://callback"}'
+    )
+    check = receive(b'{"access_token": "test-token"}')
+    assert (check.registry.id, check.run, check.first) == (found.id, None, False)
+    with pytest.raises(InvalidArgument, match="not JSON"):
+        receive(b"{")
+    first, again = receive(payload), receive(payload)
+    assert first.run is not None and first.run.task_result_id == "t1"
+    assert first.first and not again.first

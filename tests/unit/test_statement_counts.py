@@ -211,7 +211,8 @@ def test_each_write_use_case_of_a_push_stays_within_its_statement_bound(app: InP
 
 
 def _push_2023(app: InProcess, counted: Statements) -> dict[str, int]:
-    """Packer 1.16's push writes, and the channel, revocation and delete writes after it."""
+    """Packer 1.16's push writes, and the channel, revocation, SBOM and delete requests after
+    it."""
     most: dict[str, int] = {}
     with app.api() as api:
 
@@ -246,6 +247,9 @@ def _push_2023(app: InProcess, counted: Statements) -> dict[str, int]:
         )
         send("UpdateVersion revoking", "PATCH", bucket + "/versions/f", json=_REVOKE)
         send("UpdateVersion restoring", "PATCH", bucket + "/versions/f", json={"restore": True})
+        send("ListSboms", "GET", f"{builds_path}/{ids[0]}/sboms")
+        send("ListBuildPackages", "GET", f"{builds_path}/{ids[0]}/packages")
+        send("DeleteBuild", "DELETE", f"{builds_path}/{ids[0]}")
         send("DeleteVersion", "DELETE", bucket + "/versions/f")
         send("DeleteBucket", "DELETE", bucket)
     return most
@@ -264,7 +268,7 @@ _REVOKE = {"revoke_at": (datetime(2020, 1, 1)).isoformat() + "Z"}
 # write that changes its bucket's summary (a version added or deleted, a version's first
 # build of a platform) one more, that summary's update.
 REQUEST_BOUNDS_2023 = {
-    "CreateBucket": 12,
+    "CreateBucket": 8,
     "CreateVersion": 9,
     "CreateBuild": 6,
     "UpdateBuild RUNNING": 6,
@@ -272,9 +276,12 @@ REQUEST_BOUNDS_2023 = {
     "UpdateBuild DONE completing": 12,
     "CreateChannel": 8,
     "UpdateChannel assigning": 14,
-    "UpdateVersion revoking": 20,
-    "UpdateVersion restoring": 15,
-    "DeleteVersion": 14,
+    "UpdateVersion revoking": 19,
+    "UpdateVersion restoring": 14,
+    "ListSboms": 8,
+    "ListBuildPackages": 8,
+    "DeleteBuild": 11,
+    "DeleteVersion": 13,
     "DeleteBucket": 7,
 }
 
@@ -290,7 +297,7 @@ def test_each_write_request_of_a_2023_push_stays_within_its_statement_bound(
 
 
 REQUEST_BOUNDS_2021 = {
-    "CreateBucket": 12,
+    "CreateBucket": 8,
     "CreateIteration": 9,
     "CreateBuild": 6,
     "UpdateBuild RUNNING": 6,

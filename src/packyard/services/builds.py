@@ -276,5 +276,17 @@ def update_build(
     return build
 
 
-def delete_build(repo: Work, scope: Scope, *, build_id: str, version_id: str | None = None) -> None:
-    repo.remove_build(_build_in_project(repo, scope, build_id, version_id))
+def delete_build(
+    repo: Work,
+    scope: Scope,
+    *,
+    build_id: str,
+    bucket_name: str | None = None,
+    fingerprint: str | None = None,
+) -> None:
+    """Delete the build, named by its id (in the version of its bucket and fingerprint, when
+    they are given: unknown is "not found")."""
+    found = get_build(
+        repo, scope, build_id=build_id, bucket_name=bucket_name, fingerprint=fingerprint
+    )
+    repo.remove_build(found)

@@ -15,7 +15,7 @@ from packyard.services.channels import point_channel
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
 from packyard.services.revocation_plan import RevocationPlan, RevocationRequest, plan_revocation
-from packyard.services.versions import complete_version, version_by_ref
+from packyard.services.versions import complete_version, version_by_ref, version_to_change
 from packyard.store.work import Work
 
 
@@ -100,7 +100,7 @@ def preview_revocation(
         repo,
         actor,
         scope,
-        version_ids=version_ids,
+        versions=list(version_ids),
         request=revocation_request(revocation, now),
         now=now,
         with_children=True,
@@ -146,15 +146,28 @@ def revoke_version(
     now: datetime,
 ) -> Version:
     request = revocation_request(revocation, now)
-    plan = plan_revocation(repo, actor, scope, version_ids=[version_id], request=request, now=now)
-    carry_out(repo, actor, scope, plan, message=revocation.message, now=now)
+    return _revoke(repo, actor, scope, version_id, request, message=revocation.message, now=now)
+
+
+def _revoke(
+    repo: Work,
+    actor: Actor,
+    scope: Scope,
+    named: str | Version,
+    request: RevocationRequest,
+    *,
+    message: str,
+    now: datetime,
+) -> Version:
+    plan = plan_revocation(repo, actor, scope, versions=[named], request=request, now=now)
+    carry_out(repo, actor, scope, plan, message=message, now=now)
     version = plan.revoked[0].version
     events.version_revoked(repo, actor, version, now=now)
     return _changed(
         version,
         revoked_from_id=None,
         revoke_at=request.revoke_at,
-        revocation_message=revocation.message,
+        revocation_message=message,
         revocation_author=actor.name,
         updated_at=now,
     )
@@ -164,7 +177,12 @@ def restore_version(
     repo: Work, scope: Scope, *, version_id: str, now: datetime, actor: Actor | None = None
 ) -> Version:
     """Clear the revocation, and the revocations descendants inherited from it."""
-    version = version_in_project(repo, scope, version_id)
+    return _restore(repo, scope, version_in_project(repo, scope, version_id), now=now, actor=actor)
+
+
+def _restore(
+    repo: Work, scope: Scope, version: Version, *, now: datetime, actor: Actor | None
+) -> Version:
     if version.revoke_at is None:
         raise FailedPrecondition("the version is not revoked")
     cleared = {
@@ -195,21 +213,31 @@ def change_version(
     actor: Actor,
     scope: Scope,
     *,
-    version_id: str,
+    version_id: str | None = None,
+    bucket_name: str | None = None,
+    fingerprint: str | None = None,
     change: VersionChange,
     now: datetime,
 ) -> Version:
+    """Restore, revoke or complete the version named by its id, or by its bucket and
+    fingerprint (unknown is "not found"); it is looked up once."""
+    version = None
+    if bucket_name is not None and fingerprint is not None:
+        # A version the path names by fingerprint is found before the change is checked.
+        version = version_to_change(repo, scope, bucket_name=bucket_name, fingerprint=fingerprint)
     if change.restore and change.revocation is not None:
         raise InvalidArgument("restore cannot be combined with revoke_at or revoke_in")
     if change.restore:
-        return restore_version(repo, scope, version_id=version_id, now=now, actor=actor)
+        found = version or version_in_project(repo, scope, version_id or "")
+        return _restore(repo, scope, found, now=now, actor=actor)
     if change.revocation is not None:
-        return revoke_version(
-            repo, actor, scope, version_id=version_id, revocation=change.revocation, now=now
-        )
+        request = revocation_request(change.revocation, now)
+        named = version or version_id or ""
+        message = change.revocation.message
+        return _revoke(repo, actor, scope, named, request, message=message, now=now)
     if change.complete:
-        version = version_in_project(repo, scope, version_id)
-        statuses = [build.status for build in version.builds]
-        complete_version(repo, actor, version, now=now, statuses=statuses)
-        return version
+        found = version or version_in_project(repo, scope, version_id or "")
+        statuses = [build.status for build in found.builds]
+        complete_version(repo, actor, found, now=now, statuses=statuses)
+        return found
     raise InvalidArgument("set one of complete, revoke_at, revoke_in or restore")

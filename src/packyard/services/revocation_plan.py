@@ -4,6 +4,7 @@ date. The revoke runs the plan this module makes, and the preview shows the same
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -111,15 +112,16 @@ def plan_revocation(
     actor: Actor,
     scope: Scope,
     *,
-    version_ids: list[str],
+    versions: Sequence[str | Version],
     request: RevocationRequest,
     now: datetime,
     with_children: bool = False,
 ) -> RevocationPlan:
-    """Revoke the versions one after the other, as separate revokes would, without writing."""
+    """Revoke the versions (each by its id, or as found already) one after the other, as
+    separate revokes would, without writing."""
     plan = RevocationPlan()
-    for version_id in version_ids:
-        version = version_in_project(repo, scope, version_id)
+    for named in versions:
+        version = named if isinstance(named, Version) else version_in_project(repo, scope, named)
         planned = plan.revoke_moment(version.id)
         if version.is_revoked(now) or (planned is not None and planned <= now):
             raise FailedPrecondition("the version is already revoked; restore it first")

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from packyard.domain.registry import Registry, RunTaskBehaviour
 from packyard.errors import FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
+from packyard.services.work import Store, unit_of_work
 from packyard.store.run_tasks import RunTaskRuns
 from packyard.store.work import Work
 
 KEPT_FOR = timedelta(days=30)
 """How long a received task result is remembered (and how old a run may be to be checked)."""
+VERIFICATION_TOKEN = "test-token"  # Terraform Cloud's token when it checks a new run task
 
 
 @dataclass(frozen=True)
@@ -117,3 +120,32 @@ def first_receipt(
         raise FailedPrecondition("the run task request is for a run too old to check")
     runs.forget_before(now - KEPT_FOR)
     return runs.receive(registry.id, request.task_result_id, now=now)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A signed run task request as received: its registry, its run (None: Terraform Cloud
+    checking a new run task) and whether this is the first receipt of its task result."""
+
+    registry: Registry
+    run: RunTaskRequest | None = None
+    first: bool = False
+
+
+def receive(store: Store, *, api_id: str, body: bytes, signature: str, now: datetime) -> Receipt:
+    """Check the request's signature (a read), read its payload, and record its task result
+    (a write of its own, so a bad payload writes nothing)."""
+    with unit_of_work(store) as work:
+        registry = registry_for(work, api_id=api_id, body=body, signature=signature)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise InvalidArgument("the run task payload is not JSON") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("access_token"), str):
+        raise InvalidArgument("the run task payload has no access_token")
+    if payload["access_token"] == VERIFICATION_TOKEN:
+        return Receipt(registry)
+    run = run_task_request(payload)
+    with unit_of_work(store, write=True) as work:
+        first = first_receipt(work.run_task_runs, registry, run, now=now)
+    return Receipt(registry, run, first)

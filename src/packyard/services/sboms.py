@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from packyard.domain.identity import Actor, Scope
-from packyard.domain.registry import require_path_name
+from packyard.domain.registry import Build, require_path_name
 from packyard.domain.sbom import (
     FoundPackage,
     Sbom,
@@ -37,17 +37,38 @@ class PackageFilter:
         )
 
 
+@dataclass(frozen=True)
+class BuildPath:
+    """The build an SBOM belongs to: by its id, in the version of its bucket and fingerprint
+    when they are given (an unknown fingerprint is "not found")."""
+
+    build_id: str
+    bucket_name: str | None = None
+    fingerprint: str | None = None
+
+
+def _build(repo: Work, scope: Scope, build_id: str | BuildPath) -> Build:
+    named = build_id if isinstance(build_id, BuildPath) else BuildPath(build_id)
+    return get_build(
+        repo,
+        scope,
+        build_id=named.build_id,
+        bucket_name=named.bucket_name,
+        fingerprint=named.fingerprint,
+    )
+
+
 def upload_sbom(
     repo: Work,
     scope: Scope,
     *,
-    build_id: str,
+    build_id: str | BuildPath,
     upload: SbomUpload,
     name: str | None,
     now: datetime,
 ) -> Sbom:
     """Store an SBOM read beforehand (sbom.read_upload), outside the write transaction."""
-    build = get_build(repo, scope, build_id=build_id)
+    build = _build(repo, scope, build_id)
     if name:
         require_path_name(name, "SBOM name")
     sbom = Sbom(new_id(), build.id, name or default_name(upload.format), upload.format)
@@ -58,29 +79,31 @@ def upload_sbom(
     return sbom
 
 
-def list_sboms(repo: Work, scope: Scope, *, build_id: str) -> list[Sbom]:
-    return repo.sboms_of(get_build(repo, scope, build_id=build_id).id)
+def list_sboms(repo: Work, scope: Scope, *, build_id: str | BuildPath) -> list[Sbom]:
+    return repo.sboms_of(_build(repo, scope, build_id).id)
 
 
-def find_sbom(repo: Work, scope: Scope, *, build_id: str, name: str) -> Sbom:
+def find_sbom(repo: Work, scope: Scope, *, build_id: str | BuildPath, name: str) -> Sbom:
     for sbom in list_sboms(repo, scope, build_id=build_id):
         if sbom.name == name:
             return sbom
     raise NotFound(f'no SBOM named "{name}" for this build')
 
 
-def sbom_document(repo: Work, scope: Scope, *, build_id: str, name: str) -> tuple[Sbom, bytes]:
+def sbom_document(
+    repo: Work, scope: Scope, *, build_id: str | BuildPath, name: str
+) -> tuple[Sbom, bytes]:
     """The SBOM and its decompressed JSON."""
-    found = repo.sbom_content(get_build(repo, scope, build_id=build_id).id, name)
+    found = repo.sbom_content(_build(repo, scope, build_id).id, name)
     if found is None:
         raise NotFound(f'no SBOM named "{name}" for this build')
     return found[0], decompress(found[1])
 
 
 def build_packages(
-    repo: Work, scope: Scope, *, build_id: str, only: PackageFilter
+    repo: Work, scope: Scope, *, build_id: str | BuildPath, only: PackageFilter
 ) -> list[FoundPackage]:
-    build = get_build(repo, scope, build_id=build_id)
+    build = _build(repo, scope, build_id)
     return [item for item in repo.packages_of([build.id]) if only.keeps(item)]
 
 

@@ -70,6 +70,24 @@ def version_named(
     return found
 
 
+def version_to_change(
+    repo: Work,
+    scope: Scope,
+    *,
+    version_id: str | None = None,
+    bucket_name: str | None = None,
+    fingerprint: str | None = None,
+    with_builds: bool = True,
+) -> Version:
+    """The version a write names: by its bucket and fingerprint (the 2023 plane's path; an
+    unknown fingerprint is "not found", as everywhere below GetIteration and GetVersion), or
+    by its id in the project (the 2021 plane's)."""
+    if bucket_name is not None and fingerprint is not None:
+        bucket = find_bucket(repo, scope, bucket_name)
+        return version_named(repo, bucket, fingerprint, with_builds=with_builds)
+    return version_in_project(repo, scope, version_id or "", with_builds=with_builds)
+
+
 def version_by_ref(
     repo: Work, scope: Scope, *, bucket_name: str, ref: str, with_builds: bool = True
 ) -> Version:
@@ -183,11 +201,21 @@ def delete_version(
     actor: Actor,
     scope: Scope,
     *,
-    version_id: str,
+    version_id: str | None = None,
+    bucket_name: str | None = None,
+    fingerprint: str | None = None,
     rollback_channels: bool = False,
     now: datetime,
 ) -> None:
-    version = version_in_project(repo, scope, version_id, with_builds=False)
+    """Delete the version named by its id, or by its bucket and fingerprint."""
+    version = version_to_change(
+        repo,
+        scope,
+        version_id=version_id,
+        bucket_name=bucket_name,
+        fingerprint=fingerprint,
+        with_builds=False,
+    )
     events.version_deleted(repo, actor, version, now=now)
     for channel in repo.channels_on(version.id, with_version=False):
         if rollback_channels:

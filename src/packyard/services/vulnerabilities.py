@@ -16,7 +16,7 @@ from packyard.domain.identity import Actor, Scope
 from packyard.domain.sbom import FoundPackage
 from packyard.domain.vulnerabilities import Vulnerability, affects
 from packyard.errors import InvalidArgument
-from packyard.services.sboms import PackageFilter, bucket_packages
+from packyard.services.sboms import BuildPath, PackageFilter, bucket_packages, build_packages
 from packyard.store.work import Work
 
 RECORD_LIMIT = 32 << 20  # one JSON file or zip member, uncompressed
@@ -166,6 +166,30 @@ def bucket_findings(
         if (kept := [item for item in found if only.keeps(item)])
     }
     return shipped, hits
+
+
+def build_findings(
+    repo: Work, scope: Scope, *, build: BuildPath, packages: PackageFilter
+) -> tuple[list[FoundPackage], dict[int, list[Vulnerability]]]:
+    """The build's packages, and the vulnerabilities of each by its position in the list."""
+    found = build_packages(repo, scope, build_id=build, only=packages)
+    return found, matches(repo, found)
+
+
+def bucket_vulnerabilities(
+    repo: Work,
+    actor: Actor,
+    scope: Scope,
+    *,
+    bucket_name: str,
+    packages: PackageFilter,
+    only: VulnerabilityFilter,
+) -> list[Finding]:
+    """Each vulnerability of the packages the bucket's channels ship, with those packages."""
+    shipped, hits = bucket_findings(
+        repo, actor, scope, bucket_name=bucket_name, packages=packages, only=only
+    )
+    return by_vulnerability(shipped, hits)
 
 
 def by_vulnerability(

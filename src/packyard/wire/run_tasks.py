@@ -16,16 +16,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from packyard.errors import InvalidArgument, RegistryError
+from packyard.errors import RegistryError
 from packyard.ids import utcnow
+from packyard.services import run_tasks
 from packyard.services.run_task_job import report
-from packyard.services.run_tasks import first_receipt, registry_for, run_task_request
-from packyard.services.work import unit_of_work
 from packyard.wire.http import error_response, json_response, read_limited
 from packyard.wire.routing import Services
 
 log = logging.getLogger("packyard.run_tasks")
-VERIFICATION_TOKEN = "test-token"  # Terraform Cloud's token when it checks a new run task
 MAX_PAYLOAD_BYTES = 256 * 1024
 """Terraform Cloud's run task payload is a few KiB of JSON: ids, URLs and a token."""
 
@@ -35,27 +33,19 @@ def run_task_route(services: Services) -> Route:
         api_id = request.path_params["api_id"]
         try:
             body = await read_limited(request, limit=MAX_PAYLOAD_BYTES)
-            with unit_of_work(services.store) as work:
-                registry = registry_for(
-                    work,
-                    api_id=api_id,
-                    body=body,
-                    signature=request.headers.get("x-tfc-task-signature", ""),
-                )
-            try:
-                payload = json.loads(body)
-            except ValueError:
-                raise InvalidArgument("the run task payload is not JSON") from None
-            if not isinstance(payload, dict) or not isinstance(payload.get("access_token"), str):
-                raise InvalidArgument("the run task payload has no access_token")
-            if payload["access_token"] == VERIFICATION_TOKEN:
-                return json_response({})
-            run = run_task_request(payload)
-            with unit_of_work(services.store, write=True) as work:
-                first = first_receipt(work.run_task_runs, registry, run, now=utcnow())
+            receipt = run_tasks.receive(
+                services.store,
+                api_id=api_id,
+                body=body,
+                signature=request.headers.get("x-tfc-task-signature", ""),
+                now=utcnow(),
+            )
         except RegistryError as exc:
             return error_response(exc.code, exc.message)
-        if not first:  # a replay, or Terraform sending again: the first receipt answers it
+        run, registry = receipt.run, receipt.registry
+        if run is None:  # Terraform Cloud checking the run task
+            return json_response({})
+        if not receipt.first:  # a replay, or Terraform sending again: the first receipt answers it
             log.info(json.dumps({"run_task": api_id, "already_received": run.task_result_id}))
             return json_response({})
         task = BackgroundTask(

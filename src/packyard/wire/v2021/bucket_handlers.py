@@ -26,7 +26,7 @@ def create_bucket(call: Call) -> object:
         labels=body.labels,
         now=call.now,
     )
-    return {"bucket": shapes.bucket(buckets.get_bucket(call.repo, call.scope, name=found.name))}
+    return {"bucket": shapes.bucket(found)}
 
 
 def get_bucket(call: Call) -> object:

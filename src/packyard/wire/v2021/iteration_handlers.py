@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from packyard.domain.registry import TemplateType
-from packyard.services import builds, reads, revocation, versions
+from packyard.services import builds, reads, revocation, versions, written
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.wire.http import int32, paginate, query_bool, query_int, timestamp
 from packyard.wire.listing import list_ask, pagination
@@ -13,22 +13,23 @@ from packyard.wire.routing import (
 )
 from packyard.wire.v2021 import requests as rq
 from packyard.wire.v2021 import shapes
-from packyard.wire.v2021.rendering import render_iteration, render_written
+from packyard.wire.v2021.rendering import render_iteration
 
 
 # iterations -------------------------------------------------------------------------------
 def create_iteration(call: Call) -> object:
     body: rq.CreateIteration = call.body
-    found = versions.create_version(
-        call.repo,
+    found = written.create_version(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_slug"),
         fingerprint=body.fingerprint or "",
         template_type=body.template_type or TemplateType.UNSET,
         now=call.now,
+        parents_status=False,
     )
-    return {"iteration": render_written(call, found)}
+    return {"iteration": render_iteration(call, found)}
 
 
 # The query parameters GetIteration reads (what its cached answer depends on).
@@ -81,8 +82,8 @@ def list_iterations(call: Call) -> object:
 def update_iteration(call: Call) -> object:
     body: rq.UpdateIteration = call.body
     revoke_at = timestamp(body.revoke_at)
-    found = revocation.change_version(
-        call.repo,
+    found = written.change_version(
+        call.work,
         call.actor,
         call.scope,
         version_id=call.param("iteration_id"),
@@ -100,8 +101,9 @@ def update_iteration(call: Call) -> object:
             else None,
         ),
         now=call.now,
+        parents_status=False,
     )
-    return {"iteration": render_written(call, found)}
+    return {"iteration": render_iteration(call, found)}
 
 
 def delete_iteration(call: Call) -> object:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from packyard.domain.reads import VersionRead
-from packyard.domain.registry import Version
-from packyard.services import reads
 from packyard.wire.routing import Call
 from packyard.wire.v2021 import shapes
 
@@ -26,9 +24,3 @@ def render_iteration(call: Call, read: VersionRead) -> shapes.Iteration:
             iteration_incremental_version=root.sequence or 0,
         )
     return shapes.iteration(read.version, ancestor)
-
-
-def render_written(call: Call, found: Version) -> shapes.Iteration:
-    """An iteration a write made or changed, as a read of it shows it (no parents status)."""
-    read = reads.shown_version(call.work, call.actor, found, now=call.now, parents_status=False)
-    return render_iteration(call, read)

@@ -27,8 +27,7 @@ def create_bucket(call: Call) -> object:
         labels=body.labels,
         now=call.now,
     )
-    created = buckets.get_bucket(call.repo, call.scope, name=found.name)
-    return {"bucket": shapes.bucket(created, view(call))}
+    return {"bucket": shapes.bucket(found, view(call))}
 
 
 def get_bucket(call: Call) -> object:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from packyard.domain.update_mask import mask_paths
-from packyard.services import channels, reads
+from packyard.services import channels, reads, written
 from packyard.services.channels import VersionChoice
 from packyard.wire.http import paginate
 from packyard.wire.routing import Call
 from packyard.wire.v2023 import requests as rq
 from packyard.wire.v2023 import shapes
-from packyard.wire.v2023.rendering import render_written, view
+from packyard.wire.v2023.rendering import render_version, view
 
 
 def create_channel(call: Call) -> object:
@@ -82,8 +82,8 @@ def delete_channel(call: Call) -> object:
 
 def assign_channel(call: Call) -> object:
     body: rq.AssignChannel = call.body
-    source, target = channels.copy_assignment(
-        call.repo,
+    source, target, shown = written.copy_assignment(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
@@ -91,10 +91,9 @@ def assign_channel(call: Call) -> object:
         target=body.target_channel or "",
         now=call.now,
     )
-    assert target.version is not None
     return {
-        "fingerprint": target.version.fingerprint,
-        "version": render_written(call, target.version),
+        "fingerprint": shown.version.fingerprint,
+        "version": render_version(call, shown),
         "source_channel": shapes.channel(source, view(call)),
         "target_channel": shapes.channel(target, view(call)),
     }

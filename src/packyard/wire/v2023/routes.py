@@ -36,10 +36,9 @@ from packyard.wire.v2023.channel_handlers import (
     update_channel,
 )
 
-# PREFIX, view and build_of_version are the names the plane's other route modules share.
+# PREFIX and view are the names the plane's other route modules share.
 from packyard.wire.v2023.rendering import PREFIX as PREFIX
 from packyard.wire.v2023.rendering import view as view
-from packyard.wire.v2023.version_handlers import build_of_version as build_of_version
 from packyard.wire.v2023.version_handlers import (
     create_build,
     create_version,

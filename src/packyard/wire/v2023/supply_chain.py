@@ -16,7 +16,7 @@ from packyard.services import sboms, search, vulnerabilities
 from packyard.wire.http import paginate, sort
 from packyard.wire.routing import Call, Route
 from packyard.wire.v2023 import shapes
-from packyard.wire.v2023.routes import PREFIX, build_of_version
+from packyard.wire.v2023.routes import PREFIX
 
 _BUILD = PREFIX + "/buckets/{bucket_name}/versions/{fingerprint}/builds/{build_id}"
 
@@ -106,16 +106,21 @@ def package_filter(call: Call) -> sboms.PackageFilter:
     )
 
 
+def build_path(call: Call) -> sboms.BuildPath:
+    """The build the path names, in the version of its bucket and fingerprint."""
+    return sboms.BuildPath(
+        call.param("build_id"), call.param("bucket_name"), call.param("fingerprint")
+    )
+
+
 def packages_page(
     call: Call,
     found: list[FoundPackage],
-    hits: dict[int, list[Vulnerability]] | None = None,
+    hits: dict[int, list[Vulnerability]],
     *,
     vulnerable_only: bool = False,
 ) -> dict[str, object]:
     """Sorted, paged packages, each with the vulnerabilities that affect it."""
-    if hits is None:
-        hits = vulnerabilities.matches(call.repo, found)
     indexed = [
         (item, hits.get(index, []))
         for index, item in enumerate(found)
@@ -142,9 +147,9 @@ def packages_page(
 def upload_sbom(call: Call) -> object:
     body: ReadSbom = call.body
     found = sboms.upload_sbom(
-        call.repo,
+        call.work,
         call.scope,
-        build_id=build_of_version(call),
+        build_id=build_path(call),
         upload=body.upload,
         name=body.name,
         now=call.now,
@@ -153,40 +158,39 @@ def upload_sbom(call: Call) -> object:
 
 
 def list_sboms(call: Call) -> object:
-    found = sboms.list_sboms(call.repo, call.scope, build_id=build_of_version(call))
+    found = sboms.list_sboms(call.repo, call.scope, build_id=build_path(call))
     return {"sboms": [_sbom(item) for item in found]}
 
 
 def get_sbom(call: Call) -> object:
-    sboms.find_sbom(
-        call.repo, call.scope, build_id=build_of_version(call), name=call.param("sbom_name")
-    )
+    sboms.find_sbom(call.repo, call.scope, build_id=build_path(call), name=call.param("sbom_name"))
     return {"download_url": call.settings.base_url + call.request.url.path + "/download"}
 
 
 def download_sbom(call: Call) -> object:
     _, document = sboms.sbom_document(
-        call.repo, call.scope, build_id=build_of_version(call), name=call.param("sbom_name")
+        call.repo, call.scope, build_id=build_path(call), name=call.param("sbom_name")
     )
     return Response(document, 200, media_type="application/json")
 
 
 def build_packages(call: Call) -> object:
-    found = sboms.build_packages(
-        call.repo, call.scope, build_id=build_of_version(call), only=package_filter(call)
+    found, hits = vulnerabilities.build_findings(
+        call.work, call.scope, build=build_path(call), packages=package_filter(call)
     )
-    return packages_page(call, found)
+    return packages_page(call, found, hits)
 
 
 def bucket_packages(call: Call) -> object:
-    found = sboms.bucket_packages(
-        call.repo,
+    found, hits = vulnerabilities.bucket_findings(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
-        only=package_filter(call),
+        packages=package_filter(call),
+        only=vulnerabilities.VulnerabilityFilter(),
     )
-    return packages_page(call, found)
+    return packages_page(call, found, hits)
 
 
 def search_external_artifact(call: Call) -> object:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from packyard.domain.registry import TemplateType
-from packyard.services import builds, reads, revocation, versions
+from packyard.services import builds, reads, revocation, versions, written
 from packyard.services.builds import ArtifactInput, BuildChanges
 from packyard.wire.http import paginate, query_bool, timestamp
 from packyard.wire.listing import list_ask, pagination
@@ -11,17 +11,13 @@ from packyard.wire.registry_shapes import Location
 from packyard.wire.routing import Call
 from packyard.wire.v2023 import requests as rq
 from packyard.wire.v2023 import shapes
-from packyard.wire.v2023.rendering import (
-    render_version,
-    render_written,
-    version_of_path,
-)
+from packyard.wire.v2023.rendering import render_version
 
 
 def create_version(call: Call) -> object:
     body: rq.CreateVersion = call.body
-    found = versions.create_version(
-        call.repo,
+    found = written.create_version(
+        call.work,
         call.actor,
         call.scope,
         bucket_name=call.param("bucket_name"),
@@ -29,7 +25,7 @@ def create_version(call: Call) -> object:
         template_type=body.template_type or TemplateType.UNSET,
         now=call.now,
     )
-    return {"version": render_written(call, found)}
+    return {"version": render_version(call, found)}
 
 
 def get_version(call: Call) -> object:
@@ -67,11 +63,12 @@ def list_versions(call: Call) -> object:
 def update_version(call: Call) -> object:
     body: rq.UpdateVersion = call.body
     revoke_at = timestamp(body.revoke_at)
-    found = revocation.change_version(
-        call.repo,
+    found = written.change_version(
+        call.work,
         call.actor,
         call.scope,
-        version_id=version_of_path(call, with_builds=False).id,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
         change=revocation.VersionChange(
             restore=bool(body.restore),
             complete=bool(body.complete),
@@ -87,16 +84,18 @@ def update_version(call: Call) -> object:
         ),
         now=call.now,
     )
-    return {"version": render_written(call, found)}
+    return {"version": render_version(call, found)}
 
 
 def delete_version(call: Call) -> object:
+    rollback_channels = bool(query_bool(call.request, "rollback_channels"))
     versions.delete_version(
-        call.repo,
+        call.work,
         call.actor,
         call.scope,
-        version_id=version_of_path(call, with_builds=False).id,
-        rollback_channels=bool(query_bool(call.request, "rollback_channels")),
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
+        rollback_channels=rollback_channels,
         now=call.now,
     )
     return {}
@@ -122,17 +121,6 @@ def _changes(fields: rq.BuildFields) -> BuildChanges:
             for item in fields.artifacts
         ],
     )
-
-
-def build_of_version(call: Call) -> str:
-    """The build the path names, checked to belong to the version it names."""
-    return builds.get_build(
-        call.repo,
-        call.scope,
-        build_id=call.param("build_id"),
-        bucket_name=call.param("bucket_name"),
-        fingerprint=call.param("fingerprint"),
-    ).id
 
 
 def create_build(call: Call) -> object:
@@ -193,9 +181,10 @@ def update_build(call: Call) -> object:
 
 def delete_build(call: Call) -> object:
     builds.delete_build(
-        call.repo,
+        call.work,
         call.scope,
         build_id=call.param("build_id"),
-        version_id=version_of_path(call, with_builds=False).id,
+        bucket_name=call.param("bucket_name"),
+        fingerprint=call.param("fingerprint"),
     )
     return {}

@@ -50,8 +50,15 @@ def _unique(items: Iterable[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def bucket_vulnerabilities(call: Call) -> object:
-    shipped, hits = _findings(call)
-    page, pagination = paginate(call.request, vulnerabilities.by_vulnerability(shipped, hits))
+    found = vulnerabilities.bucket_vulnerabilities(
+        call.work,
+        call.actor,
+        call.scope,
+        bucket_name=call.param("bucket_name"),
+        packages=package_filter(call),
+        only=_filter(call),
+    )
+    page, pagination = paginate(call.request, found)
     return {
         "vulnerabilities": [
             {
