@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +16,13 @@ from sqlalchemy import Connection, RowMapping
 
 from packyard.domain.identity import Actor, Role, within
 from packyard.errors import NotFound, Unauthenticated
-from packyard.services import tenants
+from packyard.services import logins, tenants
+from packyard.services.logins import StoredSecret as StoredSecret
 from packyard.services.tenants import Bootstrap as Bootstrap
 from packyard.services.tenants import Credentials as Credentials
 from packyard.services.tenants import PrincipalKey
 from packyard.store.engine import Store
-from packyard.store.tenants import CALLER, Tenants
+from packyard.store.tenants import CALLER
 from packyard.store.work import Work
 
 _hasher = PasswordHasher()
@@ -62,21 +62,10 @@ def create_principal(
     )
 
 
-@dataclass(frozen=True)
-class StoredSecret:
-    """What a login's secret is checked against; an unknown client id gets a dummy hash."""
-
-    principal_id: str | None
-    generation: int
-    secret_hash: str
-
-
-def stored_secret(conn: Connection, *, client_id: str) -> StoredSecret:
-    row = Tenants(conn).principal_by_client_id(client_id)
-    if row is None:
-        # Checked against a dummy hash all the same, so timing tells nothing.
-        return StoredSecret(None, 0, _dummy_hash())
-    return StoredSecret(row.id, row.secret_generation, row.secret_hash)
+def stored_secret(work: Work, *, client_id: str) -> StoredSecret:
+    """What a token request's secret is checked against; an unknown client id gets a
+    dummy hash, checked all the same, so timing tells nothing."""
+    return logins.credentials_of(work, client_id) or StoredSecret(None, 0, _dummy_hash())
 
 
 def secret_matches(secret_hash: str, client_secret: str) -> bool:

@@ -17,12 +17,11 @@ from sqlalchemy import Connection
 from packyard.auth.principals import StoredSecret
 from packyard.domain.identity import Role
 from packyard.errors import InvalidArgument
-from packyard.services import accounts
+from packyard.services import accounts, logins
 from packyard.services.accounts import NO_KEY as NO_KEY
 from packyard.services.accounts import User as User
 from packyard.services.accounts import digest as digest
 from packyard.services.work import Work
-from packyard.store.accounts import Accounts
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
@@ -102,13 +101,10 @@ def reset_password(
     )
 
 
-def password_of(conn: Connection, name: str) -> StoredSecret:
+def password_of(work: Work, name: str) -> StoredSecret:
     """What a sign-in's password is checked against: a dummy for an unknown name or a user
     without a password, so that timing tells nothing."""
-    row = Accounts(conn).user(name)
-    if row is None or row.password_hash is None:
-        return _dummy()
-    return StoredSecret(row.id, row.secret_generation, row.password_hash)
+    return logins.password_of(work, name) or _dummy()
 
 
 def issue_link(conn: Connection, *, name: str, now: datetime, ttl_seconds: int) -> str:

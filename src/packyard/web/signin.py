@@ -15,7 +15,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from packyard.auth import signin, users
-from packyard.auth.logins import SecretChecks
 from packyard.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from packyard.ids import utcnow
 from packyard.web.render import page
@@ -63,7 +62,7 @@ def refused(request: Request, exc: Exception, status: int) -> Response:
 
 def signin_routes(services: Services) -> list[Route]:
     throttle = services.logins
-    checks = SecretChecks(services.settings.login.concurrent_checks)
+    checks = services.secret_checks  # one bound per process, shared with the token endpoint
     trusted = trusted_networks(services.settings.login.trusted_proxies)
     settings = services.settings.sessions
     sso_label = services.settings.oidc.label if services.settings.oidc.issuer else ""
@@ -117,9 +116,7 @@ def signin_routes(services: Services) -> list[Route]:
             response.headers["Retry-After"] = str(wait)
             return response
         try:
-            with services.store.transaction() as conn:
-                stored = users.password_of(conn, name)
-            principal_id, generation = await checks.principal(stored, password)
+            principal_id, generation = await checks.user(services.store, name, password)
         except Unauthenticated:
             throttle.failed(name, address, time.monotonic())
             return form_page(

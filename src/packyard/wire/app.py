@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
 
+from packyard.auth.logins import SecretChecks
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.orphans import exit_with_parent
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
             settings.http.read_cache_bytes, max_answer_bytes=settings.http.read_cache_answer_bytes
         ),
         logins=login_throttle(settings.login),
+        secret_checks=SecretChecks(settings.login.concurrent_checks),
     )
     routes: list[Any] = [
         token_route(services),

@@ -13,8 +13,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from packyard.auth.logins import SecretChecks
-from packyard.auth.principals import stored_secret
 from packyard.auth.tokens import AUDIENCE
 from packyard.errors import Unauthenticated, Unavailable
 from packyard.ids import utcnow
@@ -94,7 +92,7 @@ def too_many(retry_after: int) -> Response:
 
 def token_route(services: Services) -> Route:
     throttle = services.logins
-    checks = SecretChecks(services.settings.login.concurrent_checks)
+    checks = services.secret_checks  # one bound per process, shared with sign-in
     trusted = trusted_networks(services.settings.login.trusted_proxies)
 
     async def token(request: Request) -> Response:
@@ -124,9 +122,9 @@ def token_route(services: Services) -> Route:
         if wait:
             return too_many(wait)
         try:
-            with services.store.transaction() as conn:
-                stored = stored_secret(conn, client_id=client_id)
-            principal_id, generation = await checks.principal(stored, credentials[1])
+            principal_id, generation = await checks.client(
+                services.store, client_id, credentials[1]
+            )
         except Unauthenticated:
             throttle.failed(client_id, address, time.monotonic())
             if throttle.retry_after(client_id, address, time.monotonic()):

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
+from packyard.auth.logins import SecretChecks
 from packyard.auth.principals import actor_in, quick_caller
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
@@ -53,6 +54,8 @@ class Services:
     cache: ReadCache
     # The one login throttle: the token endpoint, sign-in and the token exchange count in it.
     logins: LoginThrottle
+    # The one bound on argon2 checks at once (PACKYARD_LOGIN_CONCURRENT_CHECKS), every door's.
+    secret_checks: SecretChecks
     # Bodies read by Route.prepare at once (an SBOM may decompress to 64 MiB): the rest wait.
     preparing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
 
