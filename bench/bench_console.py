@@ -141,6 +141,7 @@ def seed(server: LiveServer, bucket_count: int, version_count: int) -> None:
                         "channel_id": channel_id,
                         "version_id": version_id,
                         "author_id": "bench",
+                        "reason": "completed" if managed else "manual",
                         "created_at": when,
                     }
                 )

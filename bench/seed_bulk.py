@@ -260,6 +260,7 @@ def _seed_bucket(
                 {
                     "id": new_id(),
                     "channel_id": channel_id,
+                    "reason": "created",
                     "version_id": version_ids[-1],
                     "author_id": "seed",
                     "created_at": moment,
