@@ -1,4 +1,8 @@
-"""The packyard command: serve, env, principal, migrate."""
+"""The packyard command: serve, env, principal, migrate.
+
+The store, the services and the auth are imported inside the commands that use them, so
+`packyard --help` and the people's commands (pure HTTP) start without SQLAlchemy or Alembic.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,10 @@ import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeGuard
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from packyard.auth.principals import new_key
 from packyard.cli_keys import keys_app
 from packyard.cli_maintenance import audit_command, backup_command, restore_command
 from packyard.cli_support import (
@@ -36,10 +38,10 @@ from packyard.config import DEFAULT_PORT, Settings, SettingsError, default_data_
 from packyard.errors import RegistryError
 from packyard.ids import utcnow
 from packyard.people import register as register_people_commands
-from packyard.services import tenants
-from packyard.store.engine import Store, make_engine
-from packyard.store.work import Work, unit_of_work
 from packyard.trust import ensure_bundle, system_trust_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
 
 app = typer.Typer(
     help="Packyard: a self-hosted registry that speaks the HCP Packer API.",
@@ -168,6 +170,10 @@ def serve(
     from granian.constants import Interfaces
     from granian.server import Server
 
+    from packyard.auth.principals import new_key
+    from packyard.services import tenants
+    from packyard.store.engine import Store, make_engine
+    from packyard.store.work import Work, unit_of_work
     from packyard.tls import check_key_pair, ensure_certificates
 
     if (cert is None) != (key is None):
@@ -267,6 +273,10 @@ def env(
     as_json: AsJson = False,
 ) -> None:
     """Print the export lines that point Packer and Terraform at this Packyard."""
+    from packyard.auth.principals import new_key
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     settings = settings_for(data_dir, database)
     server = _server_info(settings)
     if server.get("ca"):
@@ -303,10 +313,19 @@ def main() -> None:
     except (RegistryError, Failure, SettingsError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except SQLAlchemyError as exc:
-        typer.echo(f"error: {store_failure(exc)}", err=True)
-        sys.exit(1)
     except OSError as exc:  # a file or directory the command needed, named, not a traceback
         where = f" ({exc.filename})" if exc.filename else ""
         typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
         sys.exit(1)
+    except Exception as exc:
+        if not _is_store_error(exc):
+            raise
+        typer.echo(f"error: {store_failure(exc)}", err=True)
+        sys.exit(1)
+
+
+def _is_store_error(exc: Exception) -> TypeGuard[SQLAlchemyError]:
+    """Whether `exc` is SQLAlchemy's; SQLAlchemy is imported only by the commands that use the
+    store, so an error of a command that never imported it is not."""
+    found = sys.modules.get("sqlalchemy.exc")
+    return found is not None and isinstance(exc, found.SQLAlchemyError)

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from packyard.auth.keyring import LOCK, rotate, verifies_until
 from packyard.cli_support import (
     DEFAULT_DATA_DIR,
     AsJson,
@@ -20,7 +19,6 @@ from packyard.cli_support import (
     settings_for,
 )
 from packyard.ids import utcnow
-from packyard.store.keys import SigningKeys
 
 keys_app = typer.Typer(help="The token signing keys.", no_args_is_help=True)
 
@@ -40,6 +38,8 @@ def keys_rotate(
     as_json: AsJson = False,
 ) -> None:
     """Sign tokens with a new key; the old one only verifies until its last token expires."""
+    from packyard.auth.keyring import LOCK, rotate
+
     settings = settings_for(data_dir, database)
     store = open_store(settings)
     now = utcnow()
@@ -64,6 +64,9 @@ def keys_list(
     data_dir: DataDir = DEFAULT_DATA_DIR, database: Database = None, as_json: AsJson = False
 ) -> None:
     """List the signing keys (never their secrets): which signs, until when the others verify."""
+    from packyard.auth.keyring import verifies_until
+    from packyard.store.keys import SigningKeys
+
     settings = settings_for(data_dir, database)
     with open_store(settings).transaction() as conn:
         found = SigningKeys(conn).all()

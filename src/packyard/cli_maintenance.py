@@ -25,8 +25,6 @@ from packyard.cli_support import (
     settings_for,
 )
 from packyard.ids import parse_rfc3339, utcnow
-from packyard.store import backup as backups
-from packyard.store.audit import AuditLog
 
 
 def _since(text: str | None) -> datetime | None:
@@ -56,6 +54,8 @@ def audit_command(
     as_json: AsJson = False,
 ) -> None:
     """Show the audit trail: every change, who made it, when and from where (oldest first)."""
+    from packyard.store.audit import AuditLog
+
     start = _since(since)
     store = open_store(settings_for(data_dir, database))
     with store.transaction() as conn:
@@ -81,6 +81,8 @@ def backup_command(
     database: Database = None,
 ) -> None:
     """Write a consistent copy of the SQLite store to PATH (safe while servers run)."""
+    from packyard.store import backup as backups
+
     settings = settings_for(data_dir, database)
     store_file = backups.sqlite_path(settings.store_url)
     protect_files(settings)
@@ -110,6 +112,8 @@ def restore_command(
     database: Database = None,
 ) -> None:
     """Replace the SQLite store with a backup (stop the server first), then migrate it."""
+    from packyard.store import backup as backups
+
     settings = settings_for(data_dir, database)
     store_file = backups.sqlite_path(settings.store_url)
     pid = _running_server(settings.data_dir)

@@ -1,4 +1,8 @@
-"""What every `packyard` command shares: the store options, settings, and a clean failure."""
+"""What every `packyard` command shares: the store options, settings, and a clean failure.
+
+The store (SQLAlchemy, Alembic) is imported by the commands that open it, not when the
+`packyard` command starts, so `--help` and the people's commands (pure HTTP) start quickly.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,9 @@ import ipaddress
 import socket
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Connection, make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from packyard import file_modes
 from packyard.config import Settings, database_from_env, default_data_dir, token_ttl_from_env
@@ -19,10 +21,13 @@ from packyard.domain.audit import AuditEvent
 from packyard.domain.identity import Role
 from packyard.errors import Unavailable
 from packyard.ids import new_id, utcnow
-from packyard.store.audit import AuditLog
-from packyard.store.engine import Store, WriteConflict, make_engine, translate
-from packyard.store.migrate import migrate
-from packyard.store.work import Work
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from packyard.store.engine import Store
+    from packyard.store.work import Work
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", help="Where the store, keys and certificates live.")
@@ -106,6 +111,12 @@ def protect_files(settings: Settings) -> None:
 
 def open_store(settings: Settings) -> Store:
     """The store, created and migrated to the newest schema if needed."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from packyard.store.engine import Store, make_engine
+    from packyard.store.migrate import migrate
+
     prepare_data_dir(settings.data_dir)
     protect_files(settings)
     store = Store(make_engine(settings.store_url, settings.pool))
@@ -127,6 +138,10 @@ def open_store(settings: Settings) -> Store:
 
 def store_failure(exc: SQLAlchemyError) -> str:
     """One line for the operator about a store that failed a command."""
+    from sqlalchemy.exc import DBAPIError
+
+    from packyard.store.engine import WriteConflict, translate
+
     detail = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
     reason = detail[0] if detail else type(exc).__name__
     mapped = translate(exc)
@@ -153,6 +168,8 @@ def console_event(operation: str, resource: str) -> AuditEvent:
 
 
 def record(conn: Connection, operation: str, resource: str) -> None:
+    from packyard.store.audit import AuditLog
+
     AuditLog(conn).record(console_event(operation, resource))
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from packyard.auth.principals import new_key
 from packyard.cli_support import (
     DEFAULT_DATA_DIR,
     AsJson,
@@ -26,16 +25,20 @@ from packyard.cli_support import (
     settings_for,
 )
 from packyard.ids import utcnow
-from packyard.services import tenants
-from packyard.services.tenants import Credentials
-from packyard.store.engine import Store
-from packyard.store.work import unit_of_work
+
+if TYPE_CHECKING:
+    from packyard.services.tenants import Credentials
+    from packyard.store.engine import Store
+
 
 principal_app = typer.Typer(help="Manage service principals (API keys).", no_args_is_help=True)
 project_app = typer.Typer(help="Manage projects (each has its own registry).", no_args_is_help=True)
 
 
 def default_tenant(store: Store) -> tuple[str, str]:
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     with unit_of_work(store) as work:
         found = tenants.default_tenant(work)
     if found is None:
@@ -66,6 +69,10 @@ def principal_create(
     as_json: AsJson = False,
 ) -> None:
     """Create a service principal and print its key (the secret is shown once)."""
+    from packyard.auth.principals import new_key
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     parsed = parse_role(role)
     store = open_store(settings_for(data_dir, database))
     organization_id, _ = default_tenant(store)
@@ -90,6 +97,9 @@ def principal_list(
     data_dir: DataDir = DEFAULT_DATA_DIR, database: Database = None, as_json: AsJson = False
 ) -> None:
     """List service principals (never their secrets)."""
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     store = open_store(settings_for(data_dir, database))
     with unit_of_work(store) as work:
         rows = tenants.list_principals(work)
@@ -125,6 +135,9 @@ def principal_delete(
     name: str, data_dir: DataDir = DEFAULT_DATA_DIR, database: Database = None
 ) -> None:
     """Delete a service principal; its key and tokens stop working."""
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     store = open_store(settings_for(data_dir, database))
     with unit_of_work(store, write=True) as work:
         tenants.delete_principal(work, name=name)
@@ -140,6 +153,10 @@ def principal_rotate(
     as_json: AsJson = False,
 ) -> None:
     """Give a principal a new secret; the old secret and its tokens stop working."""
+    from packyard.auth.principals import new_key
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     store = open_store(settings_for(data_dir, database))
     with unit_of_work(store, write=True) as work:
         found = tenants.rotate_principal(work, name=name, key=new_key())
@@ -161,6 +178,9 @@ def project_create(
     as_json: AsJson = False,
 ) -> None:
     """Create a project with an active registry."""
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     store = open_store(settings_for(data_dir, database))
     if not new_organization and organization is None:
         organization, _ = default_tenant(store)
@@ -184,6 +204,9 @@ def project_list(
     data_dir: DataDir = DEFAULT_DATA_DIR, database: Database = None, as_json: AsJson = False
 ) -> None:
     """List organizations and their projects."""
+    from packyard.services import tenants
+    from packyard.store.work import unit_of_work
+
     store = open_store(settings_for(data_dir, database))
     with unit_of_work(store) as work:
         items = [

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Connection
 
-from packyard.auth.principals import Bootstrap
-from packyard.auth.users import (
-    BOOTSTRAP_USER,
-    User,
-    create_user,
-    delete_user,
-    hash_password,
-    issue_link,
-    link_path,
-    list_users,
-    reset_password,
-)
 from packyard.cli_support import (
     DEFAULT_DATA_DIR,
     SERVER_FILE,
@@ -41,8 +28,13 @@ from packyard.cli_support import (
 from packyard.config import Settings
 from packyard.domain.identity import Role
 from packyard.ids import utcnow
-from packyard.store.accounts import Accounts
-from packyard.store.tenants import Tenants
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from packyard.auth.principals import Bootstrap
+    from packyard.auth.users import User
+
 
 user_app = typer.Typer(help="Manage the people who sign in to the console.", no_args_is_help=True)
 
@@ -66,10 +58,14 @@ def _base_url(settings: Settings) -> str:
 
 
 def _password_from_stdin() -> str:
+    from packyard.auth.users import hash_password
+
     return hash_password(sys.stdin.readline().rstrip("\r\n"))
 
 
 def _link(conn: Connection, settings: Settings, name: str) -> str:
+    from packyard.auth.users import issue_link, link_path
+
     ttl = settings.sessions.link_seconds
     token = issue_link(conn, name=name, now=utcnow(), ttl_seconds=ttl)
     return _base_url(settings) + link_path(token)
@@ -91,6 +87,8 @@ def _describe(user: User, link: str | None, *, as_json: bool) -> None:
 
 def first_start_link(conn: Connection, first: Bootstrap, settings: Settings) -> str:
     """On a new store: the bootstrap administrator, and the one-time link they sign in by."""
+    from packyard.auth.users import BOOTSTRAP_USER, create_user
+
     create_user(
         conn,
         name=BOOTSTRAP_USER,
@@ -103,6 +101,8 @@ def first_start_link(conn: Connection, first: Bootstrap, settings: Settings) -> 
 
 
 def print_first_start_link(link: str, settings: Settings) -> None:
+    from packyard.auth.users import BOOTSTRAP_USER
+
     hours = settings.sessions.link_seconds / 3600
     typer.echo(
         f"# Sign in to the console as {BOOTSTRAP_USER} (this link works once, "
@@ -123,6 +123,9 @@ def user_create(
     as_json: AsJson = False,
 ) -> None:
     """Create a user; print a one-time sign-in link unless a password is given."""
+    from packyard.auth.users import create_user
+    from packyard.store.tenants import Tenants
+
     parsed = parse_role(role)
     password_hash = _password_from_stdin() if password_stdin else None
     settings = settings_for(data_dir, database)
@@ -152,6 +155,9 @@ def user_list(
     data_dir: DataDir = DEFAULT_DATA_DIR, database: Database = None, as_json: AsJson = False
 ) -> None:
     """List users, how they sign in, and their open sessions (never a password)."""
+    from packyard.auth.users import list_users
+    from packyard.store.accounts import Accounts
+
     store = open_store(settings_for(data_dir, database))
     with store.transaction() as conn:
         found = list_users(conn)
@@ -184,6 +190,8 @@ def user_list(
 @user_app.command("delete")
 def user_delete(name: str, data_dir: DataDir = DEFAULT_DATA_DIR, database: Database = None) -> None:
     """Delete a user; their sessions end at once (the audit trail keeps what they did)."""
+    from packyard.auth.users import delete_user
+
     store = open_store(settings_for(data_dir, database))
     with store.transaction(write=True) as conn:
         delete_user(conn, name=name)
@@ -200,6 +208,8 @@ def user_reset_password(
     as_json: AsJson = False,
 ) -> None:
     """Give a user a new password (or a one-time link to choose one); their sessions end."""
+    from packyard.auth.users import reset_password
+
     password_hash = _password_from_stdin() if password_stdin else None
     settings = settings_for(data_dir, database)
     store = open_store(settings)

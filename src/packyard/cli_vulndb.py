@@ -16,7 +16,6 @@ from packyard.cli_support import (
     settings_for,
 )
 from packyard.ids import utcnow
-from packyard.services.work import unit_of_work
 
 vulndb_app = typer.Typer(help="The offline OSV vulnerability database.", no_args_is_help=True)
 
@@ -38,6 +37,7 @@ def vulndb_import(
 ) -> None:
     """Load OSV vulnerability records (all or none); a known id replaces the old record."""
     from packyard.services.vulnerabilities import ImportLimits, import_osv
+    from packyard.services.work import unit_of_work
 
     limits = ImportLimits()
     limits.record_bytes = max_record_bytes or limits.record_bytes

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from packyard.auth.federation import unverified_claims
 from packyard.cli_support import (
     DEFAULT_DATA_DIR,
     AsJson,
@@ -28,10 +27,10 @@ from packyard.domain.credential_files import GITLAB_VARIABLE, SOURCES, credentia
 from packyard.domain.identity import Scope
 from packyard.domain.workload_identity import PrincipalName, Provider, ProviderName
 from packyard.ids import rfc3339, utcnow
-from packyard.services import workload_identity as wip
-from packyard.store.engine import Store
-from packyard.store.tenants import Tenants
-from packyard.store.work import Work
+
+if TYPE_CHECKING:
+    from packyard.store.engine import Store
+
 
 wip_app = typer.Typer(
     help="Workload identity providers: the OIDC issuers a project's principal trusts.",
@@ -44,6 +43,8 @@ NameArg = Annotated[str, typer.Argument(help="The provider's name (3-36 of a-z, 
 
 
 def _where(store: Store, principal: str) -> tuple[Scope, PrincipalName]:
+    from packyard.store.tenants import Tenants
+
     with store.transaction() as conn:
         row = Tenants(conn).principal_by_name(principal)
     if row is None or row.project_id is None:
@@ -95,6 +96,9 @@ def wip_create(
     as_json: AsJson = False,
 ) -> None:
     """Trust an OIDC issuer's tokens, when their claims satisfy the condition, as the principal."""
+    from packyard.services import workload_identity as wip
+    from packyard.store.work import Work
+
     store = open_store(settings_for(data_dir, database))
     scope, where = _where(store, principal)
     changes = wip.Changes(issuer, audience or [], condition, description)
@@ -114,6 +118,9 @@ def wip_ls(
     as_json: AsJson = False,
 ) -> None:
     """List a principal's workload identity providers."""
+    from packyard.services import workload_identity as wip
+    from packyard.store.work import Work
+
     store = open_store(settings_for(data_dir, database))
     scope, where = _where(store, principal)
     with store.transaction() as conn:
@@ -132,6 +139,9 @@ def wip_ls(
 
 
 def _provider(store: Store, principal: str, name: str) -> tuple[Scope, Provider]:
+    from packyard.services import workload_identity as wip
+    from packyard.store.work import Work
+
     scope, where = _where(store, principal)
     with store.transaction() as conn:
         return scope, wip.get_provider(Work(conn), scope, ProviderName(where, name))
@@ -158,6 +168,9 @@ def wip_delete(
     database: Database = None,
 ) -> None:
     """Delete a provider: its issuer's tokens are exchanged no more."""
+    from packyard.services import workload_identity as wip
+    from packyard.store.work import Work
+
     store = open_store(settings_for(data_dir, database))
     scope, where = _where(store, principal)
     target = ProviderName(where, name)
@@ -177,6 +190,8 @@ def wip_test(
 ) -> None:
     """Print a token's claims and whether the provider's issuer, audiences and condition
     admit them (the signature and validity are checked only by a real exchange)."""
+    from packyard.auth.federation import unverified_claims
+
     store = open_store(settings_for(data_dir, database))
     provider = _provider(store, principal, name)[1]
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.prebuild import SDK_TESTS, awaited
 from tests.support.server import LiveServer, packyard, running_server
 
 SDK_MODULE = Path(__file__).resolve().parents[1] / "sdk"
@@ -53,6 +54,7 @@ def _run_sdk_tests(live_server: LiveServer) -> None:
     project_principal = live_server.principal("contributor", project=live_server.project_id)
     env["PACKYARD_SDK_WIP_PRINCIPAL"] = project_principal.name
     env.update({key: value for key, value in go_caches().items() if key not in os.environ})
+    awaited(SDK_TESTS)  # scripts/test compiles them in the background
     result = subprocess.run(
         # TestWebhooks needs a receiver the server may reach: test_sdk_go_webhooks.py runs it.
         ["go", "test", "-count=1", "-v", "-skip", "TestWebhooks", "./..."],

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_sdk_go import SDK_MODULE, go_caches
+from tests.support.prebuild import SDK_TESTS, awaited
 from tests.support.server import running_server
 from tests.support.webhooks import Receiver
 
@@ -25,6 +26,7 @@ def test_hcp_sdk_go_cloud_webhook(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             env = server.client_env("admin")
             env["PACKYARD_SDK_WEBHOOK_URL"] = receiver.url
             env.update({k: v for k, v in go_caches().items() if k not in os.environ})
+            awaited(SDK_TESTS)  # scripts/test compiles them in the background
             result = subprocess.run(
                 ["go", "test", "-count=1", "-v", "-run", "^TestWebhooks$", "./..."],
                 cwd=SDK_MODULE,

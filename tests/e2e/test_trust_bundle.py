@@ -26,6 +26,7 @@ from packyard.trust import system_trust_store
 from tests.e2e.test_packer_19 import E2E, assert_complete, build_two_sources
 from tests.e2e.test_packer_current import E2E23
 from tests.support.clients import packer_19, packer_current
+from tests.support.prebuild import TRUSTCHECK_NAME, awaited
 from tests.support.server import LiveServer, free_port, packyard
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +75,7 @@ def server(
 def trustcheck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Go program that GETs URLs with Go's default roots, as the HashiCorp clients do."""
     binary = tmp_path_factory.mktemp("trustcheck") / "trustcheck"
+    awaited(TRUSTCHECK_NAME)  # scripts/test compiles it in the background
     subprocess.run(
         [shutil.which("go") or "go", "build", "-o", str(binary), str(TRUSTCHECK)],
         check=True,

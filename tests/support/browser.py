@@ -12,17 +12,21 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.support.client_cache import CACHE_ROOT, exclusive_build
+
 CHROMIUM = "/usr/bin/chromium"
 AXE_VERSION = "4.10.2"
-CACHE = Path.home() / ".cache" / "packyard"
+CACHE = CACHE_ROOT
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "console"
 
 
 def axe_core() -> Path:
-    """axe.min.js of AXE_VERSION, installed with npm on first use."""
+    """axe.min.js of AXE_VERSION, installed with npm on first use (one process at a time)."""
     prefix = CACHE / f"axe-core-{AXE_VERSION}"
     script = prefix / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
+    with exclusive_build(prefix):
+        if script.exists():
+            return script
         npm = shutil.which("npm")
         if npm is None:
             raise RuntimeError("npm is needed to install axe-core for the accessibility checks")

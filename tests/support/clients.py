@@ -19,7 +19,9 @@ Releases the proxy refuses outright (terraform-provider-hcp v0.83.0 and v0.114.0
 by build_go_release: `go install module@version` first, then the tagged source kept in
 ../shared/clients/ (checked against its SHA256SUMS) with `go build`.
 
-Binaries are cached under ~/.cache/packyard/<name>/ and built only when missing.
+Binaries are cached under ~/.cache/packyard/<name>/ (PACKYARD_CLIENT_CACHE names another
+directory) and built only when missing, by one process at a time (client_cache.py): a test
+that needs a client the background prebuild is building waits for it.
 Tests never skip because a client is missing: they build it (a cold build of
 Packer 1.9.4 takes a few minutes).
 """
@@ -37,9 +39,11 @@ import textwrap
 import time
 from pathlib import Path
 
+from tests.support.client_cache import CACHE_ROOT as CACHE_ROOT
+from tests.support.client_cache import ClientBuildError as ClientBuildError
+from tests.support.client_cache import exclusive_build
 from tests.support.shared import shared_dir
 
-CACHE_ROOT = Path.home() / ".cache" / "packyard"
 BUILD_TIMEOUT = 30 * 60  # seconds; a cold module download plus compile
 
 PACKER_19_VERSION = "v1.9.4"
@@ -69,10 +73,6 @@ HCP_PROVIDER_NEWEST_VERSION = "v0.114.0"
 GO_CTY_REPLACE = "github.com/zclconf/go-cty => github.com/nywilken/go-cty v1.13.3"
 """Packer >= 1.10's go.mod replace; the fork is needed at run time too (it makes cty values
 gob-encodable for the plugin RPC, packer-plugin-sdk issue 187)."""
-
-
-class ClientBuildError(RuntimeError):
-    """A client binary could not be built; the message carries the build output."""
 
 
 def _go() -> str:
@@ -131,16 +131,21 @@ def build_wrapper_module(
     does not answer for. On failure a ClientBuildError carries the full output.
     """
     target_dir = CACHE_ROOT / name
+    with exclusive_build(target_dir):
+        return _build_wrapper_module(target_dir, go_mod, package, binary, sums_from)
+
+
+def _build_wrapper_module(
+    target_dir: Path, go_mod: str, package: str, binary: str, sums_from: str | None
+) -> Path:
+    name = target_dir.name
     target = target_dir / binary
     if target.is_file() and os.access(target, os.X_OK):
         return target
 
     go = _go()
     target_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.setdefault("GOFLAGS", "-buildvcs=false")
-    env.setdefault("GOTOOLCHAIN", "local")
-    env["GOBIN"] = str(target_dir)
+    env = _go_env(target_dir)
     failure = f"building {name} failed\n--- go.mod ---\n{go_mod}"
     log: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"packyard-wrap-{name}-") as work:
@@ -241,9 +246,16 @@ def hcp_provider() -> Path:
 
 
 def _go_env(gobin: Path) -> dict[str, str]:
+    """The build's environment. Go links in GOTMPDIR and moves the binary into place; with
+    GOTMPDIR beside the cache that move is a rename, so a build stopped part way (scripts/test
+    stops the background builds when it ends) never leaves a partial binary in the cache."""
     env = dict(os.environ)
     env.setdefault("GOFLAGS", "-buildvcs=false")
     env.setdefault("GOTOOLCHAIN", "local")
+    if "GOTMPDIR" not in env:
+        work = gobin.parent / ".go-tmp"
+        work.mkdir(parents=True, exist_ok=True)
+        env["GOTMPDIR"] = str(work)
     env["GOBIN"] = str(gobin)
     return env
 
@@ -279,6 +291,11 @@ def build_go_release(module: str, version: str, binary: str) -> Path:
     works a ClientBuildError names the archive path and what `go install` said.
     """
     target_dir = CACHE_ROOT / f"{binary}-{version.lstrip('v')}"
+    with exclusive_build(target_dir):
+        return _build_go_release(target_dir, module, version, binary)
+
+
+def _build_go_release(target_dir: Path, module: str, version: str, binary: str) -> Path:
     target = target_dir / binary
     if target.is_file() and os.access(target, os.X_OK):
         return target
