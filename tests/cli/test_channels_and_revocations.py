@@ -67,12 +67,13 @@ def test_history_says_a_promotion_is_manual_and_a_revocation_rolls_back(cli, api
     bucket = pushed["bucket"]
     cli.ok("channel", "promote", bucket, "--from", "staging", "--to", "production")
     cli.ok("revoke", bucket, "v2", "--reason", "CVE-2", "--yes")
-    history = cli.json("channel", "history", bucket, "production")["history"]
+    history = cli.json("channel", "history", bucket, "production", "--why")["history"]
     assert [
         (item["reason"], (item["from_version"] or {}).get("name"), item["version"]["name"])
         for item in history
     ] == [("rollback", "v2", "v1"), ("manual", "v1", "v2"), ("created", None, "v1")]
-    text = cli.ok("channel", "history", bucket, "production")
+    assert "reason" not in cli.json("channel", "history", bucket, "production")["history"][0]
+    text = cli.ok("channel", "history", bucket, "production", "--why")
     assert re.findall(r"\b(why|rollback|manual|created)\b", text) == [
         "why",
         "rollback",

@@ -8,7 +8,7 @@ import typer
 
 from packyard.people.buckets import Bucket
 from packyard.people.client import Client, Json, segment
-from packyard.people.errors import ApiError, NotFound, Usage
+from packyard.people.errors import NotFound, Usage
 from packyard.people.lookup import bucket_path, find_version
 from packyard.people.output import (
     AsJson,
@@ -156,38 +156,56 @@ def channel_promote(
 @channel_app.command("history")
 @command
 def channel_history(
-    bucket: Bucket, channel: Channel, profile: ProfileName = None, as_json: AsJson = False
+    bucket: Bucket,
+    channel: Channel,
+    why: Annotated[
+        bool,
+        typer.Option(
+            "--why",
+            help="Also say what each move came from and why (manual, rollback, completed, "
+            "created, deleted): Packyard's /packyard/v1 history, which HCP Packer lacks.",
+        ),
+    ] = False,
+    profile: ProfileName = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Every version the channel served: when, from what, why, by whom, newest first."""
+    """Every version the channel served: when, by whom, newest first."""
     client = connect(profile)
-    found = _history(client, bucket, channel)
+    found = _history(client, bucket, channel, why=why)
     if as_json:
         emit_json({"history": found})
         return
-    table(
-        ("assigned", "version", "from", "why", "author"),
-        (
-            (
-                short_time(item.get("assigned_at")),
-                _version_text(item.get("version")),
-                (item.get("from_version") or {}).get("name") or "-",
-                item.get("reason") or "-",
-                item.get("author_id"),
-            )
-            for item in found
-        ),
+    columns = (
+        ("assigned", "version", "from", "why", "author")
+        if why
+        else (
+            "assigned",
+            "version",
+            "author",
+        )
     )
+    rows = (
+        (
+            short_time(item.get("assigned_at")),
+            _version_text(item.get("version")),
+            *(
+                ((item.get("from_version") or {}).get("name") or "-", item.get("reason") or "-")
+                if why
+                else ()
+            ),
+            item.get("author_id"),
+        )
+        for item in found
+    )
+    table(columns, rows)
 
 
-def _history(client: Client, bucket: str, channel: str) -> list[Any]:
-    """The /packyard/v1 history, which says why each move was made; HCP Packer, which has no
-    such operation, answers its own history (without the reasons)."""
-    where = f"/buckets/{segment(bucket)}/channels/{segment(channel)}/history"
-    try:
+def _history(client: Client, bucket: str, channel: str, *, why: bool) -> list[Any]:
+    """HCP Packer's ListChannelAssignmentHistory; with `why`, Packyard's own history, which
+    also says what each move came from and why it was made."""
+    if why:
+        where = f"/buckets/{segment(bucket)}/channels/{segment(channel)}/history"
         return collect(client, client.extension() + where, "history", "assignments")
-    except ApiError as refused:
-        if refused.status != 404:
-            raise
     return collect(
         client, channel_path(client, bucket, channel) + "/history", "history", "assignments"
     )
