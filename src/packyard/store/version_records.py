@@ -33,6 +33,28 @@ _TAKE_NEXT_SEQUENCE = (
 )
 
 
+# A version of a named bucket of the project's activated registry, by its id or fingerprint.
+_IN_NAMED_BUCKET = (
+    select(*VERSION_COLUMNS)
+    .join(buckets, buckets.c.id == versions.c.bucket_id)
+    .join(registries, registries.c.project_id == buckets.c.project_id)
+    .where(
+        buckets.c.project_id == bindparam("project"),
+        buckets.c.name == bindparam("bucket_name"),
+        registries.c.activated.is_(True),
+    )
+)
+_BY_ID_IN_NAMED_BUCKET = _IN_NAMED_BUCKET.where(versions.c.id == bindparam("named"))
+_BY_FINGERPRINT_IN_NAMED_BUCKET = _IN_NAMED_BUCKET.where(
+    versions.c.fingerprint == bindparam("named")
+)
+_LOCK_NAMED_BUCKET = (
+    select(buckets.c.id)
+    .where(buckets.c.project_id == bindparam("project"), buckets.c.name == bindparam("bucket_name"))
+    .with_for_update()
+)
+
+
 class VersionRecords(BuildRecords):
     """Versions, found with their builds (hence a gateway to the builds too)."""
 
@@ -75,24 +97,11 @@ class VersionRecords(BuildRecords):
         """A version, without its builds, of the project's activated registry, by its bucket's
         name and its id or fingerprint, in one query (after the bucket's lock, as every
         look-up of a bucket)."""
+        where = {"project": project_id, "bucket_name": bucket_name}
         if self._locking:
-            self.conn.execute(
-                select(buckets.c.id)
-                .where(buckets.c.project_id == project_id, buckets.c.name == bucket_name)
-                .with_for_update()
-            )
-        named = versions.c.id == version_id if version_id else versions.c.fingerprint == fingerprint
-        row = self.conn.execute(
-            select(*VERSION_COLUMNS)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .join(registries, registries.c.project_id == buckets.c.project_id)
-            .where(
-                buckets.c.project_id == project_id,
-                buckets.c.name == bucket_name,
-                registries.c.activated.is_(True),
-                named,
-            )
-        ).first()
+            self.conn.execute(_LOCK_NAMED_BUCKET, where)
+        query = _BY_ID_IN_NAMED_BUCKET if version_id else _BY_FINGERPRINT_IN_NAMED_BUCKET
+        row = self.conn.execute(query, {**where, "named": version_id or fingerprint}).first()
         return None if row is None else as_version(row)
 
     def build_statuses(self, version_id: str) -> list[str]:
