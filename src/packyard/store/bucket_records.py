@@ -20,6 +20,7 @@ _BUCKET = select(buckets).where(
     buckets.c.project_id == bindparam("project"), buckets.c.name == bindparam("name")
 )
 _BUCKET_LOCKED = _BUCKET.with_for_update()
+_ADD_BUCKET = insert(buckets)
 
 
 class BucketRecords(VersionRecords):
@@ -60,16 +61,17 @@ class BucketRecords(VersionRecords):
 
     def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
         self.conn.execute(
-            insert(buckets).values(
-                id=bucket.id,
-                organization_id=bucket.organization_id,
-                project_id=bucket.project_id,
-                name=bucket.name,
-                description=bucket.description,
-                labels=bucket.labels,
-                created_at=now,
-                updated_at=now,
-            )
+            _ADD_BUCKET,
+            {
+                "id": bucket.id,
+                "organization_id": bucket.organization_id,
+                "project_id": bucket.project_id,
+                "name": bucket.name,
+                "description": bucket.description,
+                "labels": bucket.labels,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
 
     def change_bucket(self, bucket_id: str, **values: Any) -> None:
