@@ -112,7 +112,7 @@ def actor_in(
     work: Work, *, principal_id: str, generation: int, project_id: str = ""
 ) -> tuple[Actor, tuple[str, int] | None]:
     """The token's principal as caller_from makes it, read in the request's transaction."""
-    row = work.tenants.caller(principal_id, project_id)
+    row = work.caller(principal_id, project_id)
     return caller_from(
         None if row is None else row._mapping, generation=generation, project_id=project_id
     )

@@ -205,7 +205,7 @@ def blocks_for_bucket(
     """What Packer injects into a build of this bucket: each linked block at its version."""
     bucket = find_bucket(repo, scope, bucket_name)
     found = []
-    for link in _store(repo).links(bucket_id=bucket.id):
+    for link in _store(repo).links_of_bucket(bucket.id):
         block = _store(repo).block(scope.project_id, link.block_id)
         if block is not None:
             found.append((block, find_block_version(block, link.version_id)))

@@ -15,13 +15,20 @@ from packyard.store.records import VERSION_COLUMNS, as_bucket, as_version
 from packyard.store.tables import buckets, version_platforms, versions
 from packyard.store.version_records import VersionRecords
 
+# Built once, bound per call (as the statements at the end of this module).
+_BUCKET = select(buckets).where(
+    buckets.c.project_id == bindparam("project"), buckets.c.name == bindparam("name")
+)
+_BUCKET_LOCKED = _BUCKET.with_for_update()
+_ADD_BUCKET = insert(buckets)
+
 
 class BucketRecords(VersionRecords):
     """Buckets, and their newest versions with builds (hence a gateway to the versions)."""
 
     def bucket(self, project_id: str, name: str) -> Bucket | None:
-        query = select(buckets).where(buckets.c.project_id == project_id, buckets.c.name == name)
-        row = self.conn.execute(query.with_for_update() if self._locking else query).first()
+        query = _BUCKET_LOCKED if self._locking else _BUCKET
+        row = self.conn.execute(query, {"project": project_id, "name": name}).first()
         return None if row is None else as_bucket(row)
 
     def lock_bucket(self, bucket_id: str) -> None:
@@ -54,16 +61,17 @@ class BucketRecords(VersionRecords):
 
     def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
         self.conn.execute(
-            insert(buckets).values(
-                id=bucket.id,
-                organization_id=bucket.organization_id,
-                project_id=bucket.project_id,
-                name=bucket.name,
-                description=bucket.description,
-                labels=bucket.labels,
-                created_at=now,
-                updated_at=now,
-            )
+            _ADD_BUCKET,
+            {
+                "id": bucket.id,
+                "organization_id": bucket.organization_id,
+                "project_id": bucket.project_id,
+                "name": bucket.name,
+                "description": bucket.description,
+                "labels": bucket.labels,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
 
     def change_bucket(self, bucket_id: str, **values: Any) -> None:

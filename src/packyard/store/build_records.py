@@ -75,23 +75,35 @@ _REMOVE_PLATFORM_IF_UNUSED = delete(version_platforms).where(
 _REMOVE_PLATFORM = delete(version_platforms).where(_ONE_PLATFORM)
 
 
+# A page of versions' builds, their artifacts, and which of them have children: built once.
+_BUILDS_OF = (
+    select(builds)
+    .where(builds.c.version_id.in_(bindparam("version_ids", expanding=True)))
+    .order_by(builds.c.id)
+)
+_PARENTS_AMONG = (
+    select(builds.c.parent_version_id)
+    .where(builds.c.parent_version_id.in_(bindparam("version_ids", expanding=True)))
+    .distinct()
+)
+_ARTIFACTS_OF = (
+    select(artifacts)
+    .where(artifacts.c.build_id.in_(bindparam("build_ids", expanding=True)))
+    .order_by(artifacts.c.id)
+)
+
+
 class BuildRecords(Records):
     def fill_builds(self, found: list[Version]) -> None:
         if not found:
             return
         by_version = {version.id: version for version in found}
-        rows = self.conn.execute(
-            select(builds).where(builds.c.version_id.in_(by_version)).order_by(builds.c.id)
-        )
+        rows = self.conn.execute(_BUILDS_OF, {"version_ids": list(by_version)})
         all_builds = [as_build(row) for row in rows]
         self.fill_artifacts(all_builds)
         for build in all_builds:
             by_version[build.version_id].builds.append(build)
-        parents = self.conn.execute(
-            select(builds.c.parent_version_id)
-            .where(builds.c.parent_version_id.in_(by_version))
-            .distinct()
-        )
+        parents = self.conn.execute(_PARENTS_AMONG, {"version_ids": list(by_version)})
         with_children = {row[0] for row in parents}
         for version in found:
             version.has_descendants = version.id in with_children
@@ -100,9 +112,7 @@ class BuildRecords(Records):
         if not found:
             return
         by_build = {build.id: build for build in found}
-        rows = self.conn.execute(
-            select(artifacts).where(artifacts.c.build_id.in_(by_build)).order_by(artifacts.c.id)
-        )
+        rows = self.conn.execute(_ARTIFACTS_OF, {"build_ids": list(by_build)})
         for row in rows:
             by_build[row.build_id].artifacts.append(
                 Artifact(

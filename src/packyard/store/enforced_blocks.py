@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from packyard.domain.enforced_blocks import BlockLink, BlockVersion, EnforcedBlock
 from packyard.domain.registry import TemplateType
 from packyard.store.tables import enforced_block_links, enforced_block_versions, enforced_blocks
+
+# What Packer asks before each build: the blocks linked to a bucket (built once).
+_LINKS_OF_BUCKET = (
+    select(enforced_block_links)
+    .where(enforced_block_links.c.bucket_id == bindparam("bucket"))
+    .order_by(enforced_block_links.c.id)
+)
+
+
+def _link(row: Any) -> BlockLink:
+    return BlockLink(row.id, row.block_id, row.version_id, row.bucket_id, row.created_at)
 
 
 def _version(row: Any) -> BlockVersion:
@@ -134,10 +145,10 @@ class EnforcedBlocks:
         rows = self.conn.execute(
             select(enforced_block_links).where(*where).order_by(enforced_block_links.c.id)
         )
-        return [
-            BlockLink(row.id, row.block_id, row.version_id, row.bucket_id, row.created_at)
-            for row in rows
-        ]
+        return [_link(row) for row in rows]
+
+    def links_of_bucket(self, bucket_id: str) -> list[BlockLink]:
+        return [_link(row) for row in self.conn.execute(_LINKS_OF_BUCKET, {"bucket": bucket_id})]
 
     def replace_links(self, block_id: str, version_id: str, found: list[BlockLink]) -> None:
         """The block is linked to exactly these buckets at this version."""

@@ -12,6 +12,7 @@ from packyard.domain.registry import Registry, Version
 from packyard.store.records import VERSION_COLUMNS, Records, as_registry, as_version
 from packyard.store.tables import artifacts, buckets, builds, registries, versions
 
+_REGISTRY = select(registries).where(registries.c.project_id == bindparam("project"))
 _BUMP_CONTENT = (
     update(registries)
     .where(registries.c.project_id == bindparam("project"))
@@ -22,9 +23,7 @@ _BUMP_CONTENT = (
 class RegistryRecords(Records):
     def registry(self, project_id: str) -> Registry | None:
         if project_id not in self._registries:
-            row = self.conn.execute(
-                select(registries).where(registries.c.project_id == project_id)
-            ).first()
+            row = self.conn.execute(_REGISTRY, {"project": project_id}).first()
             self._registries[project_id] = None if row is None else as_registry(row)
         return self._registries[project_id]
 

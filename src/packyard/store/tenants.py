@@ -19,6 +19,14 @@ from packyard.store.tables import (
 # A row of the organizations or the projects table, as the store hands it on.
 TenantRow = Row[Any]
 
+# The addressed registry's other columns in the caller's row, each prefixed (the principal's
+# own share their names).
+REGISTRY_OF_CALLER = tuple(
+    column.label(f"registry__{column.key}")
+    for column in registries.c
+    if column.key not in ("id", "content_version", "activated")
+)
+
 # Built once: the per-request look-up of the caller and of the registry it addresses.
 CALLER = (
     select(
@@ -26,6 +34,7 @@ CALLER = (
         registries.c.id.label("registry_id"),
         registries.c.content_version,
         registries.c.activated,
+        *REGISTRY_OF_CALLER,
         exists().where(bucket_grants.c.principal_id == principals.c.id).label("bucket_roles"),
         projects.c.organization_id.label("project_organization_id"),
     )

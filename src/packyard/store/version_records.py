@@ -33,6 +33,42 @@ _TAKE_NEXT_SEQUENCE = (
 )
 
 
+# A version of a named bucket of the project's activated registry, by its id or fingerprint.
+_IN_NAMED_BUCKET = (
+    select(*VERSION_COLUMNS)
+    .join(buckets, buckets.c.id == versions.c.bucket_id)
+    .join(registries, registries.c.project_id == buckets.c.project_id)
+    .where(
+        buckets.c.project_id == bindparam("project"),
+        buckets.c.name == bindparam("bucket_name"),
+        registries.c.activated.is_(True),
+    )
+)
+_BY_ID_IN_NAMED_BUCKET = _IN_NAMED_BUCKET.where(versions.c.id == bindparam("named"))
+_BY_FINGERPRINT_IN_NAMED_BUCKET = _IN_NAMED_BUCKET.where(
+    versions.c.fingerprint == bindparam("named")
+)
+_LOCK_NAMED_BUCKET = (
+    select(buckets.c.id)
+    .where(buckets.c.project_id == bindparam("project"), buckets.c.name == bindparam("bucket_name"))
+    .with_for_update()
+)
+
+
+# A version of a bucket by its id, its fingerprint or its sequence number.
+_OF_BUCKET = (
+    select(*VERSION_COLUMNS)
+    .join(buckets, buckets.c.id == versions.c.bucket_id)
+    .where(versions.c.bucket_id == bindparam("bucket"))
+    .order_by(versions.c.id)
+)
+_IN_BUCKET_BY = {
+    "id": _OF_BUCKET.where(versions.c.id == bindparam("named")),
+    "fingerprint": _OF_BUCKET.where(versions.c.fingerprint == bindparam("named")),
+    "sequence": _OF_BUCKET.where(versions.c.sequence == bindparam("named")),
+}
+
+
 class VersionRecords(BuildRecords):
     """Versions, found with their builds (hence a gateway to the builds too)."""
 
@@ -46,7 +82,9 @@ class VersionRecords(BuildRecords):
         return [as_version(row) for row in rows]
 
     def version(self, *where: Any, with_builds: bool = True) -> Version | None:
-        found = self._versions(*where)
+        return self._first(self._versions(*where), with_builds=with_builds)
+
+    def _first(self, found: list[Version], *, with_builds: bool) -> Version | None:
         if not found:
             return None
         if with_builds:
@@ -75,24 +113,11 @@ class VersionRecords(BuildRecords):
         """A version, without its builds, of the project's activated registry, by its bucket's
         name and its id or fingerprint, in one query (after the bucket's lock, as every
         look-up of a bucket)."""
+        where = {"project": project_id, "bucket_name": bucket_name}
         if self._locking:
-            self.conn.execute(
-                select(buckets.c.id)
-                .where(buckets.c.project_id == project_id, buckets.c.name == bucket_name)
-                .with_for_update()
-            )
-        named = versions.c.id == version_id if version_id else versions.c.fingerprint == fingerprint
-        row = self.conn.execute(
-            select(*VERSION_COLUMNS)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .join(registries, registries.c.project_id == buckets.c.project_id)
-            .where(
-                buckets.c.project_id == project_id,
-                buckets.c.name == bucket_name,
-                registries.c.activated.is_(True),
-                named,
-            )
-        ).first()
+            self.conn.execute(_LOCK_NAMED_BUCKET, where)
+        query = _BY_ID_IN_NAMED_BUCKET if version_id else _BY_FINGERPRINT_IN_NAMED_BUCKET
+        row = self.conn.execute(query, {**where, "named": version_id or fingerprint}).first()
         return None if row is None else as_version(row)
 
     def build_statuses(self, version_id: str) -> list[str]:
@@ -113,13 +138,18 @@ class VersionRecords(BuildRecords):
     ) -> Version | None:
         """A version of the bucket by its id, its fingerprint or its sequence number (the
         first of them given)."""
+        named: str | int
         if version_id is not None:
-            named = versions.c.id == version_id
+            by, named = "id", version_id
         elif fingerprint is not None:
-            named = versions.c.fingerprint == fingerprint
-        else:
-            named = versions.c.sequence == sequence
-        return self.version(named, versions.c.bucket_id == bucket_id, with_builds=with_builds)
+            by, named = "fingerprint", fingerprint
+        elif sequence is not None:
+            by, named = "sequence", sequence
+        else:  # as SQL compares with None: a version not yet complete
+            incomplete = (versions.c.sequence.is_(None), versions.c.bucket_id == bucket_id)
+            return self.version(*incomplete, with_builds=with_builds)
+        rows = self.conn.execute(_IN_BUCKET_BY[by], {"bucket": bucket_id, "named": named})
+        return self._first([as_version(row) for row in rows], with_builds=with_builds)
 
     def versions_of(self, bucket_id: str, *, complete_only: bool = False) -> list[Version]:
         where = [versions.c.bucket_id == bucket_id]

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row
 
 from packyard.domain.audit import AuditEvent
 from packyard.domain.webhooks import EventPlace, Webhook
@@ -24,6 +26,7 @@ from packyard.store.iam import Grants
 from packyard.store.keys import SigningKeys
 from packyard.store.overview import Overview
 from packyard.store.reach import Reach
+from packyard.store.records import as_registry
 from packyard.store.repository import Repository
 from packyard.store.run_tasks import RunTaskRuns
 from packyard.store.tenants import Tenants
@@ -91,6 +94,29 @@ class Work(Repository):
     @cached_property
     def overview(self) -> Overview:
         return Overview(self._conn)
+
+    def caller(self, principal_id: str, project_id: str) -> Row[Any] | None:
+        """The principal and the addressed project's registry, in one query; the registry
+        is then known to this transaction, so the registry gate does not read it again."""
+        row = self.tenants.caller(principal_id, project_id)
+        if row is not None and project_id:
+            fields = row._mapping
+            self._registries[project_id] = (
+                None
+                if fields["registry_id"] is None
+                else as_registry(
+                    SimpleNamespace(
+                        id=fields["registry_id"],
+                        activated=fields["activated"],
+                        **{
+                            key[10:]: value
+                            for key, value in fields.items()
+                            if key.startswith("registry__")
+                        },
+                    )
+                )
+            )
+        return row
 
     def finish_write(self, event: AuditEvent, *, project_id: str | None = None) -> None:
         """A write's last step: its audit line, and, when it changed a project's registry,
