@@ -87,7 +87,8 @@ BUILDS: dict[str, Callable[[], object]] = {
 
 NEEDS: dict[str, tuple[str, ...]] = {
     "tests/e2e/test_console_webhooks.py": ("axe-core",),
-    "tests/e2e/test_sso.py": ("zitadel-oidc-op",),
+    "tests/e2e/test_sso.py": ("zitadel-oidc-op", "axe-core"),
+    "tests/e2e/test_console_vulnerabilities.py": ("axe-core",),
     "tests/e2e/test_sdk_go.py": (SDK_TESTS,),
     "tests/e2e/test_sdk_go_webhooks.py": (SDK_TESTS,),
     "tests/e2e/test_console_browser.py": ("axe-core", "packer-current"),
