@@ -18,6 +18,8 @@ from packyard.store.tables import buckets, builds, registries, versions
 _ADD_VERSION = insert(versions)
 # The bucket's version count, kept by the writes that add and remove its versions.
 _COUNT_VERSIONS = update(buckets).where(buckets.c.id == bindparam("counted_id"))
+_COUNT_UP = _COUNT_VERSIONS.values(version_count=buckets.c.version_count + 1)
+_COUNT_DOWN = _COUNT_VERSIONS.values(version_count=buckets.c.version_count - 1)
 _CHANGE_VERSION = update(versions).where(versions.c.id == bindparam("changed_id"))
 _taken = versions.alias("taken")
 # A version's completion: its bucket's next sequence number, taken in the update itself.
@@ -206,10 +208,7 @@ class VersionRecords(BuildRecords):
                 "updated_at": version.updated_at,
             },
         )
-        self.conn.execute(
-            _COUNT_VERSIONS.values(version_count=buckets.c.version_count + 1),
-            {"counted_id": version.bucket_id},
-        )
+        self.conn.execute(_COUNT_UP, {"counted_id": version.bucket_id})
 
     def change_version(self, version_id: str, **values: Any) -> None:
         self.conn.execute(_CHANGE_VERSION, {"changed_id": version_id, **values})
@@ -229,10 +228,7 @@ class VersionRecords(BuildRecords):
     def remove_version(self, version: Version) -> None:
         """Delete the version (its builds, artifacts and platforms go with it), one less in
         its bucket's count."""
-        self.conn.execute(
-            _COUNT_VERSIONS.values(version_count=buckets.c.version_count - 1),
-            {"counted_id": version.bucket_id},
-        )
+        self.conn.execute(_COUNT_DOWN, {"counted_id": version.bucket_id})
         self.conn.execute(delete(versions).where(versions.c.id == version.id))
 
     def take_next_sequence(self, version: Version, *, now: datetime) -> int:
