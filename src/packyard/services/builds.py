@@ -217,10 +217,14 @@ def _build_to_change(
         ):
             return found
     # Not there: the same look-ups as a read, one by one, for the error each answers.
-    if bucket_name is not None and fingerprint is not None:
-        bucket = find_bucket(repo, scope, bucket_name)
-        version_id = version_named(repo, bucket, fingerprint, with_builds=False).id
-    build = _build_in_project(repo, scope, build_id, version_id)
+    build = get_build(
+        repo,
+        scope,
+        build_id=build_id,
+        version_id=version_id,
+        bucket_name=bucket_name,
+        fingerprint=fingerprint,
+    )
     version = version_in_project(repo, scope, build.version_id)
     return next(item for item in version.builds if item.id == build.id), version
 
