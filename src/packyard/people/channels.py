@@ -175,29 +175,23 @@ def channel_history(
     if as_json:
         emit_json({"history": found})
         return
-    columns = (
-        ("assigned", "version", "from", "why", "author")
-        if why
-        else (
-            "assigned",
-            "version",
-            "author",
-        )
-    )
-    rows = (
+    reasons = ("from", "why") if why else ()
+    table(
+        ("assigned", "version", *reasons, "author"),
         (
-            short_time(item.get("assigned_at")),
-            _version_text(item.get("version")),
-            *(
-                ((item.get("from_version") or {}).get("name") or "-", item.get("reason") or "-")
-                if why
-                else ()
-            ),
-            item.get("author_id"),
-        )
-        for item in found
+            (
+                short_time(item.get("assigned_at")),
+                _version_text(item.get("version")),
+                *(_moved_from_and_why(item) if why else ()),
+                item.get("author_id"),
+            )
+            for item in found
+        ),
     )
-    table(columns, rows)
+
+
+def _moved_from_and_why(item: Json) -> tuple[str, str]:
+    return (item.get("from_version") or {}).get("name") or "-", item.get("reason") or "-"
 
 
 def _history(client: Client, bucket: str, channel: str, *, why: bool) -> list[Any]:
