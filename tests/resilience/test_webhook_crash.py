@@ -73,6 +73,11 @@ def _written(server: LiveServer, admin: ApiClient, webhook: dict[str, Any]) -> s
     }
 
 
+def _states(server: LiveServer, webhook: dict[str, Any]) -> set[str]:
+    answer = server.api("admin").get(f"/2023-05-31/{webhook['resource_name']}/deliveries")
+    return {item["state"] for item in answer.json()["deliveries"]}
+
+
 def test_pending_deliveries_survive_kill_9(server: LiveServer) -> None:
     receiver = Receiver(KEY)
     try:
@@ -87,18 +92,17 @@ def test_pending_deliveries_survive_kill_9(server: LiveServer) -> None:
         _kill(server)
         receiver.status = 200
         server.start()
+        # the 503 answers before the kill count for nothing: wait for each event answered 200
         got = receiver.wait_for(
-            lambda found: written <= {i.payload["event_id"] for i in found if i.signed}
+            lambda found: written
+            <= {i.payload["event_id"] for i in found if i.signed and i.status == 200}
         )
         assert written <= {item.payload["event_id"] for item in got}
-        time.sleep(0.5)
-        states = {
-            item["state"]
-            for item in server.api("admin")
-            .get(f"/2023-05-31/{webhook['resource_name']}/deliveries")
-            .json()["deliveries"]
-        }
-        assert states == {"DELIVERED"}
+        # the server records a delivery once the receiver's answer is in: wait for that
+        deadline = time.monotonic() + 20
+        while (states := _states(server, webhook)) != {"DELIVERED"}:
+            assert time.monotonic() < deadline, states
+            time.sleep(0.1)
     finally:
         receiver.close()
 

@@ -151,6 +151,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     signed: bool | None  # None: the receiver has no key
+    status: int = 200  # what the receiver answered
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -186,13 +187,16 @@ class Receiver:
                 signed = hcp_signature_ok(outer.key, body, header) if outer.key else None
                 if outer.delay:
                     time.sleep(outer.delay)
-                with outer.lock:
-                    outer.received.append(Received(self.path, dict(self.headers), body, signed))
                 reply = outer.replies.get(self.path)
+                status = 0 if reply is not None else outer.status
+                with outer.lock:
+                    outer.received.append(
+                        Received(self.path, dict(self.headers), body, signed, status)
+                    )
                 if reply is not None:
                     return reply(self)
                 answer = b'{"ok":true}'
-                self.send_response(outer.status)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
