@@ -94,8 +94,9 @@ def test_pending_deliveries_survive_kill_9(server: LiveServer) -> None:
         server.start()
         # the 503 answers before the kill count for nothing: wait for each event answered 200
         got = receiver.wait_for(
-            lambda found: written
-            <= {i.payload["event_id"] for i in found if i.signed and i.status == 200}
+            lambda found: (
+                written <= {i.payload["event_id"] for i in found if i.signed and i.status == 200}
+            )
         )
         assert written <= {item.payload["event_id"] for item in got}
         # the server records a delivery once the receiver's answer is in: wait for that

@@ -11,6 +11,7 @@ from sqlalchemy import BindParameter, bindparam, delete, insert, select, update
 from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Bucket, Version
 from packyard.store.keyset import read_page
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import VERSION_COLUMNS, as_bucket, as_version
 from packyard.store.tables import buckets, version_platforms, versions
 from packyard.store.version_records import VersionRecords
@@ -19,7 +20,8 @@ from packyard.store.version_records import VersionRecords
 _BUCKET = select(buckets).where(
     buckets.c.project_id == bindparam("project"), buckets.c.name == bindparam("name")
 )
-_BUCKET_LOCKED = _BUCKET.with_for_update()
+_BUCKET_LOCKED = Prebuilt(_BUCKET.with_for_update())
+_BUCKET_READ = Prebuilt(_BUCKET)
 _ADD_BUCKET = insert(buckets)
 
 
@@ -27,8 +29,8 @@ class BucketRecords(VersionRecords):
     """Buckets, and their newest versions with builds (hence a gateway to the versions)."""
 
     def bucket(self, project_id: str, name: str) -> Bucket | None:
-        query = _BUCKET_LOCKED if self._locking else _BUCKET
-        row = self.conn.execute(query, {"project": project_id, "name": name}).first()
+        query = _BUCKET_LOCKED if self._locking else _BUCKET_READ
+        row = query.run(self.conn, {"project": project_id, "name": name}).first()
         return None if row is None else as_bucket(row)
 
     def lock_bucket(self, bucket_id: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, delete, exists, func, insert, select, update
 
 from packyard.domain.registry import Artifact, Build, Version
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import PREFIXED_VERSION, Records, as_build, as_prefixed_version
 from packyard.store.tables import (
     artifacts,
@@ -18,7 +19,7 @@ from packyard.store.tables import (
 )
 
 # with the version, whose registry must be activated, and its own count of artifacts.
-_BUILD_IN_VERSION = (
+_BUILD_IN_VERSION = Prebuilt(
     select(
         *builds.c,
         *PREFIXED_VERSION,
@@ -51,6 +52,7 @@ _PARENT_BUCKET = (
 _ADD_BUILD = insert(builds).values(parent_bucket_id=_PARENT_BUCKET)
 _CHANGE_BUILD = update(builds).where(builds.c.id == bindparam("changed_id"))
 _CHANGE_BUILD_PARENT = _CHANGE_BUILD.values(parent_bucket_id=_PARENT_BUCKET)
+_CHANGE_BUILD_RUN = Prebuilt(_CHANGE_BUILD)
 
 # A version's platforms (version_platforms) follow its builds': one statement a write.
 _OF_VERSION = bindparam("of_version", type_=String)
@@ -150,9 +152,7 @@ class BuildRecords(Records):
         """
         if self._locking:
             self._lock_bucket_of(builds.c.id == build_id, through_builds=True)
-        rows = self.conn.execute(
-            _BUILD_IN_VERSION, {"build_id": build_id, "project_id": project_id}
-        ).all()
+        rows = _BUILD_IN_VERSION.run(self.conn, {"build_id": build_id, "project_id": project_id})
         if not rows:
             return None
         version = as_prefixed_version(rows[0]._mapping)
@@ -197,7 +197,7 @@ class BuildRecords(Records):
             parent = {"parent_of": values["parent_version_id"]}
             self.conn.execute(_CHANGE_BUILD_PARENT, {"changed_id": build_id, **values, **parent})
         else:
-            self.conn.execute(_CHANGE_BUILD, {"changed_id": build_id, **values})
+            _CHANGE_BUILD_RUN.run(self.conn, {"changed_id": build_id, **values})
         if "platform" in values:
             self._follow_platform(version, build_id, str(values["platform"]))
 

@@ -8,10 +8,11 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from packyard.domain.enforced_blocks import BlockLink, BlockVersion, EnforcedBlock
 from packyard.domain.registry import TemplateType
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.tables import enforced_block_links, enforced_block_versions, enforced_blocks
 
 # What Packer asks before each build: the blocks linked to a bucket (built once).
-_LINKS_OF_BUCKET = (
+_LINKS_OF_BUCKET = Prebuilt(
     select(enforced_block_links)
     .where(enforced_block_links.c.bucket_id == bindparam("bucket"))
     .order_by(enforced_block_links.c.id)
@@ -148,7 +149,7 @@ class EnforcedBlocks:
         return [_link(row) for row in rows]
 
     def links_of_bucket(self, bucket_id: str) -> list[BlockLink]:
-        return [_link(row) for row in self.conn.execute(_LINKS_OF_BUCKET, {"bucket": bucket_id})]
+        return [_link(row) for row in _LINKS_OF_BUCKET.run(self.conn, {"bucket": bucket_id})]
 
     def replace_links(self, block_id: str, version_id: str, found: list[BlockLink]) -> None:
         """The block is linked to exactly these buckets at this version."""

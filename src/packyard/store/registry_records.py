@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from packyard.domain.registry import Registry, Version
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import VERSION_COLUMNS, Records, as_registry, as_version
 from packyard.store.tables import artifacts, buckets, builds, registries, versions
 
-_REGISTRY = select(registries).where(registries.c.project_id == bindparam("project"))
-_BUMP_CONTENT = (
+_REGISTRY = Prebuilt(select(registries).where(registries.c.project_id == bindparam("project")))
+_BUMP_CONTENT = Prebuilt(
     update(registries)
     .where(registries.c.project_id == bindparam("project"))
     .values(content_version=registries.c.content_version + 1)
@@ -23,7 +24,7 @@ _BUMP_CONTENT = (
 class RegistryRecords(Records):
     def registry(self, project_id: str) -> Registry | None:
         if project_id not in self._registries:
-            row = self.conn.execute(_REGISTRY, {"project": project_id}).first()
+            row = _REGISTRY.run(self.conn, {"project": project_id}).first()
             self._registries[project_id] = None if row is None else as_registry(row)
         return self._registries[project_id]
 
@@ -78,7 +79,7 @@ class RegistryRecords(Records):
         )
 
     def bump_content(self, project_id: str) -> None:
-        self.conn.execute(_BUMP_CONTENT, {"project": project_id})
+        _BUMP_CONTENT.run(self.conn, {"project": project_id})
 
     def remove_registry(self, project_id: str) -> None:
         self._registries.clear()

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, selec
 
 from packyard.domain.identity import Role
 from packyard.store.account_tables import users
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.tables import (
     bucket_grants,
     organizations,
@@ -45,6 +46,7 @@ CALLER = (
     )
     .where(principals.c.id == bindparam("principal_id"))
 )
+_CALLER = Prebuilt(CALLER)
 
 
 class Tenants:
@@ -95,9 +97,8 @@ class Tenants:
 
     def caller(self, principal_id: str, project_id: str) -> Row[Any] | None:
         """A principal with the addressed project's registry state, in one query."""
-        return self.conn.execute(
-            CALLER, {"principal_id": principal_id, "project_id": project_id}
-        ).first()
+        found = _CALLER.run(self.conn, {"principal_id": principal_id, "project_id": project_id})
+        return found.first()  # type: ignore[no-any-return]
 
     def principal_by_name(self, name: str) -> Row[Any] | None:
         return self.conn.execute(select(principals).where(principals.c.name == name)).first()

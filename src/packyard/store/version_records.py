@@ -12,6 +12,7 @@ from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Version
 from packyard.store.build_records import BuildRecords
 from packyard.store.keyset import read_page
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import VERSION_COLUMNS, as_version
 from packyard.store.tables import buckets, builds, registries, versions
 
@@ -20,7 +21,7 @@ _ADD_VERSION = insert(versions)
 _COUNT_VERSIONS = update(buckets).where(buckets.c.id == bindparam("counted_id"))
 _COUNT_UP = _COUNT_VERSIONS.values(version_count=buckets.c.version_count + 1)
 _COUNT_DOWN = _COUNT_VERSIONS.values(version_count=buckets.c.version_count - 1)
-_CHANGE_VERSION = update(versions).where(versions.c.id == bindparam("changed_id"))
+_CHANGE_VERSION = Prebuilt(update(versions).where(versions.c.id == bindparam("changed_id")))
 _taken = versions.alias("taken")
 # A version's completion: its bucket's next sequence number, taken in the update itself.
 _TAKE_NEXT_SEQUENCE = (
@@ -46,11 +47,11 @@ _IN_NAMED_BUCKET = (
         registries.c.activated.is_(True),
     )
 )
-_BY_ID_IN_NAMED_BUCKET = _IN_NAMED_BUCKET.where(versions.c.id == bindparam("named"))
-_BY_FINGERPRINT_IN_NAMED_BUCKET = _IN_NAMED_BUCKET.where(
-    versions.c.fingerprint == bindparam("named")
+_BY_ID_IN_NAMED_BUCKET = Prebuilt(_IN_NAMED_BUCKET.where(versions.c.id == bindparam("named")))
+_BY_FINGERPRINT_IN_NAMED_BUCKET = Prebuilt(
+    _IN_NAMED_BUCKET.where(versions.c.fingerprint == bindparam("named"))
 )
-_LOCK_NAMED_BUCKET = (
+_LOCK_NAMED_BUCKET = Prebuilt(
     select(buckets.c.id)
     .where(buckets.c.project_id == bindparam("project"), buckets.c.name == bindparam("bucket_name"))
     .with_for_update()
@@ -65,9 +66,9 @@ _OF_BUCKET = (
     .order_by(versions.c.id)
 )
 _IN_BUCKET_BY = {
-    "id": _OF_BUCKET.where(versions.c.id == bindparam("named")),
-    "fingerprint": _OF_BUCKET.where(versions.c.fingerprint == bindparam("named")),
-    "sequence": _OF_BUCKET.where(versions.c.sequence == bindparam("named")),
+    "id": Prebuilt(_OF_BUCKET.where(versions.c.id == bindparam("named"))),
+    "fingerprint": Prebuilt(_OF_BUCKET.where(versions.c.fingerprint == bindparam("named"))),
+    "sequence": Prebuilt(_OF_BUCKET.where(versions.c.sequence == bindparam("named"))),
 }
 
 
@@ -117,9 +118,9 @@ class VersionRecords(BuildRecords):
         look-up of a bucket)."""
         where = {"project": project_id, "bucket_name": bucket_name}
         if self._locking:
-            self.conn.execute(_LOCK_NAMED_BUCKET, where)
+            _LOCK_NAMED_BUCKET.run(self.conn, where)
         query = _BY_ID_IN_NAMED_BUCKET if version_id else _BY_FINGERPRINT_IN_NAMED_BUCKET
-        row = self.conn.execute(query, {**where, "named": version_id or fingerprint}).first()
+        row = query.run(self.conn, {**where, "named": version_id or fingerprint}).first()
         return None if row is None else as_version(row)
 
     def build_statuses(self, version_id: str) -> list[str]:
@@ -150,7 +151,7 @@ class VersionRecords(BuildRecords):
         else:  # as SQL compares with None: a version not yet complete
             incomplete = (versions.c.sequence.is_(None), versions.c.bucket_id == bucket_id)
             return self.version(*incomplete, with_builds=with_builds)
-        rows = self.conn.execute(_IN_BUCKET_BY[by], {"bucket": bucket_id, "named": named})
+        rows = _IN_BUCKET_BY[by].run(self.conn, {"bucket": bucket_id, "named": named})
         return self._first([as_version(row) for row in rows], with_builds=with_builds)
 
     def versions_of(self, bucket_id: str, *, complete_only: bool = False) -> list[Version]:
@@ -211,7 +212,7 @@ class VersionRecords(BuildRecords):
         self.conn.execute(_COUNT_UP, {"counted_id": version.bucket_id})
 
     def change_version(self, version_id: str, **values: Any) -> None:
-        self.conn.execute(_CHANGE_VERSION, {"changed_id": version_id, **values})
+        _CHANGE_VERSION.run(self.conn, {"changed_id": version_id, **values})
 
     def change_versions(self, version_ids: Sequence[str], **values: Any) -> None:
         if version_ids:

@@ -26,6 +26,7 @@ from packyard.wire import extension, iam, resource_manager, webhooks
 from packyard.wire.access import RequestLog, write_lines_to
 from packyard.wire.cache import ReadCache
 from packyard.wire.dispatch import IndexedRouter
+from packyard.wire.front import Application
 from packyard.wire.headers import with_security_headers
 from packyard.wire.http import error_response
 from packyard.wire.oauth import token_route
@@ -93,20 +94,23 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         logins=login_throttle(settings.login),
         secret_checks=SecretChecks(settings.login.concurrent_checks),
     )
+    ops = ops_routes(services)
+    api = [endpoint(route, services) for route in API_ROUTES]
     routes: list[Any] = [
         token_route(services),
         exchange_route(services),
         run_task_route(services),
-        *ops_routes(services),
+        *ops,
         extension.openapi_route(),
         *signin_routes(services),
         *account_routes(services),
         *sso_routes(services),
-        *(endpoint(route, services) for route in API_ROUTES),
+        *api,
         *console_routes(services),
     ]
-    app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
+    app = Application(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)
+    app.serve_directly([*ops, *api])
     app.router.lifespan_context = lifespan(store, settings.webhook)
     app.state.services = services
     app.add_middleware(RequestLog)

@@ -31,6 +31,8 @@ def cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...
 def answered_query(route: Route, request: Request) -> Request:
     """The request as a cached route's handler sees it: only its cache_query parameters, so
     that no other parameter can change an answer the cache keeps without them."""
+    if not request.scope["query_string"]:
+        return request
     items = request.query_params.multi_items()
     kept = [(key, value) for key, value in items if key in route.cache_query]
     if len(kept) == len(items):
