@@ -70,7 +70,7 @@ def test_the_preview_is_what_the_revoke_then_does(admin: ApiClient, name: str) -
     assert [
         (m["channel_name"], m["from_version"]["name"], m["to_version"]["name"])
         for m in plan["channel_moves"]
-    ] == [("prod", "v2", "v1")]
+    ] == [("latest", "v2", "v1"), ("prod", "v2", "v1")]
     assert [
         (c["bucket_name"], c["fingerprint"], c["parent_bucket_name"], c["parent_channel_name"])
         for c in plan["out_of_date_children"]
@@ -113,9 +113,17 @@ def test_a_preview_of_several_versions_rolls_back_past_each(admin: ApiClient, na
         (f"{name}-p2", False),
         (f"{name}-p1", False),
     ]
-    moves = [(m["from_version"]["name"], m["to_version"]) for m in plan["channel_moves"]]
-    assert moves[0][0] == "v2" and moves[0][1]["name"] == "v1"
-    assert moves[1] == ("v1", None)  # left with nothing
+    moves = [
+        (m["channel_name"], m["from_version"]["name"], (m["to_version"] or {}).get("name"))
+        for m in plan["channel_moves"]
+    ]
+    # Each channel on v2 goes back to v1, then off v1 with nothing earlier left to go to.
+    assert moves == [
+        ("latest", "v2", "v1"),
+        ("prod", "v2", "v1"),
+        ("latest", "v1", None),
+        ("prod", "v1", None),
+    ]
     assert plan["out_of_date_children"][0]["bucket_name"] == world["child"]
 
 
@@ -228,6 +236,10 @@ def test_the_channel_history_says_why_each_move_was_made(
 
     assert why("prod") == [("rollback", "v2", "v1"), ("manual", "v1", "v2"), ("created", "", "v1")]
     assert why("staging") == [("rollback", "v2", ""), ("manual", "", "v2")]
-    assert why("latest") == [("completed", "v1", "v2"), ("completed", "", "v1")]
+    assert why("latest") == [
+        ("rollback", "v2", "v1"),
+        ("completed", "v1", "v2"),
+        ("completed", "", "v1"),
+    ]
     missing = viewer.get(ext(viewer) + f"/buckets/{parent}/channels/nowhere/history")
     error(missing, 404, 5)

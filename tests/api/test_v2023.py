@@ -282,7 +282,11 @@ def test_scheduled_revocation_shows_without_a_write(admin, name):
     push2023(admin, name, "fp-1")
     soon = datetime.now(UTC) + timedelta(seconds=2)
     at = soon.isoformat().replace("+00:00", "Z")
-    admin.patch(admin.v2 + f"/buckets/{name}/versions/fp-1", json={"revoke_at": at})
+    # Without rollback, so that `latest` keeps the version and shows its status.
+    admin.patch(
+        admin.v2 + f"/buckets/{name}/versions/fp-1",
+        json={"revoke_at": at, "disable_rollback_channels": True},
+    )
     paths = [f"/buckets/{name}/versions/fp-1", f"/buckets/{name}/channels/latest"]
     for _ in range(2):  # the second read is served from the cache
         version = admin.get(admin.v2 + paths[0]).json()["version"]

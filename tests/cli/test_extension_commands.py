@@ -63,14 +63,18 @@ def test_revoke_dry_run_is_what_the_revoke_does(cli, api, pushed, name):
         )
         for item in plan["channel_moves"]
     }
-    assert moves == {("production", "fp-2", "fp-1"), ("staging", "fp-2", None)}
+    assert moves == {
+        ("latest", "fp-2", "fp-1"),
+        ("production", "fp-2", "fp-1"),
+        ("staging", "fp-2", None),
+    }
     assert "Nothing was changed" in text and "(nothing)" in text and "inherited" in text
+    assert "latest" in text
 
     cli.ok("revoke", parent, "v2", "--reason", "CVE-2", "--yes")
     after = {
         item["name"]: (item.get("version") or {}).get("fingerprint")
         for item in snapshot(api, parent)["channels"]
-        if not item["managed"]
     }
-    assert after == {"production": "fp-1", "staging": None}
+    assert after == {"latest": "fp-1", "production": "fp-1", "staging": None}
     assert cli.json("version", "show", child, "c-1")["status"] == "VERSION_REVOKED"

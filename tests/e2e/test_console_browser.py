@@ -1,8 +1,9 @@
 """The console in a real browser (Debian's chromium, driven by Playwright), on what a real
 Packer build pushed: a person signs in, finds the bucket, promotes a version, sees it in the
 channel's history, previews a revocation and checks the preview against what then happens,
-restores, and sees Packer's read of the channel change to match. axe-core checks every page
-(no serious or critical violation), and every page's screenshot is saved to docs/console/."""
+restores (which moves no channel forward again), with Packer reading the channels at each
+step. axe-core checks every page (no serious or critical violation), and every page's
+screenshot is saved to docs/console/."""
 
 from __future__ import annotations
 
@@ -154,14 +155,15 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     expect(in_place.get_by_text("No channel moves.")).to_be_visible()
     page.get_by_label("Roll its channels back").check()
     expect(in_place.locator("input[name=rollback]")).to_have_value("on")
-    expect(in_place.locator("#preview-moves li")).to_have_count(1)
+    expect(in_place.locator("#preview-moves li")).to_have_count(2)
     assert page.url == dialog
     visit(page, "revoke-preview")
     revoked = in_place.locator("#preview-revoked li").all_inner_texts()
     moves = in_place.locator("#preview-moves li").all_inner_texts()
     assert len(revoked) == 1 and revoked[0].startswith(f"{bucket} v2"), revoked
     assert "its own revocation" in revoked[0]
-    assert moves == [f"{bucket} production: v2 → v1"], moves
+    # The managed `latest` is rolled back like the channel of people.
+    assert moves == [f"{bucket} latest: v2 → v1", f"{bucket} production: v2 → v1"], moves
     assert e2e.version(bucket, "fp-2")["status"] == "VERSION_ACTIVE"  # nothing written yet
     page.get_by_label("Type v2 to confirm").fill("v2")
     page.get_by_role("button", name="Revoke", exact=True).click()
@@ -171,6 +173,7 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     assert e2e.version(bucket, "fp-2")["status"] == "VERSION_REVOKED"
     assert e2e.version(bucket, "fp-2")["revocation_message"] == "CVE-2026-0001"
     assert e2e.channel(bucket, "production")["version"]["id"] == v1["id"]
+    assert e2e.channel(bucket, "latest")["version"]["id"] == v1["id"]
     page.goto(bucket_url + "/channels/production")
     first = page.locator("#channel-history tbody tr").first
     assert [first.locator("td").nth(i).inner_text() for i in (2, 3)] == ["v2", "v1"]
@@ -182,8 +185,9 @@ def test_a_person_promotes_revokes_with_a_preview_and_restores(
     page.get_by_role("button", name="Restore").click()
     assert notice(page) == "Restored."
     assert e2e.version(bucket, "fp-2")["status"] == "VERSION_ACTIVE"
-    run = e2e.build_ok("-var", f"bucket={bucket}", ".", cwd=via)  # `latest` serves v2 again
-    assert_echoed(run, VIA_CHANNEL_VERSION_ID=v2["id"])
+    # `latest` was rolled back to v1, and restoring moves no channel forward again.
+    run = e2e.build_ok("-var", f"bucket={bucket}", ".", cwd=via)
+    assert_echoed(run, VIA_CHANNEL_VERSION_ID=v1["id"])
 
     # The audit trail names the person, on the home page.
     page.get_by_role("link", name="Home").click()

@@ -18,7 +18,8 @@ Behaviour quoted from Packer's own source (github.com/hashicorp/packer@v1.16.0):
   the same fingerprint skips DONE builds (command/build.go's errors.As target is a value
   type while startBuild returns a pointer, so Packer 1.16.0 still prints
   `hcp: failed to start build "<name>"` / "build is already done" for a skipped build).
-* datasource/hcp-packer-version: GetChannel; a channel version whose status is
+* datasource/hcp-packer-version: GetChannel; a channel without a version fails with "there
+  is no HCP Packer Version associated with the channel C"; a channel version whose status is
   VERSION_REVOKED fails with "the HCP Packer Version associated with the channel C is
   revoked and can not be used on Packer builds". datasource/hcp-packer-artifact: GetChannel
   or GetVersion; "the version ID is revoked and can not be used on Packer builds".
@@ -419,7 +420,8 @@ def test_registry_off_publishes_nothing(e2e: E2E23) -> None:
 
 
 def test_datasources_read_channel_and_refuse_revoked(e2e: E2E23) -> None:
-    """(g) hcp-packer-version/-artifact read a channel's version; revoked → Packer refuses."""
+    """(g) hcp-packer-version/-artifact read a channel's version; revoking it rolls `latest`
+    back to the previous version, which Packer then reads; revoked and kept → Packer refuses."""
     bucket, fingerprint = unique_bucket("ds"), "fp-g-1"
     build_two_sources(e2e, bucket, fingerprint)
     version = e2e.version(bucket, fingerprint)
@@ -474,12 +476,44 @@ def test_datasources_read_channel_and_refuse_revoked(e2e: E2E23) -> None:
         VIA_CHANNEL_VERSION_ID=version["id"],
     )
 
-    # Revoke now. The managed `latest` channel keeps pointing at the version; a channel made
-    # by people is rolled back off it (UpdateVersionBody: unless disable_rollback_channels).
+    # A second version, on `latest` and promoted to `release` (whose history is v1, v2).
+    build_two_sources(e2e, bucket, "fp-g-2")
+    second = e2e.version(bucket, "fp-g-2")
+    assert e2e.channel(bucket, "latest")["version"]["id"] == second["id"]
+    status, body = e2e.call(
+        "PATCH",
+        f"/buckets/{bucket}/channels/release",
+        json={"version_fingerprint": "fp-g-2", "update_mask": "versionFingerprint"},
+    )
+    assert status == 200, body
+
+    # Revoke it now: every channel on it, the managed `latest` like the one made by people,
+    # rolls back to its previous version (UpdateVersionBody: unless disable_rollback_channels),
+    # and Packer reads that one through `latest`.
+    status, body = e2e.call(
+        "PATCH",
+        f"/buckets/{bucket}/versions/fp-g-2",
+        json={"revoke_at": now_rfc3339(), "revocation_message": "e2e: revoked"},
+    )
+    assert status == 200, body
+    assert body["version"]["status"] == "VERSION_REVOKED", body
+    for channel in ("latest", "release"):
+        rolled_back = e2e.channel(bucket, channel)
+        assert rolled_back["version"]["id"] == version["id"], rolled_back
+        assert rolled_back["version"]["status"] == "VERSION_ACTIVE", rolled_back
+    run = e2e.build_ok("-var", f"bucket={bucket}", ".", cwd=by_version)
+    assert_echoed(run, VERSION_ID=version["id"], VERSION_NAME="v1", CHANNEL_ID=latest["id"])
+
+    # Revoke v1 with disable_rollback_channels: `latest` keeps the revoked version, and both
+    # data sources reading it refuse.
     status, body = e2e.call(
         "PATCH",
         f"/buckets/{bucket}/versions/{fingerprint}",
-        json={"revoke_at": now_rfc3339(), "revocation_message": "e2e: revoked"},
+        json={
+            "revoke_at": now_rfc3339(),
+            "revocation_message": "e2e: revoked",
+            "disable_rollback_channels": True,
+        },
     )
     assert status == 200, body
     assert body["version"]["revoke_at"], body
@@ -487,8 +521,6 @@ def test_datasources_read_channel_and_refuse_revoked(e2e: E2E23) -> None:
     still = e2e.channel(bucket, "latest")
     assert still["version"]["id"] == version["id"], still
     assert still["version"]["status"] == "VERSION_REVOKED", still
-    rolled_back = e2e.channel(bucket, "release")
-    assert (rolled_back.get("version") or {}).get("id") != version["id"], rolled_back
 
     refused = e2e.build_fails("-var", f"bucket={bucket}", ".", cwd=by_version)
     assert (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,15 +90,23 @@ def rollback_target(
     *,
     leaving: str,
     now: datetime,
-    newer: Sequence[str] = (),
+) -> Version | None:
+    """The newest earlier assignment of the channel that is still valid, or None."""
+    earlier = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
+    candidates = repo.versions_by_ids(earlier, with_builds=False)
+    return newest_valid(earlier, candidates, leaving=leaving, now=now)
+
+
+def newest_valid(
+    earlier: Sequence[str],
+    candidates: Mapping[str, Version],
+    *,
+    leaving: str,
+    now: datetime,
     revoked: Callable[[Version], bool] | None = None,
 ) -> Version | None:
-    """The newest earlier assignment of the channel that is still valid, or None. `newer` are
-    assignments a plan makes before the stored history; `revoked` says which versions a plan
-    revokes before the channel moves (beyond those revoked now)."""
-    stored = [entry.version_id for entry in repo.history(channel.id) if entry.version_id]
-    earlier = [*newer, *stored]
-    candidates = repo.versions_by_ids(earlier, with_builds=False)
+    """The first of the earlier assignments (newest first) that is complete and not revoked,
+    now or by `revoked` (what a plan revokes before the channel moves), or None."""
     for version_id in earlier:
         candidate = candidates.get(version_id)
         if (

@@ -12,7 +12,7 @@ from packyard.domain.identity import Actor, Scope
 from packyard.domain.registry import AncestryStatus, Channel, Version
 from packyard.errors import FailedPrecondition
 from packyard.services.ancestry import children_of, newest_per_child_bucket
-from packyard.services.channels import rollback_target
+from packyard.services.channels import newest_valid
 from packyard.services.common import version_in_project
 from packyard.services.reach import Reader
 from packyard.store.work import Work
@@ -89,12 +89,13 @@ def descendants(repo: Work, root: Version) -> list[str]:
 
 
 def _channels_on(repo: Work, plan: RevocationPlan, version_id: str) -> list[Channel]:
-    """The user channels that point at the version once the plan's moves so far are made."""
+    """The channels that point at the version once the plan's moves so far are made: the
+    managed `latest` is rolled back like the user channels."""
     moved = {move.channel.id: move for move in plan.moves}
     found = [
         channel
         for channel in repo.channels_on(version_id, with_version=False)
-        if channel.id not in moved and not channel.managed
+        if channel.id not in moved
     ]
     last: dict[str, ChannelMove] = {}
     for move in plan.moves:
@@ -139,18 +140,30 @@ def plan_revocation(
 
 
 def _plan_rollbacks(repo: Work, plan: RevocationPlan, version: Version, now: datetime) -> None:
+    """Roll each channel on the version (`latest` too) back to its newest earlier assignment
+    still valid once the plan's revocations so far are made; every history is read at once."""
+
     def revoked(candidate: Version) -> bool:
         moment = plan.revoke_moment(candidate.id)
         return moment is not None and moment <= now
 
-    for channel in _channels_on(repo, plan, version.id):
+    found = _channels_on(repo, plan, version.id)
+    stored = repo.histories(channel.id for channel in found)
+    earlier: dict[str, list[str]] = {}
+    for channel in found:
         newer = [
             move.to_version.id
             for move in reversed(plan.moves)
             if move.channel.id == channel.id and move.to_version is not None
         ]
-        target = rollback_target(
-            repo, channel, leaving=version.id, now=now, newer=newer, revoked=revoked
+        history = [entry.version_id for entry in stored.get(channel.id, []) if entry.version_id]
+        earlier[channel.id] = [*newer, *history]
+    candidates = repo.versions_by_ids(
+        (version_id for ids in earlier.values() for version_id in ids), with_builds=False
+    )
+    for channel in found:
+        target = newest_valid(
+            earlier[channel.id], candidates, leaving=version.id, now=now, revoked=revoked
         )
         plan.moves.append(ChannelMove(channel, version, target))
 

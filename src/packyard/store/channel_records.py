@@ -124,19 +124,28 @@ class ChannelRecords(VersionRecords):
         self._newest_entries[entry.channel_id] = entry.id
 
     def history(self, channel_id: str) -> list[Assignment]:
+        return self.histories([channel_id]).get(channel_id, [])
+
+    def histories(self, channel_ids: Iterable[str]) -> dict[str, list[Assignment]]:
+        """Each channel's history, newest first, by the channel's id, read at once."""
+        ids = sorted(set(channel_ids))
+        if not ids:
+            return {}
         rows = self.conn.execute(
             select(channel_history)
-            .where(channel_history.c.channel_id == channel_id)
+            .where(channel_history.c.channel_id.in_(ids))
             .order_by(channel_history.c.id.desc())
         )
-        return [
-            Assignment(
-                id=row.id,
-                channel_id=row.channel_id,
-                version_id=row.version_id,
-                author_id=row.author_id,
-                created_at=row.created_at,
-                reason=AssignmentReason(row.reason),
+        found: dict[str, list[Assignment]] = {}
+        for row in rows:
+            found.setdefault(row.channel_id, []).append(
+                Assignment(
+                    id=row.id,
+                    channel_id=row.channel_id,
+                    version_id=row.version_id,
+                    author_id=row.author_id,
+                    created_at=row.created_at,
+                    reason=AssignmentReason(row.reason),
+                )
             )
-            for row in rows
-        ]
+        return found
