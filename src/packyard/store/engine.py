@@ -49,6 +49,7 @@ from packyard.errors import (
     RegistryError,
     Unavailable,
 )
+from packyard.store.prebuilt import run_driver_sql
 
 T = TypeVar("T")
 
@@ -72,6 +73,7 @@ def _close_quietly(conn: Any) -> None:
         conn.close()
 
 
+_BEGIN, _BEGIN_WRITE = "BEGIN DEFERRED", "BEGIN IMMEDIATE"
 _PING: Select[tuple[int]] = select(literal_column("1").label("answer"))
 
 
@@ -125,8 +127,7 @@ def _tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        mode = "IMMEDIATE" if connection.info.get("write") else "DEFERRED"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        run_driver_sql(connection, _BEGIN_WRITE if connection.info.get("write") else _BEGIN)
 
 
 def _tune_postgresql(engine: Engine, pool: PoolSettings) -> None:

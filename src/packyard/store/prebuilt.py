@@ -142,6 +142,22 @@ class Prebuilt:
         return rows
 
 
+def run_driver_sql(conn: Connection, sql: str) -> None:
+    """A statement without parameters or rows (say, BEGIN IMMEDIATE), sent the same way."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        if conn.dispatch.before_cursor_execute:
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, (), None, False)
+        try:
+            cursor.execute(sql)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(sql, (), exc, conn.dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
+
+
 def _converted(plan: _Plan, fetched: Any) -> Iterator[PrebuiltRow]:
     row = plan.row
     if row is None:
