@@ -19,6 +19,20 @@ def ext(api: ApiClient) -> str:
     return f"/packyard/v1/organizations/{api.server.org_id}/projects/{api.server.project_id}"
 
 
+def history_why(api: ApiClient, bucket: str, channel: str) -> list[tuple[str, str, str]]:
+    """A channel's history as the extension API tells it: why, from and to, newest first."""
+    got = api.get(ext(api) + f"/buckets/{bucket}/channels/{channel}/history")
+    assert got.status_code == 200, got.text
+    return [
+        (
+            item["reason"],
+            (item["from_version"] or {}).get("name", ""),
+            (item["version"] or {}).get("name", ""),
+        )
+        for item in got.json()["history"]
+    ]
+
+
 def _channel(api: ApiClient, bucket: str, name: str, fingerprint: str) -> dict[str, Any]:
     path = api.v2 + f"/buckets/{bucket}/channels"
     existing = api.get(path + f"/{name}", check=False)
@@ -223,16 +237,7 @@ def test_the_channel_history_says_why_each_move_was_made(
     assert revoked.status_code == 200, revoked.text
 
     def why(channel: str) -> list[tuple[str, str, str]]:
-        got = viewer.get(ext(viewer) + f"/buckets/{parent}/channels/{channel}/history")
-        assert got.status_code == 200, got.text
-        return [
-            (
-                item["reason"],
-                (item["from_version"] or {}).get("name", ""),
-                (item["version"] or {}).get("name", ""),
-            )
-            for item in got.json()["history"]
-        ]
+        return history_why(viewer, parent, channel)
 
     assert why("prod") == [("rollback", "v2", "v1"), ("manual", "v1", "v2"), ("created", "", "v1")]
     assert why("staging") == [("rollback", "v2", ""), ("manual", "", "v2")]

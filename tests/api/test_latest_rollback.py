@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.conftest import push
-from tests.api.test_extension_registry import ext
+from tests.api.test_extension_registry import ext, history_why
 from tests.support.server import ApiClient
 
 NOW = "2026-01-02T03:04:05Z"  # past: the revocation is effective at once
@@ -27,17 +27,7 @@ def _latest(api: ApiClient, bucket: str) -> dict[str, Any]:
 
 
 def _why(api: ApiClient, bucket: str) -> list[tuple[str, str, str]]:
-    """`latest`'s history as the extension API tells it: why, from and to, newest first."""
-    got = api.get(ext(api) + f"/buckets/{bucket}/channels/latest/history")
-    assert got.status_code == 200, got.text
-    return [
-        (
-            item["reason"],
-            (item["from_version"] or {}).get("name", ""),
-            (item["version"] or {}).get("name", ""),
-        )
-        for item in got.json()["history"]
-    ]
+    return history_why(api, bucket, "latest")
 
 
 def test_revoking_the_newest_version_rolls_latest_back_on_the_2023_plane(
