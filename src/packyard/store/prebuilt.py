@@ -119,41 +119,36 @@ class Prebuilt:
         for name, process in plan.binds:
             values[name] = process(values[name])
         bound: Any = [values[name] for name in plan.names] if plan.names is not None else values
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        cursor = driver.cursor()
-        try:
-            if conn.dispatch.before_cursor_execute:
-                conn.dispatch.before_cursor_execute(conn, cursor, plan.sql, bound, None, False)
-            try:
-                cursor.execute(plan.sql, bound)
-                fetched = cursor.fetchall() if plan.row is not None else ()
-            except conn.dialect.loaded_dbapi.Error as exc:
-                gone = conn.dialect.is_disconnect(exc, driver, cursor)
-                if gone:
-                    conn.invalidate(exc)
-                raise DBAPIError.instance(
-                    plan.sql, bound, exc, conn.dialect.loaded_dbapi.Error, gone
-                ) from exc
-            rows = Rows(_converted(plan, fetched))
-            rows.rowcount = cursor.rowcount
-        finally:
-            cursor.close()
+        fetched, count = _send(conn, plan.sql, bound, fetch=plan.row is not None)
+        rows = Rows(_converted(plan, fetched))
+        rows.rowcount = count
         return rows
 
 
 def run_driver_sql(conn: Connection, sql: str) -> None:
     """A statement without parameters or rows (say, BEGIN IMMEDIATE), sent the same way."""
+    _send(conn, sql, (), fetch=False)
+
+
+def _send(conn: Connection, sql: str, bound: Any, *, fetch: bool) -> tuple[list[Any], int]:
+    """`sql` run on the driver's own cursor in the connection's transaction: its rows (if
+    `fetch`) and rowcount. The engine's statement listeners are told first; a driver error is
+    raised as SQLAlchemy's, and a dropped connection is invalidated."""
     driver = conn.connection.driver_connection
     assert driver is not None
     cursor = driver.cursor()
     try:
         if conn.dispatch.before_cursor_execute:
-            conn.dispatch.before_cursor_execute(conn, cursor, sql, (), None, False)
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
         try:
-            cursor.execute(sql)
+            cursor.execute(sql, bound)
+            return (cursor.fetchall() if fetch else []), cursor.rowcount
         except conn.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(sql, (), exc, conn.dialect.loaded_dbapi.Error) from exc
+            gone = conn.dialect.is_disconnect(exc, driver, cursor)
+            if gone:
+                conn.invalidate(exc)
+            error = conn.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(sql, bound, exc, error, gone) from exc
     finally:
         cursor.close()
 

@@ -50,10 +50,11 @@ class Application(Starlette):
         """Answer these routes (each a Route of a plain async function) at the front door."""
         found = list(routes)
         assert all(isinstance(route, Route) for route in found)
+        assert isinstance(self.router, IndexedRouter), "the front door asks the router's index"
         self._direct = frozenset(id(route) for route in found)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self._direct and isinstance(self.router, IndexedRouter):
+        if scope["type"] == "http" and self._direct:
             route = self._direct_route(scope)
             if route is not None:
                 scope["app"] = self
