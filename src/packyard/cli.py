@@ -172,7 +172,6 @@ def serve(
 
     from packyard.auth.principals import new_key
     from packyard.services import tenants
-    from packyard.store.engine import Store, make_engine
     from packyard.store.work import Work, unit_of_work
     from packyard.tls import check_key_pair, ensure_certificates
 
@@ -223,8 +222,7 @@ def serve(
     if ca:
         _refresh_bundle(server)
     (settings.data_dir / SERVER_FILE).write_text(json.dumps(server, indent=2))
-    store.engine.dispose()
-    organization_id, project_id = default_tenant(Store(make_engine(settings.store_url)))
+    organization_id, project_id = default_tenant(store)
     if first is not None:
         typer.echo("# First start: an admin key was created. Its secret is shown only now.")
         _print_exports(
@@ -240,11 +238,12 @@ def serve(
         print_first_start_link(link, settings)
     else:
         typer.echo("# Point Packer at Packyard (`packyard env` prints these again):")
-        with unit_of_work(Store(make_engine(settings.store_url))) as work:
+        with unit_of_work(store) as work:
             admin = tenants.list_principals(work)[0]
         _print_exports(
             _exports(server, organization_id, project_id, admin.client_id, None), as_json=False
         )
+    store.dispose()  # the workers open their own; none of this process's is theirs
     sys.stdout.flush()
     os.environ.update(replace(settings, cert_file=cert, key_file=key).to_env())
     Server(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, select
 
 from packyard.domain.registry import Build
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import Records, as_build
 from packyard.store.tables import builds, versions
 
@@ -39,13 +40,13 @@ class AncestryRecords(Records):
         parent, each with that parent's bucket: the children of a whole page in one query."""
         if not bucket_ids:
             return []
-        rows = self.conn.execute(_CHILD_LINKS_OF_BUCKETS, {"bucket_ids": list(bucket_ids)})
+        rows = _CHILD_LINKS_OF_BUCKETS.run(self.conn, {"bucket_ids": list(bucket_ids)})
         return [(row.parent_of, as_build(row)) for row in rows]
 
 
 # Off the builds' parent-bucket index (the parent, joined, must still be there), so a
 # bucket's long history costs nothing here.
-_CHILD_LINKS_OF_BUCKETS = (
+_CHILD_LINKS_OF_BUCKETS = Prebuilt(
     select(versions.c.bucket_id.label("parent_of"), *builds.c)
     .join(versions, versions.c.id == builds.c.parent_version_id)
     .where(

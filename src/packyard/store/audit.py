@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, or_, select
 
 from packyard.domain.audit import AuditEvent
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.tables import audit_events
 
 _FIELDS = [field.name for field in fields(AuditEvent)]
-_RECORD = insert(audit_events)  # built once; its values are bound per event
+_RECORD = Prebuilt(insert(audit_events))  # built once; its values are bound per event
 
 
 class AuditLog:
@@ -19,7 +20,7 @@ class AuditLog:
         self.conn = conn
 
     def record(self, event: AuditEvent) -> None:
-        self.conn.execute(_RECORD, {f: getattr(event, f) for f in _FIELDS})
+        _RECORD.run(self.conn, {f: getattr(event, f) for f in _FIELDS})
 
     def events(self, *, since: datetime | None = None, limit: int = 1000) -> list[AuditEvent]:
         """Events at or after `since`, oldest first, at most `limit` (the newest of them)."""

@@ -10,7 +10,7 @@ from sqlalchemy import BindParameter, bindparam, delete, insert, select, update
 
 from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Bucket, Version
-from packyard.store.keyset import read_page
+from packyard.store.keyset import Keyset
 from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import VERSION_COLUMNS, as_bucket, as_version
 from packyard.store.tables import buckets, version_platforms, versions
@@ -22,7 +22,12 @@ _BUCKET = select(buckets).where(
 )
 _BUCKET_LOCKED = Prebuilt(_BUCKET.with_for_update())
 _BUCKET_READ = Prebuilt(_BUCKET)
-_ADD_BUCKET = insert(buckets)
+_ADD_BUCKET = Prebuilt(insert(buckets))
+_BUCKET_PAGES = Keyset(
+    select(buckets).where(buckets.c.project_id == bindparam("page_within")),
+    buckets.c.id,
+    within=buckets.c.project_id,
+)
 
 
 class BucketRecords(VersionRecords):
@@ -56,14 +61,11 @@ class BucketRecords(VersionRecords):
     def bucket_page(self, project_id: str, ask: PageAsk) -> Page[Bucket]:
         """A page of the project's buckets in id order: one index range of (project, id)
         wherever the page starts."""
-        query = select(buckets).where(buckets.c.project_id == project_id)
-        return read_page(
-            self.conn, query, buckets.c.id, ask, as_bucket, within=buckets.c.project_id
-        )
+        return _BUCKET_PAGES.read(self.conn, {"page_within": project_id}, ask, as_bucket)
 
     def add_bucket(self, bucket: Bucket, *, now: datetime) -> None:
-        self.conn.execute(
-            _ADD_BUCKET,
+        _ADD_BUCKET.run(
+            self.conn,
             {
                 "id": bucket.id,
                 "organization_id": bucket.organization_id,
@@ -86,7 +88,7 @@ class BucketRecords(VersionRecords):
         """Each bucket's complete version of the highest sequence number, with its builds: one
         backward probe of the (bucket, sequence) index per bucket, however many versions it
         holds."""
-        rows = self.conn.execute(_LATEST_VERSIONS, {"bucket_ids": list(bucket_ids)})
+        rows = _LATEST_VERSIONS.run(self.conn, {"bucket_ids": list(bucket_ids)})
         found = {row.bucket_id: as_version(row) for row in rows}
         self.fill_builds(list(found.values()))
         return found
@@ -96,7 +98,7 @@ class BucketRecords(VersionRecords):
         index per platform it has (a loose index scan, in one recursive query), however many
         versions hold them."""
         platforms: dict[str, list[str]] = {}
-        for bucket_id, platform in self.conn.execute(_PLATFORMS, {"bucket_ids": list(bucket_ids)}):
+        for bucket_id, platform in _PLATFORMS.run(self.conn, {"bucket_ids": list(bucket_ids)}):
             platforms.setdefault(bucket_id, []).append(platform)
         return platforms
 
@@ -114,7 +116,7 @@ _BUCKET_IDS: BindParameter[list[str]] = bindparam("bucket_ids", expanding=True)
 only binds them (SQLAlchemy keeps their compiled form by a key it computes once)."""
 
 _newest = versions.alias("newest")
-_LATEST_VERSIONS = (
+_LATEST_VERSIONS = Prebuilt(
     select(*VERSION_COLUMNS)
     .select_from(
         buckets.join(
@@ -148,4 +150,4 @@ def _platforms() -> Any:
     )
 
 
-_PLATFORMS = _platforms()
+_PLATFORMS = Prebuilt(_platforms())

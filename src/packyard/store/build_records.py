@@ -49,9 +49,9 @@ _PARENT_BUCKET = (
     .where(versions.c.id == bindparam("parent_of", type_=String))
     .scalar_subquery()
 )
-_ADD_BUILD = insert(builds).values(parent_bucket_id=_PARENT_BUCKET)
+_ADD_BUILD = Prebuilt(insert(builds).values(parent_bucket_id=_PARENT_BUCKET))
 _CHANGE_BUILD = update(builds).where(builds.c.id == bindparam("changed_id"))
-_CHANGE_BUILD_PARENT = _CHANGE_BUILD.values(parent_bucket_id=_PARENT_BUCKET)
+_CHANGE_BUILD_PARENT = Prebuilt(_CHANGE_BUILD.values(parent_bucket_id=_PARENT_BUCKET))
 _CHANGE_BUILD_RUN = Prebuilt(_CHANGE_BUILD)
 
 # A version's platforms (version_platforms) follow its builds': one statement a write.
@@ -60,35 +60,41 @@ _PLATFORM = bindparam("platform", type_=String)
 _ONE_PLATFORM = (version_platforms.c.version_id == _OF_VERSION) & (
     version_platforms.c.platform == _PLATFORM
 )
-_ADD_PLATFORM_IF_NEW = insert(version_platforms).from_select(
-    ["version_id", "platform", "bucket_id"],
-    select(_OF_VERSION, _PLATFORM, versions.c.bucket_id).where(
-        versions.c.id == _OF_VERSION, ~exists().where(_ONE_PLATFORM)
-    ),
+_ADD_PLATFORM_IF_NEW = Prebuilt(
+    insert(version_platforms).from_select(
+        ["version_id", "platform", "bucket_id"],
+        select(_OF_VERSION, _PLATFORM, versions.c.bucket_id).where(
+            versions.c.id == _OF_VERSION, ~exists().where(_ONE_PLATFORM)
+        ),
+    )
 )
-_ADD_PLATFORM = insert(version_platforms)
-_RENAME_PLATFORM = (
+_ADD_PLATFORM = Prebuilt(insert(version_platforms))
+_RENAME_PLATFORM = Prebuilt(
     update(version_platforms).where(_ONE_PLATFORM).values(platform=bindparam("renamed"))
 )
-_REMOVE_PLATFORM_IF_UNUSED = delete(version_platforms).where(
-    _ONE_PLATFORM,
-    ~exists().where(builds.c.version_id == _OF_VERSION, builds.c.platform == _PLATFORM),
+_REMOVE_PLATFORM_IF_UNUSED = Prebuilt(
+    delete(version_platforms).where(
+        _ONE_PLATFORM,
+        ~exists().where(builds.c.version_id == _OF_VERSION, builds.c.platform == _PLATFORM),
+    )
 )
-_REMOVE_PLATFORM = delete(version_platforms).where(_ONE_PLATFORM)
+_REMOVE_PLATFORM = Prebuilt(delete(version_platforms).where(_ONE_PLATFORM))
+_ADD_ARTIFACTS = Prebuilt(insert(artifacts))
+_REMOVE_ARTIFACTS = Prebuilt(delete(artifacts).where(artifacts.c.build_id == bindparam("of_build")))
 
 
 # A page of versions' builds, their artifacts, and which of them have children: built once.
-_BUILDS_OF = (
+_BUILDS_OF = Prebuilt(
     select(builds)
     .where(builds.c.version_id.in_(bindparam("version_ids", expanding=True)))
     .order_by(builds.c.id)
 )
-_PARENTS_AMONG = (
+_PARENTS_AMONG = Prebuilt(
     select(builds.c.parent_version_id)
     .where(builds.c.parent_version_id.in_(bindparam("version_ids", expanding=True)))
     .distinct()
 )
-_ARTIFACTS_OF = (
+_ARTIFACTS_OF = Prebuilt(
     select(artifacts)
     .where(artifacts.c.build_id.in_(bindparam("build_ids", expanding=True)))
     .order_by(artifacts.c.id)
@@ -100,12 +106,12 @@ class BuildRecords(Records):
         if not found:
             return
         by_version = {version.id: version for version in found}
-        rows = self.conn.execute(_BUILDS_OF, {"version_ids": list(by_version)})
+        rows = _BUILDS_OF.run(self.conn, {"version_ids": list(by_version)})
         all_builds = [as_build(row) for row in rows]
         self.fill_artifacts(all_builds)
         for build in all_builds:
             by_version[build.version_id].builds.append(build)
-        parents = self.conn.execute(_PARENTS_AMONG, {"version_ids": list(by_version)})
+        parents = _PARENTS_AMONG.run(self.conn, {"version_ids": list(by_version)})
         with_children = {row[0] for row in parents}
         for version in found:
             version.has_descendants = version.id in with_children
@@ -114,7 +120,7 @@ class BuildRecords(Records):
         if not found:
             return
         by_build = {build.id: build for build in found}
-        rows = self.conn.execute(_ARTIFACTS_OF, {"build_ids": list(by_build)})
+        rows = _ARTIFACTS_OF.run(self.conn, {"build_ids": list(by_build)})
         for row in rows:
             by_build[row.build_id].artifacts.append(
                 Artifact(
@@ -165,8 +171,8 @@ class BuildRecords(Records):
         return found, version
 
     def add_build(self, build: Build) -> None:
-        self.conn.execute(
-            _ADD_BUILD,
+        _ADD_BUILD.run(
+            self.conn,
             {
                 "id": build.id,
                 "version_id": build.version_id,
@@ -186,8 +192,8 @@ class BuildRecords(Records):
         )
         self.add_artifacts(build.id, build.artifacts)
         if build.platform:
-            self.conn.execute(
-                _ADD_PLATFORM_IF_NEW, {"of_version": build.version_id, "platform": build.platform}
+            _ADD_PLATFORM_IF_NEW.run(
+                self.conn, {"of_version": build.version_id, "platform": build.platform}
             )
 
     def change_build(self, build_id: str, *, version: Version, **values: Any) -> None:
@@ -195,7 +201,7 @@ class BuildRecords(Records):
         version's platforms if its platform changes: at most one statement more."""
         if "parent_version_id" in values:
             parent = {"parent_of": values["parent_version_id"]}
-            self.conn.execute(_CHANGE_BUILD_PARENT, {"changed_id": build_id, **values, **parent})
+            _CHANGE_BUILD_PARENT.run(self.conn, {"changed_id": build_id, **values, **parent})
         else:
             _CHANGE_BUILD_RUN.run(self.conn, {"changed_id": build_id, **values})
         if "platform" in values:
@@ -208,12 +214,12 @@ class BuildRecords(Records):
         added = new if new and new != old and new not in others else ""
         which = {"of_version": version.id, "platform": gone}
         if gone and added:
-            self.conn.execute(_RENAME_PLATFORM, {**which, "renamed": added})
+            _RENAME_PLATFORM.run(self.conn, {**which, "renamed": added})
         elif gone:
-            self.conn.execute(_REMOVE_PLATFORM, which)
+            _REMOVE_PLATFORM.run(self.conn, which)
         elif added:
-            self.conn.execute(
-                _ADD_PLATFORM,
+            _ADD_PLATFORM.run(
+                self.conn,
                 {"version_id": version.id, "platform": added, "bucket_id": version.bucket_id},
             )
 
@@ -222,8 +228,8 @@ class BuildRecords(Records):
         the version has it."""
         self.conn.execute(delete(builds).where(builds.c.id == build.id))
         if build.platform:
-            self.conn.execute(
-                _REMOVE_PLATFORM_IF_UNUSED,
+            _REMOVE_PLATFORM_IF_UNUSED.run(
+                self.conn,
                 {"of_version": build.version_id, "platform": build.platform},
             )
 
@@ -233,13 +239,13 @@ class BuildRecords(Records):
         """Replace a build's artifacts; `previous`, when the caller read them in this
         transaction, spares the delete of none."""
         if previous is None or previous:
-            self.conn.execute(delete(artifacts).where(artifacts.c.build_id == build_id))
+            _REMOVE_ARTIFACTS.run(self.conn, {"of_build": build_id})
         self.add_artifacts(build_id, found)
 
     def add_artifacts(self, build_id: str, found: list[Artifact]) -> None:
         if found:
-            self.conn.execute(
-                insert(artifacts),
+            _ADD_ARTIFACTS.run_many(
+                self.conn,
                 [
                     {
                         "id": artifact.id,

@@ -9,12 +9,19 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from packyard.domain.registry import Assignment, AssignmentReason, Channel
 from packyard.ids import new_id_after
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import as_channel
 from packyard.store.tables import buckets, channel_history, channels
 from packyard.store.version_records import VersionRecords
 
-_ADD_ASSIGNMENT = insert(channel_history)
-_CHANGE_CHANNEL = update(channels).where(channels.c.id == bindparam("changed_id"))
+_ADD_ASSIGNMENT = Prebuilt(insert(channel_history))
+_NEWEST_ASSIGNMENT = Prebuilt(
+    select(func.max(channel_history.c.id).label("newest")).where(
+        channel_history.c.channel_id == bindparam("channel")
+    )
+)
+_ADD_CHANNEL = Prebuilt(insert(channels))
+_CHANGE_CHANNEL = Prebuilt(update(channels).where(channels.c.id == bindparam("changed_id")))
 
 
 class ChannelRecords(VersionRecords):
@@ -72,22 +79,23 @@ class ChannelRecords(VersionRecords):
         return self._channels(channels.c.version_id == version_id, with_version=with_version)
 
     def add_channel(self, channel: Channel) -> None:
-        self.conn.execute(
-            insert(channels).values(
-                id=channel.id,
-                bucket_id=channel.bucket_id,
-                name=channel.name,
-                version_id=channel.version.id if channel.version else None,
-                managed=channel.managed,
-                restricted=channel.restricted,
-                author_id=channel.author_id,
-                created_at=channel.created_at,
-                updated_at=channel.updated_at,
-            )
+        _ADD_CHANNEL.run(
+            self.conn,
+            {
+                "id": channel.id,
+                "bucket_id": channel.bucket_id,
+                "name": channel.name,
+                "version_id": channel.version.id if channel.version else None,
+                "managed": channel.managed,
+                "restricted": channel.restricted,
+                "author_id": channel.author_id,
+                "created_at": channel.created_at,
+                "updated_at": channel.updated_at,
+            },
         )
 
     def change_channel(self, channel_id: str, **values: Any) -> None:
-        self.conn.execute(_CHANGE_CHANNEL, {"changed_id": channel_id, **values})
+        _CHANGE_CHANNEL.run(self.conn, {"changed_id": channel_id, **values})
 
     def remove_channel(self, channel_id: str) -> None:
         self.conn.execute(delete(channels).where(channels.c.id == channel_id))
@@ -103,15 +111,11 @@ class ChannelRecords(VersionRecords):
         if entry.channel_id in self._newest_entries:
             newest = self._newest_entries[entry.channel_id]
         else:
-            newest = self.conn.execute(
-                select(func.max(channel_history.c.id)).where(
-                    channel_history.c.channel_id == entry.channel_id
-                )
-            ).scalar()
+            newest = _NEWEST_ASSIGNMENT.run(self.conn, {"channel": entry.channel_id}).scalar()
         if newest is not None and entry.id <= newest:
             entry.id = new_id_after(newest)
-        self.conn.execute(
-            _ADD_ASSIGNMENT,
+        _ADD_ASSIGNMENT.run(
+            self.conn,
             {
                 "id": entry.id,
                 "channel_id": entry.channel_id,

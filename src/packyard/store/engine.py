@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     Engine,
-    Select,
     create_engine,
     event,
     literal_column,
@@ -49,7 +48,7 @@ from packyard.errors import (
     RegistryError,
     Unavailable,
 )
-from packyard.store.prebuilt import run_driver_sql
+from packyard.store.prebuilt import Prebuilt, run_driver_sql
 
 T = TypeVar("T")
 
@@ -66,6 +65,9 @@ KEPT_READERS = 2
 """Connections each server process keeps for the hot reads, beside its pool."""
 READER_SECONDS = 300.0
 """A kept connection is replaced after this long, as the pool recycles its own."""
+KEPT_TRANSACTIONS = 2
+"""SQLite connections each server process keeps open for its transactions, beside its pool:
+taking one is a list's pop, not a pool check-out with its reset on return."""
 
 
 def _close_quietly(conn: Any) -> None:
@@ -74,7 +76,7 @@ def _close_quietly(conn: Any) -> None:
 
 
 _BEGIN, _BEGIN_WRITE = "BEGIN DEFERRED", "BEGIN IMMEDIATE"
-_PING: Select[tuple[int]] = select(literal_column("1").label("answer"))
+_PING = Prebuilt(select(literal_column("1").label("answer")))
 
 
 class WriteConflict(Unavailable):
@@ -175,27 +177,21 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        self._compiled: dict[int, tuple[str, list[str] | None, list[str]]] = {}
         # Connections kept for read_one (each with when it was opened), outside the pool.
         self._readers: list[tuple[Any, float]] = []
+        # SQLite connections kept for transactions between them (see `transaction`).
+        self._kept: list[Connection] = []
 
-    def read_one(self, statement: Select[Any], params: dict[str, Any]) -> dict[str, Any] | None:
-        """One row of a prebuilt, single-statement read, on a connection kept for these reads.
+    def read_one(self, statement: Prebuilt, params: dict[str, Any]) -> dict[str, Any] | None:
+        """One row of a single-statement read, on a connection kept for these reads, its
+        values as the driver gives them.
 
         The hot path: no transaction, no pool check-out, no per-call statement compilation.
-        Only for statements built once at import time, whose single SELECT is consistent on
-        its own. A connection kept since an earlier read that fails is dropped and the read
-        asked once more on a fresh one (the database may have restarted meanwhile).
+        Only for statements whose single SELECT is consistent on its own. A connection kept
+        since an earlier read that fails is dropped and the read asked once more on a fresh
+        one (the database may have restarted meanwhile).
         """
-        compiled = self._compiled.get(id(statement))
-        if compiled is None:
-            sql = statement.compile(dialect=self.engine.dialect)
-            order = list(sql.positiontup) if sql.positiontup else None
-            keys = [str(column.key) for column in statement.selected_columns]
-            compiled = (str(sql), order, keys)
-            self._compiled[id(statement)] = compiled
-        text_, positions, names = compiled
-        bound = [params[name] for name in positions] if positions else params
+        text_, bound, names = statement.for_driver(self.engine.dialect, params)
         driver_error = self.engine.dialect.loaded_dbapi.Error
         for fresh in (False, True):
             conn, since = self._reader(fresh=fresh)
@@ -250,9 +246,13 @@ class Store:
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Connection]:
         try:
+            if self.is_sqlite:
+                with self._sqlite_transaction(write=write) as conn:
+                    yield conn
+                return
             with self.engine.connect() as conn:
                 conn.info["write"] = write
-                if not write and not self.is_sqlite:
+                if not write:
                     conn = conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
                     yield conn
@@ -261,6 +261,35 @@ class Store:
             if mapped is None:
                 raise
             raise mapped from exc
+
+    @contextmanager
+    def _sqlite_transaction(self, *, write: bool) -> Iterator[Connection]:
+        """A transaction on a connection kept from an earlier one, else a new one. A file
+        database's connection has nothing to go stale, and nothing of a finished transaction
+        stays on it; one whose transaction failed in any way is closed, not kept."""
+        try:
+            conn = self._kept.pop()
+        except IndexError:
+            conn = self.engine.connect()
+        try:
+            conn.info["write"] = write
+            with conn.begin():
+                yield conn
+        except BaseException:
+            conn.close()
+            raise
+        if len(self._kept) < KEPT_TRANSACTIONS and not conn.invalidated:
+            self._kept.append(conn)
+        else:
+            conn.close()
+
+    def dispose(self) -> None:
+        """Close every connection this store holds, kept or pooled."""
+        while self._kept:
+            self._kept.pop().close()
+        while self._readers:
+            _close_quietly(self._readers.pop()[0])
+        self.engine.dispose()
 
     def retrying(self, work: Callable[[], T], *, attempts: int = 4) -> T:
         """Run a whole transaction again when it lost to a concurrent writer."""

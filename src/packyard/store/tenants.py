@@ -29,7 +29,7 @@ REGISTRY_OF_CALLER = tuple(
 )
 
 # Built once: the per-request look-up of the caller and of the registry it addresses.
-CALLER = (
+CALLER = Prebuilt(
     select(
         principals,
         registries.c.id.label("registry_id"),
@@ -46,7 +46,6 @@ CALLER = (
     )
     .where(principals.c.id == bindparam("principal_id"))
 )
-_CALLER = Prebuilt(CALLER)
 
 
 class Tenants:
@@ -97,7 +96,7 @@ class Tenants:
 
     def caller(self, principal_id: str, project_id: str) -> Row[Any] | None:
         """A principal with the addressed project's registry state, in one query."""
-        found = _CALLER.run(self.conn, {"principal_id": principal_id, "project_id": project_id})
+        found = CALLER.run(self.conn, {"principal_id": principal_id, "project_id": project_id})
         return found.first()  # type: ignore[no-any-return]
 
     def principal_by_name(self, name: str) -> Row[Any] | None:

@@ -11,20 +11,20 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from packyard.domain.paging import Page, PageAsk
 from packyard.domain.registry import Version
 from packyard.store.build_records import BuildRecords
-from packyard.store.keyset import read_page
+from packyard.store.keyset import Keyset
 from packyard.store.prebuilt import Prebuilt
 from packyard.store.records import VERSION_COLUMNS, as_version
 from packyard.store.tables import buckets, builds, registries, versions
 
-_ADD_VERSION = insert(versions)
+_ADD_VERSION = Prebuilt(insert(versions))
 # The bucket's version count, kept by the writes that add and remove its versions.
 _COUNT_VERSIONS = update(buckets).where(buckets.c.id == bindparam("counted_id"))
-_COUNT_UP = _COUNT_VERSIONS.values(version_count=buckets.c.version_count + 1)
-_COUNT_DOWN = _COUNT_VERSIONS.values(version_count=buckets.c.version_count - 1)
+_COUNT_UP = Prebuilt(_COUNT_VERSIONS.values(version_count=buckets.c.version_count + 1))
+_COUNT_DOWN = Prebuilt(_COUNT_VERSIONS.values(version_count=buckets.c.version_count - 1))
 _CHANGE_VERSION = Prebuilt(update(versions).where(versions.c.id == bindparam("changed_id")))
 _taken = versions.alias("taken")
 # A version's completion: its bucket's next sequence number, taken in the update itself.
-_TAKE_NEXT_SEQUENCE = (
+_TAKE_NEXT_SEQUENCE = Prebuilt(
     update(versions)
     .where(versions.c.id == bindparam("changed_id"))
     .values(
@@ -35,6 +35,17 @@ _TAKE_NEXT_SEQUENCE = (
     .returning(versions.c.sequence)
 )
 
+_PAGED_VERSIONS = (
+    select(*VERSION_COLUMNS)
+    .join(buckets, buckets.c.id == versions.c.bucket_id)
+    .where(versions.c.bucket_id == bindparam("page_within"))
+)
+_VERSION_PAGES = Keyset(_PAGED_VERSIONS, versions.c.id, within=versions.c.bucket_id)
+_COMPLETE_VERSION_PAGES = Keyset(
+    _PAGED_VERSIONS.where(versions.c.sequence.is_not(None)),
+    versions.c.id,
+    within=versions.c.bucket_id,
+)
 
 # A version of a named bucket of the project's activated registry, by its id or fingerprint.
 _IN_NAMED_BUCKET = (
@@ -167,16 +178,8 @@ class VersionRecords(BuildRecords):
     ) -> Page[Version]:
         """A page of the bucket's versions in id order, with their builds: one index range
         of (bucket, id) wherever the page starts."""
-        query = (
-            select(*VERSION_COLUMNS)
-            .join(buckets, buckets.c.id == versions.c.bucket_id)
-            .where(versions.c.bucket_id == bucket_id)
-        )
-        if complete_only:
-            query = query.where(versions.c.sequence.is_not(None))
-        page = read_page(
-            self.conn, query, versions.c.id, ask, as_version, within=versions.c.bucket_id
-        )
+        pages = _COMPLETE_VERSION_PAGES if complete_only else _VERSION_PAGES
+        page = pages.read(self.conn, {"page_within": bucket_id}, ask, as_version)
         self.fill_builds(page.items)
         return page
 
@@ -196,8 +199,8 @@ class VersionRecords(BuildRecords):
         return {version.id: version for version in found}
 
     def add_version(self, version: Version) -> None:
-        self.conn.execute(
-            _ADD_VERSION,
+        _ADD_VERSION.run(
+            self.conn,
             {
                 "id": version.id,
                 "bucket_id": version.bucket_id,
@@ -209,7 +212,7 @@ class VersionRecords(BuildRecords):
                 "updated_at": version.updated_at,
             },
         )
-        self.conn.execute(_COUNT_UP, {"counted_id": version.bucket_id})
+        _COUNT_UP.run(self.conn, {"counted_id": version.bucket_id})
 
     def change_version(self, version_id: str, **values: Any) -> None:
         _CHANGE_VERSION.run(self.conn, {"changed_id": version_id, **values})
@@ -229,14 +232,14 @@ class VersionRecords(BuildRecords):
     def remove_version(self, version: Version) -> None:
         """Delete the version (its builds, artifacts and platforms go with it), one less in
         its bucket's count."""
-        self.conn.execute(_COUNT_DOWN, {"counted_id": version.bucket_id})
+        _COUNT_DOWN.run(self.conn, {"counted_id": version.bucket_id})
         self.conn.execute(delete(versions).where(versions.c.id == version.id))
 
     def take_next_sequence(self, version: Version, *, now: datetime) -> int:
         """Give the version its bucket's next sequence number, in one statement; a number
         taken concurrently clashes on the store's unique (bucket, sequence)."""
-        sequence: int = self.conn.execute(
-            _TAKE_NEXT_SEQUENCE,
+        sequence: int = _TAKE_NEXT_SEQUENCE.run(
+            self.conn,
             {"changed_id": version.id, "bucket": version.bucket_id, "updated_at": now},
-        ).scalar_one()
+        ).scalar()
         return sequence

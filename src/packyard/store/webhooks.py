@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, String, and_, bindparam, delete, func, select, update
 
 from packyard.domain.webhooks import (
     Delivery,
@@ -17,9 +17,29 @@ from packyard.domain.webhooks import (
     Webhook,
     WebhookName,
 )
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.tables import buckets, builds, channels, projects, registries
 from packyard.store.webhook_tables import webhook_deliveries as deliveries
 from packyard.store.webhook_tables import webhooks
+
+# Every write asks whether its bucket's project listens: built once.
+_LISTENED = bindparam("listened", type_=String)
+_LISTENERS = Prebuilt(
+    select(webhooks)
+    .join(buckets, buckets.c.project_id == webhooks.c.project_id)
+    .where(buckets.c.id == _LISTENED, webhooks.c.enabled)
+)
+_PLACE = Prebuilt(
+    select(
+        buckets.c.id,
+        buckets.c.name,
+        buckets.c.project_id,
+        registries.c.organization_id,
+        registries.c.id.label("registry_id"),
+    )
+    .join(registries, registries.c.project_id == buckets.c.project_id)
+    .where(buckets.c.id == _LISTENED)
+)
 
 
 def _subscriptions(raw: Any) -> tuple[Subscription, ...]:
@@ -135,24 +155,10 @@ class Webhooks:
     def listeners(self, bucket_id: str) -> tuple[list[Webhook], EventPlace | None]:
         """The enabled webhooks of the bucket's project, and where its events happen (None
         when the project has no enabled webhook: one query tells)."""
-        rows = self.conn.execute(
-            select(webhooks)
-            .join(buckets, buckets.c.project_id == webhooks.c.project_id)
-            .where(buckets.c.id == bucket_id, webhooks.c.enabled)
-        ).all()
+        rows = _LISTENERS.run(self.conn, {"listened": bucket_id})
         if not rows:
             return [], None
-        place = self.conn.execute(
-            select(
-                buckets.c.id,
-                buckets.c.name,
-                buckets.c.project_id,
-                registries.c.organization_id,
-                registries.c.id.label("registry_id"),
-            )
-            .join(registries, registries.c.project_id == buckets.c.project_id)
-            .where(buckets.c.id == bucket_id)
-        ).first()
+        place = _PLACE.run(self.conn, {"listened": bucket_id}).first()
         if place is None:
             return [], None
         where = EventPlace(
