@@ -11,8 +11,16 @@ bucket, 3 builds created, RUNNING and DONE (15 requests).
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
-from harness import hot_reads, live_api, push_sequences
+from harness import (
+    hot_reads,
+    live_api,
+    print_commit_floor,
+    push_sequences,
+    sqlite_commit_floor,
+)
 from tests.support.server import ApiClient
 
 
@@ -86,6 +94,8 @@ def main() -> None:
         push_sequences(
             api, lambda n: push(api, n), args.pushes, "push sequence (15 requests, 3 builds)"
         )
+        with tempfile.TemporaryDirectory() as beside:  # where the server's store is
+            print_commit_floor("SQLite, WAL, synchronous=FULL", sqlite_commit_floor(Path(beside)))
 
 
 if __name__ == "__main__":

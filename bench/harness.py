@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,4 +114,77 @@ def push_sequences(api: ApiClient, push: Callable[[int], None], pushes: int, lab
     print(
         "mean server ms per request: "
         + ", ".join(f"{op} {ms:.2f}" for op, ms in sorted(means.items()))
+    )
+
+
+WRITES_IN_A_PUSH = 11
+"""Of a Packer 1.16 push's 15 requests, those that commit a write: the bucket, the version,
+and each of three builds made, started and done."""
+
+
+def commit_floor(commit: Callable[[], None], rounds: int = 30) -> float:
+    """The p50, in ms, of WRITES_IN_A_PUSH one-row write transactions in a row: what the
+    database's durable commit alone costs a push sequence, whatever server sends it."""
+    took = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(WRITES_IN_A_PUSH):
+            commit()
+        took.append(1000 * (time.perf_counter() - start))
+    return sorted(took)[len(took) // 2]
+
+
+def sqlite_commit_floor(directory: Path) -> float:
+    """commit_floor on a SQLite file in `directory`, as the server keeps its store (WAL,
+    synchronous=FULL)."""
+    db = sqlite3.connect(directory / "floor.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE IF NOT EXISTS floor (n INTEGER)")
+
+    def commit() -> None:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO floor VALUES (1)")
+        db.execute("COMMIT")
+
+    try:
+        return commit_floor(commit)
+    finally:
+        db.close()
+
+
+def postgres_commit_floor(url: str) -> float:
+    """commit_floor on a PostgreSQL database (a SQLAlchemy URL), at its own settings."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS floor (n integer)")
+        db.commit()
+
+        def commit() -> None:
+            db.execute("INSERT INTO floor VALUES (1)")
+            db.commit()
+
+        return commit_floor(commit)
+
+
+def postgres_round_trip(url: str, asks: int = 2000) -> float:
+    """The p50, in ms, of one `SELECT 1` on a kept connection: one round trip to the
+    database, the least a request that asks it anything waits."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as db:
+        db.autocommit = True
+        took = []
+        for _ in range(asks):
+            start = time.perf_counter()
+            db.execute("SELECT 1").fetchone()
+            took.append(1000 * (time.perf_counter() - start))
+    return sorted(took)[len(took) // 2]
+
+
+def print_commit_floor(label: str, floor_ms: float) -> None:
+    print(
+        f"commit floor ({label}): {WRITES_IN_A_PUSH} one-row write transactions in a row, "
+        f"p50 {floor_ms:.1f} ms"
     )

@@ -36,7 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from dufflebag import running_peer, serving_role, tenancy, token
-from harness import wrk
+from harness import (
+    postgres_commit_floor,
+    postgres_round_trip,
+    print_commit_floor,
+    sqlite_commit_floor,
+    wrk,
+)
 from tests.support.postgres import throwaway_cluster
 from tests.support.server import PACKYARD, free_port
 
@@ -269,6 +275,11 @@ def main() -> None:
         for target in targets:
             pushes(target, 3, 0)  # warm
             push_rows[target.name] = pushes(target, args.pushes, 1)
+        floors = {
+            "PostgreSQL": postgres_commit_floor(cluster.create_database()),
+            "SQLite, WAL, synchronous=FULL": sqlite_commit_floor(root()),
+        }
+        round_trip = postgres_round_trip(cluster.create_database())
     print(f"\nload at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(
         f"\n| route | connections | {PEER} req/s | {PG} req/s | ratio | {SQLITE} req/s | ratio |"
@@ -289,6 +300,10 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, (rate, p50, p99) in push_rows.items():
         print(f"| {name} | {rate:.1f} | {rate / peer_rate:.2f}x | {p50:.1f} | {p99:.1f} |")
+    print()
+    for label, floor_ms in floors.items():
+        print_commit_floor(label, floor_ms)
+    print(f"PostgreSQL round trip (SELECT 1 on a kept connection): p50 {round_trip:.3f} ms")
 
 
 if __name__ == "__main__":

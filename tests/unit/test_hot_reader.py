@@ -104,3 +104,57 @@ def test_a_kept_connection_is_outside_any_transaction_and_replaced_when_dropped(
         assert store.ping() is True
     finally:
         store.engine.dispose()
+
+
+def _statements_of_the_kept_reader(store: Store) -> list[str]:
+    """What SQLite runs on the hot reads' connection from now on."""
+    ran: list[str] = []
+    for reader in store._hot._kept:
+        reader.conn.set_trace_callback(ran.append)
+    return ran
+
+
+def test_a_reused_sqlite_read_asks_only_whether_anything_changed(tmp_path: Path) -> None:
+    path = tmp_path / "packyard.db"
+    store, replica = _store(f"sqlite:///{path}"), Store(make_engine(f"sqlite:///{path}", FAST))
+    try:
+        _name(store, "first")
+        assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}, reuse=True) == {"name": "first"}
+        ran = _statements_of_the_kept_reader(store)
+        for _ in range(3):
+            assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}, reuse=True) == {
+                "name": "first"
+            }
+        assert ran == ["PRAGMA data_version"] * 3
+        # A commit by another store on the file (another worker or replica) is seen at once,
+        with replica.transaction(write=True) as conn:
+            conn.execute(organizations.update().values(name="renamed by a replica"))
+        assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}, reuse=True) == {
+            "name": "renamed by a replica"
+        }
+        # and so is one of this store's own transactions.
+        with store.transaction(write=True) as conn:
+            conn.execute(organizations.update().values(name="renamed here"))
+        assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}, reuse=True) == {
+            "name": "renamed here"
+        }
+        asked_again = [statement.split()[0] for statement in ran[3:]]
+        assert asked_again == ["PRAGMA", "SELECT", "PRAGMA", "SELECT"]
+        # Other parameters are another read.
+        assert store.read_one(ONE_ORGANIZATION, {"id_1": "none"}, reuse=True) is None
+    finally:
+        store.dispose()
+        replica.dispose()
+
+
+def test_reuse_changes_nothing_on_postgresql(postgres: PostgresCluster) -> None:
+    store = _store(postgres.create_database())
+    try:
+        _name(store, "first")
+        for name in ("first", "second"):
+            if name == "second":
+                with store.transaction(write=True) as conn:
+                    conn.execute(organizations.update().values(name=name))
+            assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}, reuse=True) == {"name": name}
+    finally:
+        store.dispose()

@@ -122,8 +122,11 @@ def quick_caller(
     store: Store, *, principal_id: str, generation: int, project_id: str = ""
 ) -> tuple[Actor, tuple[str, int] | None]:
     """The token's principal as caller_from makes it, in one raw read outside any
-    transaction: the hot path of a cached read."""
-    row = store.read_one(CALLER, {"principal_id": principal_id, "project_id": project_id})
+    transaction (reused on SQLite until the database changes): the hot path of a cached
+    read."""
+    row = store.read_one(
+        CALLER, {"principal_id": principal_id, "project_id": project_id}, reuse=True
+    )
     return caller_from(row, generation=generation, project_id=project_id)
 
 

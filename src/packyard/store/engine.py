@@ -14,7 +14,6 @@ Concurrency is the store's to settle, the same way on both backends:
 
 from __future__ import annotations
 
-import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +47,7 @@ from packyard.errors import (
     RegistryError,
     Unavailable,
 )
+from packyard.store.hot_reads import UNAVAILABLE, HotReader
 from packyard.store.prebuilt import Prebuilt, run_driver_sql
 
 T = TypeVar("T")
@@ -58,21 +58,11 @@ RETRYABLE = {
     "40P01": "deadlock",
 }
 LOCK_TIMEOUT = "55P03"
-UNAVAILABLE = "the store is unavailable, retry the request"
 
 
-KEPT_READERS = 2
-"""Connections each server process keeps for the hot reads, beside its pool."""
-READER_SECONDS = 300.0
-"""A kept connection is replaced after this long, as the pool recycles its own."""
 KEPT_TRANSACTIONS = 2
 """SQLite connections each server process keeps open for its transactions, beside its pool:
 taking one is a list's pop, not a pool check-out with its reset on return."""
-
-
-def _close_quietly(conn: Any) -> None:
-    with contextlib.suppress(Exception):  # a broken connection may fail to close; it is gone
-        conn.close()
 
 
 _BEGIN, _BEGIN_WRITE = "BEGIN DEFERRED", "BEGIN IMMEDIATE"
@@ -177,71 +167,18 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        # Connections kept for read_one (each with when it was opened), outside the pool.
-        self._readers: list[tuple[Any, float]] = []
+        self._hot = HotReader(engine)
         # SQLite connections kept for transactions between them (see `transaction`).
         self._kept: list[Connection] = []
 
-    def read_one(self, statement: Prebuilt, params: dict[str, Any]) -> dict[str, Any] | None:
-        """One row of a single-statement read, on a connection kept for these reads, its
-        values as the driver gives them.
-
-        The hot path: no transaction, no pool check-out, no per-call statement compilation.
-        Only for statements whose single SELECT is consistent on its own. A connection kept
-        since an earlier read that fails is dropped and the read asked once more on a fresh
-        one (the database may have restarted meanwhile).
-        """
-        text_, bound, names = statement.for_driver(self.engine.dialect, params)
-        driver_error = self.engine.dialect.loaded_dbapi.Error
-        for fresh in (False, True):
-            conn, since = self._reader(fresh=fresh)
-            try:
-                cursor = conn.cursor()
-                cursor.execute(text_, bound)
-                row = cursor.fetchone()
-                cursor.close()
-            except driver_error as exc:
-                _close_quietly(conn)  # possibly broken: never used again
-                if fresh:
-                    raise Unavailable(UNAVAILABLE) from exc
-                continue
-            self._keep_reader(conn, since)
-            return None if row is None else dict(zip(names, row, strict=True))
-        raise AssertionError("unreachable")
-
-    def _reader(self, *, fresh: bool) -> tuple[Any, float]:
-        """A connection for read_one: one kept from an earlier read (unless `fresh`), else one
-        taken out of the pool for good (checked by the pool's pre-ping), in autocommit so
-        that a read is one round trip with no BEGIN or ROLLBACK around it."""
-        now = time.monotonic()
-        while not fresh and self._readers:
-            conn, since = self._readers.pop()
-            if now - since < READER_SECONDS:
-                return conn, since
-            _close_quietly(conn)
-        # Checking out a raw connection raises the driver's own errors (a refused or
-        # dropped connection) unwrapped, not SQLAlchemy's.
-        driver_error = self.engine.dialect.loaded_dbapi.Error
-        try:
-            conn = self.engine.raw_connection()
-        except (SQLAlchemyError, driver_error) as exc:
-            raise Unavailable(UNAVAILABLE) from exc
-        raw: Any = conn.dbapi_connection
-        conn.detach()  # no longer the pool's: closing it closes it
-        if not self.is_sqlite:  # SQLite's connections run without implicit transactions
-            try:
-                raw.rollback()  # whatever the pre-ping began
-                raw.autocommit = True
-            except driver_error as exc:
-                _close_quietly(raw)
-                raise Unavailable(UNAVAILABLE) from exc
-        return raw, now
-
-    def _keep_reader(self, conn: Any, since: float) -> None:
-        if len(self._readers) < KEPT_READERS:
-            self._readers.append((conn, since))
-        else:
-            _close_quietly(conn)
+    def read_one(
+        self, statement: Prebuilt, params: dict[str, Any], *, reuse: bool = False
+    ) -> dict[str, Any] | None:
+        """One row of a single-statement read on a connection kept for these reads (see
+        `HotReader`): no transaction, no pool check-out, no per-call compilation. Only for
+        statements whose single SELECT is consistent on its own; with `reuse`, only for
+        those whose answer depends on nothing but the database's content."""
+        return self._hot.read_one(statement, params, reuse=reuse)
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Connection]:
@@ -287,8 +224,7 @@ class Store:
         """Close every connection this store holds, kept or pooled."""
         while self._kept:
             self._kept.pop().close()
-        while self._readers:
-            _close_quietly(self._readers.pop()[0])
+        self._hot.close()
         self.engine.dispose()
 
     def retrying(self, work: Callable[[], T], *, attempts: int = 4) -> T:

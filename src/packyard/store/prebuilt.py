@@ -246,13 +246,13 @@ def _converted(plan: _Plan, fetched: Any) -> Iterator[PrebuiltRow]:
     row = plan.row
     if row is None:
         return
-    processors = plan.results
-    if not any(processors):
+    processed = [(at, process) for at, process in enumerate(plan.results) if process is not None]
+    if not processed:
         for values in fetched:
             yield row(values)
         return
     for values in fetched:
-        yield row(
-            value if process is None else process(value)
-            for value, process in zip(values, processors, strict=True)
-        )
+        converted = list(values)
+        for at, process in processed:
+            converted[at] = process(converted[at])
+        yield row(converted)

@@ -1,0 +1,131 @@
+"""The hot reads' connections: kept outside the pool, in autocommit, one statement a read.
+
+On SQLite a read asked with `reuse` is answered from what the same connection read before
+while `PRAGMA data_version` says no other connection has committed to the database file
+since (this one never writes): exact across every worker and replica on the file, at the
+cost of the pragma instead of the statement.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from packyard.errors import Unavailable
+from packyard.store.prebuilt import Prebuilt
+
+KEPT_READERS = 2
+"""Connections each server process keeps for the hot reads, beside its pool."""
+READER_SECONDS = 300.0
+"""A kept connection is replaced after this long, as the pool recycles its own."""
+REUSED_ROWS = 1024
+"""Rows one SQLite connection keeps for `reuse` reads between two commits elsewhere."""
+UNAVAILABLE = "the store is unavailable, retry the request"
+
+_Key = tuple[int, tuple[tuple[str, Any], ...]]
+
+
+def close_quietly(conn: Any) -> None:
+    with contextlib.suppress(Exception):  # a broken connection may fail to close; it is gone
+        conn.close()
+
+
+class _Reader:
+    __slots__ = ("conn", "rows", "since", "version")
+
+    def __init__(self, conn: Any, since: float) -> None:
+        self.conn = conn
+        self.since = since
+        self.version: object = None  # data_version when `rows` were read (SQLite)
+        self.rows: dict[_Key, dict[str, Any] | None] = {}
+
+
+class HotReader:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._kept: list[_Reader] = []
+
+    def read_one(
+        self, statement: Prebuilt, params: dict[str, Any], *, reuse: bool = False
+    ) -> dict[str, Any] | None:
+        """One row of a single-statement read, its values as the driver gives them (not to
+        be changed by the caller: a reused row is shared). A connection kept since an earlier
+        read that fails is dropped and the read asked once more on a fresh one (the database
+        may have restarted meanwhile)."""
+        driver_error = self.engine.dialect.loaded_dbapi.Error
+        for fresh in (False, True):
+            reader = self._reader(fresh=fresh)
+            try:
+                row = self._read(reader, statement, params, reuse=reuse and self.is_sqlite)
+            except driver_error as exc:
+                close_quietly(reader.conn)  # possibly broken: never used again
+                if fresh:
+                    raise Unavailable(UNAVAILABLE) from exc
+                continue
+            if len(self._kept) < KEPT_READERS:
+                self._kept.append(reader)
+            else:
+                close_quietly(reader.conn)
+            return row
+        raise AssertionError("unreachable")
+
+    def _read(
+        self, reader: _Reader, statement: Prebuilt, params: dict[str, Any], *, reuse: bool
+    ) -> dict[str, Any] | None:
+        cursor = reader.conn.cursor()
+        try:
+            key: _Key | None = None
+            if reuse:
+                version = cursor.execute("PRAGMA data_version").fetchone()[0]
+                key = (id(statement), tuple(sorted(params.items())))
+                if version == reader.version and key in reader.rows:
+                    return reader.rows[key]
+                if version != reader.version or len(reader.rows) >= REUSED_ROWS:
+                    reader.rows.clear()
+                    reader.version = version
+            text, bound, names = statement.for_driver(self.engine.dialect, params)
+            cursor.execute(text, bound)
+            found = cursor.fetchone()
+        finally:
+            cursor.close()
+        row = None if found is None else dict(zip(names, found, strict=True))
+        if key is not None:
+            reader.rows[key] = row
+        return row
+
+    def _reader(self, *, fresh: bool) -> _Reader:
+        """A connection kept from an earlier read (unless `fresh`), else one taken out of
+        the pool for good (checked by the pool's pre-ping), in autocommit so that a read is
+        one round trip with no BEGIN or ROLLBACK around it."""
+        now = time.monotonic()
+        while not fresh and self._kept:
+            reader = self._kept.pop()
+            if now - reader.since < READER_SECONDS:
+                return reader
+            close_quietly(reader.conn)
+        # Checking out a raw connection raises the driver's own errors (a refused or
+        # dropped connection) unwrapped, not SQLAlchemy's.
+        driver_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            conn = self.engine.raw_connection()
+        except (SQLAlchemyError, driver_error) as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+        raw: Any = conn.dbapi_connection
+        conn.detach()  # no longer the pool's: closing it closes it
+        if not self.is_sqlite:  # SQLite's connections run without implicit transactions
+            try:
+                raw.rollback()  # whatever the pre-ping began
+                raw.autocommit = True
+            except driver_error as exc:
+                close_quietly(raw)
+                raise Unavailable(UNAVAILABLE) from exc
+        return _Reader(raw, now)
+
+    def close(self) -> None:
+        while self._kept:
+            close_quietly(self._kept.pop().conn)
