@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -91,8 +92,34 @@ def _server_seconds(api: ApiClient) -> dict[str, tuple[float, float]]:
     return {op: (float(v), counts.get(op, 0.0)) for op, v in _SUM.findall(text)}
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) used so far by the process `pid` and every process under
+    it (the server's workers), from /proc."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for child, seconds in used.items():
+        ancestor = child
+        while ancestor not in (pid, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == pid:
+            total += seconds
+    return total
+
+
 def push_sequences(api: ApiClient, push: Callable[[int], None], pushes: int, label: str) -> None:
-    """Server time of whole push sequences, from the server's latency histogram."""
+    """Server time of whole push sequences, from the server's latency histogram; then the
+    server's CPU time for as many more (which leaves out waiting on the disk and on the
+    client)."""
     totals, start = [], _server_seconds(api)
     for n in range(pushes):
         before = _server_seconds(api)
@@ -100,11 +127,18 @@ def push_sequences(api: ApiClient, push: Callable[[int], None], pushes: int, lab
         after = _server_seconds(api)
         totals.append(1000 * sum(v[0] - before.get(op, (0.0, 0.0))[0] for op, v in after.items()))
     end = _server_seconds(api)
+    assert api.server.process is not None
+    pid = api.server.process.pid
+    cpu_before = server_cpu_seconds(pid)
+    for n in range(pushes, 2 * pushes):
+        push(n)
+    cpu = 1000 * (server_cpu_seconds(pid) - cpu_before) / pushes
     totals.sort()
     p50, p99 = totals[len(totals) // 2], totals[max(0, int(len(totals) * 0.99) - 1)]
     print(
         f"\n{label}, server time over {len(totals)} pushes: "
-        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {totals[-1]:.1f} ms"
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {totals[-1]:.1f} ms; "
+        f"server CPU over {pushes} more: {cpu:.1f} ms a push"
     )
     means = {
         op: 1000 * (v[0] - start.get(op, (0.0, 0.0))[0]) / (v[1] - start.get(op, (0.0, 0.0))[1])
