@@ -21,27 +21,44 @@ _NEWEST_ASSIGNMENT = Prebuilt(
     )
 )
 _ADD_CHANNEL = Prebuilt(insert(channels))
+# Channels with their bucket's name and their newest history entry's id, found five ways.
+_NEWEST_ENTRY = (
+    select(func.max(channel_history.c.id))
+    .where(channel_history.c.channel_id == channels.c.id)
+    .scalar_subquery()
+)
+_CHANNELS = select(
+    *channels.c, buckets.c.name.label("bucket_name"), _NEWEST_ENTRY.label("newest_entry")
+).join(buckets, buckets.c.id == channels.c.bucket_id)
+_CHANNEL_NAMED = Prebuilt(
+    _CHANNELS.where(
+        channels.c.bucket_id == bindparam("of_bucket"), channels.c.name == bindparam("named")
+    )
+)
+_CHANNEL_BY_ID = Prebuilt(_CHANNELS.where(channels.c.id == bindparam("channel_id")))
+_CHANNELS_OF_BUCKET = Prebuilt(
+    _CHANNELS.where(channels.c.bucket_id == bindparam("of_bucket")).order_by(channels.c.id)
+)
+_CHANNELS_BY_IDS = Prebuilt(
+    _CHANNELS.where(channels.c.id.in_(bindparam("channel_ids", expanding=True))).order_by(
+        channels.c.id
+    )
+)
+_CHANNELS_ON_VERSION = Prebuilt(
+    _CHANNELS.where(channels.c.version_id == bindparam("on_version")).order_by(channels.c.id)
+)
 _CHANGE_CHANNEL = Prebuilt(update(channels).where(channels.c.id == bindparam("changed_id")))
 
 
 class ChannelRecords(VersionRecords):
     """Channels, found with their versions (hence a gateway to the versions)."""
 
-    def _channels(self, *where: Any, with_version: bool = True) -> list[Channel]:
-        newest = (
-            select(func.max(channel_history.c.id))
-            .where(channel_history.c.channel_id == channels.c.id)
-            .scalar_subquery()
-        )
-        rows = self.conn.execute(
-            select(*channels.c, buckets.c.name.label("bucket_name"), newest.label("newest_entry"))
-            .join(buckets, buckets.c.id == channels.c.bucket_id)
-            .where(*where)
-            .order_by(channels.c.id)
-        )
+    def _channels(
+        self, statement: Prebuilt, params: dict[str, Any], *, with_version: bool = True
+    ) -> list[Channel]:
         found: list[Channel] = []
         version_ids: dict[str, str] = {}
-        for row in rows:
+        for row in statement.run(self.conn, params):
             channel = as_channel(row)
             self._newest_entries[channel.id] = row.newest_entry
             if row.version_id:
@@ -58,25 +75,28 @@ class ChannelRecords(VersionRecords):
     def channel(self, bucket_id: str, name: str, *, with_version: bool = True) -> Channel | None:
         """The channel; without its version (left None) when the caller will not show it."""
         found = self._channels(
-            channels.c.bucket_id == bucket_id, channels.c.name == name, with_version=with_version
+            _CHANNEL_NAMED, {"of_bucket": bucket_id, "named": name}, with_version=with_version
         )
         return found[0] if found else None
 
     def channel_by_id(self, channel_id: str) -> Channel | None:
-        found = self._channels(channels.c.id == channel_id)
+        found = self._channels(_CHANNEL_BY_ID, {"channel_id": channel_id})
         return found[0] if found else None
 
     def channels_of(self, bucket_id: str) -> list[Channel]:
-        return self._channels(channels.c.bucket_id == bucket_id)
+        return self._channels(_CHANNELS_OF_BUCKET, {"of_bucket": bucket_id})
 
     def channels_by_ids(self, channel_ids: Iterable[str]) -> dict[str, Channel]:
         ids = list(set(channel_ids))
         if not ids:
             return {}
-        return {channel.id: channel for channel in self._channels(channels.c.id.in_(ids))}
+        found = self._channels(_CHANNELS_BY_IDS, {"channel_ids": ids})
+        return {channel.id: channel for channel in found}
 
     def channels_on(self, version_id: str, *, with_version: bool = True) -> list[Channel]:
-        return self._channels(channels.c.version_id == version_id, with_version=with_version)
+        return self._channels(
+            _CHANNELS_ON_VERSION, {"on_version": version_id}, with_version=with_version
+        )
 
     def add_channel(self, channel: Channel) -> None:
         _ADD_CHANNEL.run(

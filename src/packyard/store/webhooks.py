@@ -41,6 +41,29 @@ _PLACE = Prebuilt(
     .where(buckets.c.id == _LISTENED)
 )
 
+# A channel's version, the builds made from it through the channel, and whether the
+# channel's project listens: what a moved channel leaves, in one statement.
+_LEAVING = Prebuilt(
+    select(
+        channels.c.version_id,
+        builds.c.version_id.label("child_id"),
+        select(webhooks.c.id)
+        .join(buckets, buckets.c.project_id == webhooks.c.project_id)
+        .where(buckets.c.id == channels.c.bucket_id, webhooks.c.enabled)
+        .exists()
+        .label("listened"),
+    )
+    .select_from(channels)
+    .outerjoin(
+        builds,
+        and_(
+            builds.c.parent_version_id == channels.c.version_id,
+            builds.c.parent_channel_id == channels.c.id,
+        ),
+    )
+    .where(channels.c.id == bindparam("leaving"))
+)
+
 
 def _subscriptions(raw: Any) -> tuple[Subscription, ...]:
     return tuple(
@@ -174,28 +197,7 @@ class Webhooks:
         """The version the channel points at, the versions with a build made from that
         version through this channel, and whether the channel's project has an enabled
         webhook (one query)."""
-        listened = (
-            select(webhooks.c.id)
-            .join(buckets, buckets.c.project_id == webhooks.c.project_id)
-            .where(buckets.c.id == channels.c.bucket_id, webhooks.c.enabled)
-            .exists()
-        )
-        rows = self.conn.execute(
-            select(
-                channels.c.version_id,
-                builds.c.version_id.label("child_id"),
-                listened.label("listened"),
-            )
-            .select_from(channels)
-            .outerjoin(
-                builds,
-                and_(
-                    builds.c.parent_version_id == channels.c.version_id,
-                    builds.c.parent_channel_id == channels.c.id,
-                ),
-            )
-            .where(channels.c.id == channel_id)
-        ).all()
+        rows = _LEAVING.run(self.conn, {"leaving": channel_id})
         current = rows[0].version_id if rows else None
         children = sorted({row.child_id for row in rows if row.child_id})
         return current, children, bool(rows and rows[0].listened)
