@@ -16,10 +16,11 @@ from packyard.config import PoolSettings
 from packyard.errors import Unavailable
 from packyard.store.engine import Store, make_engine
 from packyard.store.migrate import migrate
+from packyard.store.prebuilt import Prebuilt
 from packyard.store.tables import organizations
 from tests.support.postgres import PostgresCluster, throwaway_cluster
 
-ONE_ORGANIZATION = select(organizations.c.id).where(organizations.c.id == "org")
+ONE_ORGANIZATION = Prebuilt(select(organizations.c.id).where(organizations.c.id == "org"))
 FAST = PoolSettings(lock_timeout_seconds=0.5, connect_timeout_seconds=2)
 
 
