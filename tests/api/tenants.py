@@ -74,11 +74,11 @@ class Tenant:
 @contextmanager
 def _store(server: LiveServer) -> Iterator[Store]:
     """The server's store, opened from the test as the packyard commands open it."""
-    engine = make_engine(Settings(server.data_dir, database_url=server.database).store_url)
+    store = Store(make_engine(Settings(server.data_dir, database_url=server.database).store_url))
     try:
-        yield Store(engine)
+        yield store
     finally:
-        engine.dispose()
+        store.dispose()
 
 
 def _prefix(plane: str, organization_id: str, project_id: str) -> str:

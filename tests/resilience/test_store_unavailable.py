@@ -37,7 +37,7 @@ def pg_store(cluster: PostgresCluster) -> Iterator[Store]:
     try:
         yield store
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 def _backends(cluster: PostgresCluster) -> list[int]:
@@ -105,4 +105,4 @@ def test_sqlite_write_lock_held_elsewhere_is_unavailable(tmp_path: Path) -> None
         holder.close()
     with store.transaction(write=True) as conn:
         assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1
-    store.engine.dispose()
+    store.dispose()

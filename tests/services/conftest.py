@@ -113,4 +113,4 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
         scope = Scope(first.organization_id, first.project_id)
         yield Registry(store, scope, _actor(Role.ADMIN, first.admin), _actor(Role.VIEWER, viewer))
     finally:
-        store.engine.dispose()
+        store.dispose()

@@ -86,4 +86,4 @@ def in_process(root: Path, login: LoginSettings | None = None) -> Iterator[InPro
     try:
         yield InProcess(create_app(settings, store=store), store, first)
     finally:
-        store.engine.dispose()
+        store.dispose()

@@ -139,11 +139,11 @@ class LiveServer:
         from packyard.config import Settings
         from packyard.store.engine import Store, make_engine
 
-        engine = make_engine(Settings(self.data_dir, database_url=self.database).store_url)
+        store = Store(make_engine(Settings(self.data_dir, database_url=self.database).store_url))
         try:
-            return load_signing_key(Store(engine))
+            return load_signing_key(store)
         finally:
-            engine.dispose()
+            store.dispose()
 
     def store_value(self, sql: str, **params: Any) -> Any:
         """One value read from the server's store, for what no command or route shows."""

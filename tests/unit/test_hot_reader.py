@@ -42,7 +42,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     try:
         yield store
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 def _name(store: Store, name: str) -> None:
@@ -103,7 +103,7 @@ def test_a_kept_connection_is_outside_any_transaction_and_replaced_when_dropped(
         assert store.read_one(ONE_ORGANIZATION, {"id_1": "org"}) is None
         assert store.ping() is True
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 def _statements_of_the_kept_reader(store: Store) -> list[str]:

@@ -38,7 +38,7 @@ def store(database: str, request: pytest.FixtureRequest) -> Iterator[Store]:
     settings = Settings(database_url=database, pool=PoolSettings(lock_timeout_seconds=wait))
     store = Store(make_engine(settings.store_url, settings.pool))
     yield store
-    store.engine.dispose()
+    store.dispose()
 
 
 LOCK = "SELECT name FROM server_keys WHERE name = :n FOR UPDATE"

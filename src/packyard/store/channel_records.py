@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, insert, select, update
 
 from packyard.domain.registry import Assignment, AssignmentReason, Channel
 from packyard.ids import new_id_after
@@ -14,19 +14,17 @@ from packyard.store.records import as_channel
 from packyard.store.tables import buckets, channel_history, channels
 from packyard.store.version_records import VersionRecords
 
+
+def _newest_entry(of_channel: ColumnElement[Any]) -> Select[Any]:
+    """The id of a channel's newest history entry."""
+    return select(func.max(channel_history.c.id)).where(channel_history.c.channel_id == of_channel)
+
+
 _ADD_ASSIGNMENT = Prebuilt(insert(channel_history))
-_NEWEST_ASSIGNMENT = Prebuilt(
-    select(func.max(channel_history.c.id).label("newest")).where(
-        channel_history.c.channel_id == bindparam("channel")
-    )
-)
+_NEWEST_ASSIGNMENT = Prebuilt(_newest_entry(bindparam("channel")))
 _ADD_CHANNEL = Prebuilt(insert(channels))
 # Channels with their bucket's name and their newest history entry's id, found five ways.
-_NEWEST_ENTRY = (
-    select(func.max(channel_history.c.id))
-    .where(channel_history.c.channel_id == channels.c.id)
-    .scalar_subquery()
-)
+_NEWEST_ENTRY = _newest_entry(channels.c.id).scalar_subquery()
 _CHANNELS = select(
     *channels.c, buckets.c.name.label("bucket_name"), _NEWEST_ENTRY.label("newest_entry")
 ).join(buckets, buckets.c.id == channels.c.bucket_id)

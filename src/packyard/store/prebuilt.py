@@ -72,7 +72,7 @@ class _Plan:
     fills: tuple[tuple[str, Any, bool], ...]  # column defaults: (name, value or callable, call?)
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]
     row: type[PrebuiltRow] | None
-    results: tuple[Processor, ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # the columns a result processor converts
     expanding: tuple[str, ...] = ()  # the expanding IN lists, spelled out by `_expanded`
     compiled: Any = None  # what spells them out
     spread: tuple[tuple[str, tuple[str, ...]], ...] = ()  # an IN list's values: its names
@@ -125,13 +125,16 @@ class Prebuilt:
             defaults.pop(column.key, None)
             fills.append((column.key, default.arg, bool(default.is_callable)))
         row: type[PrebuiltRow] | None = None
-        results: tuple[Processor, ...] = ()
+        results: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
         columns = list(self.statement.exported_columns)  # a SELECT's, or what it RETURNs
         if columns:
             row = _row_class(tuple(str(column.key) for column in columns))
-            results = tuple(
+            processors = [
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in columns
+            ]
+            results = tuple(
+                (at, process) for at, process in enumerate(processors) if process is not None
             )
         return _Plan(
             sql=str(compiled),
@@ -246,7 +249,7 @@ def _converted(plan: _Plan, fetched: Any) -> Iterator[PrebuiltRow]:
     row = plan.row
     if row is None:
         return
-    processed = [(at, process) for at, process in enumerate(plan.results) if process is not None]
+    processed = plan.results
     if not processed:
         for values in fetched:
             yield row(values)
