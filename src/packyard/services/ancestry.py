@@ -193,7 +193,11 @@ def annotate_buckets(
     for relation in _relations(repo, Reader(repo, actor), links, now):
         by_bucket.setdefault(parent_bucket[relation.parent.id], []).append(relation)
     for bucket in found:
-        relations = newest_per_child_bucket(by_bucket.get(bucket.id, []))
+        related = by_bucket.get(bucket.id)
+        if not related:  # most of a page: no child built on the bucket
+            bucket.children_status = None
+            continue
+        relations = newest_per_child_bucket(related)
         bucket.children_status = overall_status([relation.status for relation in relations])
         consulted.extend(relation.parent for relation in relations)
     return consulted

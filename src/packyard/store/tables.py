@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -36,6 +39,38 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None] | None:
+        """SQLite keeps the moment as ISO 8601 text in UTC: read with `fromisoformat`, the same
+        text always to the same (immutable) datetime, so that the rows read again and again
+        (a page of buckets) neither parse nor hash their moments anew."""
+        if dialect.name == "sqlite":
+            return _sqlite_moment
+        return super().result_processor(dialect, coltype)
+
+
+@lru_cache(maxsize=8192)
+def _sqlite_moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+class Document(TypeDecorator[Any]):
+    """JSON; on SQLite an empty object (most labels) is read without the JSON decoder."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        decode = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or decode is None:
+            return decode
+
+        def process(value: Any) -> Any:
+            return {} if value == "{}" else decode(value)
+
+        return process
 
 
 metadata = MetaData(
@@ -112,7 +147,7 @@ buckets = Table(
     Column("project_id", ForeignKey("projects.id"), nullable=False),
     Column("name", String(255), nullable=False),
     Column("description", Text, nullable=False, default=""),
-    Column("labels", JSON, nullable=False, default=dict),
+    Column("labels", Document, nullable=False, default=dict),
     timestamp("created_at"),
     timestamp("updated_at"),
     # How many versions the bucket holds, kept by the writes that add and remove them.
@@ -152,8 +187,8 @@ builds = Table(
     Column("packer_run_uuid", String(64), nullable=False, default=""),
     Column("platform", String(255), nullable=False, default=""),
     Column("status", String(20), nullable=False),
-    Column("labels", JSON, nullable=False, default=dict),
-    Column("metadata", JSON, nullable=False, default=dict),
+    Column("labels", Document, nullable=False, default=dict),
+    Column("metadata", Document, nullable=False, default=dict),
     Column("source_external_identifier", String(255), nullable=False, default=""),
     Column("parent_version_id", String(26), nullable=True),
     Column("parent_channel_id", String(26), nullable=True),
@@ -185,7 +220,7 @@ artifacts = Table(
     Column("build_id", ForeignKey("builds.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("external_identifier", String(512), nullable=False),
     Column("region", String(255), nullable=False),
-    Column("labels", JSON, nullable=False, default=dict),
+    Column("labels", Document, nullable=False, default=dict),
     timestamp("created_at"),
 )
 
@@ -249,7 +284,7 @@ enforced_blocks = Table(
     Column("organization_id", String(36), nullable=False),
     Column("project_id", ForeignKey("projects.id"), nullable=False),
     Column("name", String(255), nullable=False),
-    Column("labels", JSON, nullable=False, default=dict),
+    Column("labels", Document, nullable=False, default=dict),
     timestamp("created_at"),
     timestamp("updated_at"),
     UniqueConstraint("project_id", "name"),

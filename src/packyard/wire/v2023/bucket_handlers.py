@@ -43,8 +43,9 @@ _BUCKET_ORDER = {"name": "name", "created_at": "created_at", "updated_at": "upda
 def list_buckets(call: Call) -> object:
     ask = list_ask(call.request, _BUCKET_ORDER)
     found = call.answers(reads.list_buckets(call.work, call.actor, call.scope, ask, now=call.now))
+    shown = view(call)
     return {
-        "buckets": [shapes.bucket(item, view(call)) for item in found.buckets],
+        "buckets": [shapes.bucket(item, shown) for item in found.buckets],
         "pagination": pagination(ask, [item.id for item in found.buckets], more=found.more),
     }
 
