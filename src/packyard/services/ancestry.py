@@ -185,7 +185,9 @@ def annotate_buckets(
     consulted = annotate(repo, actor, [bucket.latest_version for bucket in found], now)
     parent_bucket: dict[str, str] = {}
     links: list[tuple[str, str, str | None]] = []
-    for bucket_id, build in repo.child_links_of_buckets([bucket.id for bucket in found]):
+    # Only a bucket that holds a version can be a parent.
+    parents = [bucket.id for bucket in found if bucket.version_count]
+    for bucket_id, build in repo.child_links_of_buckets(parents):
         assert build.parent_version_id is not None
         parent_bucket[build.parent_version_id] = bucket_id
         links.append((build.version_id, build.parent_version_id, build.parent_channel_id))

@@ -15,12 +15,11 @@ from packyard.store.work import Work
 
 def summarize(repo: Work, found: list[Bucket]) -> list[Bucket]:
     """Fill the derived fields the bucket's row does not hold: latest complete version and
-    platforms (the version count is kept on the row by the writes)."""
-    ids = [bucket.id for bucket in found]
-    if not ids:
-        return found
-    latest = repo.latest_versions(ids)
-    platforms = repo.platforms(ids)
+    platforms (the version count is kept on the row by the writes). A bucket that holds no
+    version has neither, so only the others are looked up."""
+    ids = [bucket.id for bucket in found if bucket.version_count]
+    latest = repo.latest_versions(ids) if ids else {}
+    platforms = repo.platforms(ids) if ids else {}
     for bucket in found:
         bucket.latest_version = latest.get(bucket.id)
         bucket.platforms = platforms.get(bucket.id, [])

@@ -3,6 +3,8 @@ line. Pure ASGI and built once per request, since the trivial route pays for all
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
 import time
 from collections.abc import Callable
@@ -20,16 +22,38 @@ _write: Callable[[str], None] = log.info
 
 def write_lines_to(handler: logging.StreamHandler[TextIO]) -> None:
     """Access lines go straight to the stream of the handler that would print them (one with
-    a message-only format): the same line, without a log record made and formatted for it."""
+    a message-only format): the same line, without a log record made and formatted for it.
+
+    The lines of the requests that end in one turn of the event loop are written together at
+    the start of its next turn, in one write: under load a write per request would release
+    and take back the interpreter's lock once for every answer. Off an event loop (or at
+    exit) a line is written at once."""
     global _write
     stream, lock = handler.stream, handler.lock
     assert lock is not None  # a handler made by its constructor has its lock
+    pending: list[str] = []
+
+    def flush() -> None:
+        with lock:
+            if pending:
+                stream.write("\n".join(pending) + "\n")
+                pending.clear()
+                stream.flush()
 
     def write(line: str) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
         with lock:
-            stream.write(line + "\n")
-            stream.flush()
+            pending.append(line)
+            first = len(pending) == 1
+        if loop is None:
+            flush()
+        elif first:
+            loop.call_soon(flush)
 
+    atexit.register(flush)
     _write = write
 
 
