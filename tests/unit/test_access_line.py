@@ -73,3 +73,53 @@ def test_a_request_is_logged_in_one_line_without_a_log_record() -> None:
     assert headers[b"x-content-type-options"] == b"nosniff"
     assert headers[b"strict-transport-security"] == b"max-age=31536000"
     assert headers[b"a"] == b"b"
+
+
+class _Writes(io.StringIO):
+    """A stream that counts its writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_the_lines_of_one_turn_of_the_loop_are_written_in_one_write() -> None:
+    stream = _Writes()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("packyard")
+    saved = (logger.handlers[:], logger.level, access._write)
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    write_lines_to(handler)
+
+    async def hello(scope: object, receive: object, send: object) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request"}
+
+    async def send(message: dict[str, object]) -> None:
+        return None
+
+    async def five_at_once() -> int:
+        scopes = [{"type": "http", "method": "GET", "path": f"/{n}"} for n in range(5)]
+        await asyncio.gather(*(RequestLog(hello)(s, receive, send) for s in scopes))  # type: ignore[arg-type]
+        await asyncio.sleep(0)
+        return stream.writes
+
+    try:
+        writes = asyncio.run(five_at_once())  # the five end in one turn
+        access._write(access_line("off-the-loop", "GET", "/x", 200, 1.0))
+        after_off_loop = stream.writes
+    finally:
+        logger.handlers[:], level, access._write = saved
+        logger.setLevel(level)
+    assert writes == 1
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert sorted(line["path"] for line in lines[:5]) == [f"/{n}" for n in range(5)]
+    assert after_off_loop == 2 and lines[5]["request_id"] == "off-the-loop"
