@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
+    DisconnectionError,
     IntegrityError,
     InterfaceError,
     OperationalError,
@@ -65,6 +66,12 @@ KEPT_TRANSACTIONS = 2
 taking one is a list's pop, not a pool check-out with its reset on return."""
 
 
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is handed out
+(and replaced if the ping fails: say, the database restarted meanwhile). One in use within
+the last second is not: a request's transactions, back to back, skip a round trip each."""
+
+
 _BEGIN, _BEGIN_WRITE = "BEGIN DEFERRED", "BEGIN IMMEDIATE"
 _PING = Prebuilt(select(literal_column("1").label("answer")))
 
@@ -94,14 +101,35 @@ def make_engine(url: str, pool: PoolSettings | None = None) -> Engine:
         max_overflow=pool.max_overflow,
         pool_timeout=pool.timeout_seconds,
         pool_recycle=pool.recycle_seconds,
-        pool_pre_ping=True,  # a connection broken by a database restart is replaced, not used
+        pool_pre_ping=False,  # pinged when idle instead (`_ping_when_idle`)
         connect_args={
             "connect_timeout": pool.connect_timeout_seconds,
             "application_name": "packyard",
         },
     )
     _tune_postgresql(engine, pool)
+    _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """The pool's pre-ping, only for a connection idle past `PING_AFTER_IDLE_SECONDS`: a
+    failed ping raises DisconnectionError, upon which the pool drops the connection and
+    hands out another (a fresh one when the rest are as stale)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:

@@ -100,7 +100,7 @@ class HotReader:
 
     def _reader(self, *, fresh: bool) -> _Reader:
         """A connection kept from an earlier read (unless `fresh`), else one taken out of
-        the pool for good (checked by the pool's pre-ping), in autocommit so that a read is
+        the pool for good (pinged first if it sat idle there), in autocommit so that a read is
         one round trip with no BEGIN or ROLLBACK around it."""
         now = time.monotonic()
         while not fresh and self._kept:
@@ -119,7 +119,7 @@ class HotReader:
         conn.detach()  # no longer the pool's: closing it closes it
         if not self.is_sqlite:  # SQLite's connections run without implicit transactions
             try:
-                raw.rollback()  # whatever the pre-ping began
+                raw.rollback()  # whatever a ping began
                 raw.autocommit = True
             except driver_error as exc:
                 close_quietly(raw)
