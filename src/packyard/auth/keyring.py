@@ -13,6 +13,7 @@ until the last token it signed could expire (its retirement plus the token lifet
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ class KeyRing:
         self.ttl_seconds = ttl_seconds
         self._keys: dict[str, SigningKey] = {}
         self._loaded = 0.0
+        self._lapses = math.inf  # the epoch second the first known key stops verifying
         with store.transaction() as conn:
             ready = any(key.retired_at is None for key in SigningKeys(conn).all())
         if not ready:
@@ -131,11 +133,21 @@ class KeyRing:
         unknown = kid is not None and kid not in self._keys
         if since > REFRESH_SECONDS or (unknown and since > UNKNOWN_KID_REFRESH_SECONDS):
             self._reload(quiet=True)
-        now = utcnow()
-        over = [key.kid for key in self._keys.values() if not verifies(key, self.ttl_seconds, now)]
-        if over:
-            self._drop(over)
-        return [key for key in self._keys.values() if kid is None or key.kid == kid]
+        if time.time() >= self._lapses:  # else every known key still verifies
+            now = utcnow()
+            over = [k.kid for k in self._keys.values() if not verifies(k, self.ttl_seconds, now)]
+            if over:
+                self._drop(over)
+            self._known(self._keys)
+        if kid is not None:
+            key = self._keys.get(kid)
+            return [key] if key is not None else []
+        return list(self._keys.values())
+
+    def _known(self, keys: dict[str, SigningKey]) -> None:
+        self._keys = keys
+        ends = [verifies_until(key, self.ttl_seconds) for key in keys.values()]
+        self._lapses = min((end.timestamp() for end in ends if end is not None), default=math.inf)
 
     def _reload(self, *, quiet: bool = False) -> None:
         try:
@@ -147,7 +159,7 @@ class KeyRing:
             log.warning("cannot read the signing keys from the store; keeping the known ones")
             self._loaded = time.monotonic()  # the known keys keep their windows meanwhile
             return
-        self._keys = {key.kid: key for key in found}
+        self._known({key.kid: key for key in found})
         self._loaded = time.monotonic()
 
     def _drop(self, kids: list[str]) -> None:
