@@ -15,14 +15,18 @@ LIST_QUERY = frozenset({"sorting.order_by"})
 
 def cache_key(route: Route, request: Request, actor: Actor) -> tuple[object, ...]:
     """What a cached answer depends on: the route, its path's and named query's values."""
-    query = request.query_params
+    if request.scope["query_string"]:
+        query = request.query_params
+        asked = tuple(  # as the handler reads: the last value, or every one (in order) of a list
+            tuple(query.getlist(name)) if name in LIST_QUERY else (query.get(name) or None)
+            for name in route.cache_query
+        )
+    else:  # what the same reads find in no query at all, without parsing one
+        asked = tuple(() if name in LIST_QUERY else None for name in route.cache_query)
     return (
         route.operation,
         tuple(sorted(request.path_params.items())),
-        tuple(  # as the handler reads: the last value, or every one (in order) of a list
-            tuple(query.getlist(name)) if name in LIST_QUERY else (query.get(name) or None)
-            for name in route.cache_query
-        ),
+        asked,
         actor.reads_channel(restricted=True),  # restricted channels differ by role
         actor.project_id is None,  # ancestry across projects differs by the key's reach
     )
