@@ -127,7 +127,21 @@ def quick_caller(
     row = store.read_one(
         CALLER, {"principal_id": principal_id, "project_id": project_id}, reuse=True
     )
-    return caller_from(row, generation=generation, project_id=project_id)
+    key = (principal_id, generation, project_id)
+    made = _MADE.get(key)
+    if made is not None and made[0] is row:  # the very row it was made from: reused
+        return made[1]
+    caller = caller_from(row, generation=generation, project_id=project_id)
+    if len(_MADE) >= MADE_KEPT:
+        _MADE.clear()
+    _MADE[key] = (row, caller)
+    return caller
+
+
+MADE_KEPT = 1024
+"""Callers kept by the hot read with the row each was made from (the store's reused row
+object; a row read afresh, even with the same values, makes its caller again)."""
+_MADE: dict[tuple[str, int, str], tuple[object, tuple[Actor, tuple[str, int] | None]]] = {}
 
 
 def actor_for(

@@ -28,7 +28,7 @@ from packyard.wire.authorization import authorize, bearer
 from packyard.wire.cache import ReadCache
 from packyard.wire.cache_key import answered_query, cache_key
 from packyard.wire.call import Call
-from packyard.wire.http import encode, error_response, json_response, read_body
+from packyard.wire.http import JsonAnswer, encode, error_response, json_response, read_body
 from packyard.wire.route import Route, target_of
 
 log = logging.getLogger("packyard.request")
@@ -122,7 +122,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
         request = answered_query(route, request)
         hit = _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:
-            return Response(hit, 200, media_type="application/json")
+            return JsonAnswer(hit)
     return services.store.retrying(
         lambda: _transact(route, services, request, principal_id, generation, params, body)
     )
@@ -179,7 +179,7 @@ def _cached(route: Route, services: Services, call: Call, stamp: tuple[str, int]
     services.cache.put(
         cache_key(route, call.request, call.actor), stamp, body, valid_until=call.valid_until
     )
-    return Response(body, 200, media_type="application/json")
+    return JsonAnswer(body)
 
 
 def serve_in_transaction(
