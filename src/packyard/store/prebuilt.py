@@ -27,7 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.schema import ColumnDefault
 
-Processor = Callable[[Any], Any] | None
+Processor = Callable[[Any], Any]
 EXPANSIONS_KEPT = 32
 """Spellings of one statement's expanding IN lists kept, by their lengths."""
 
@@ -72,7 +72,7 @@ class _Plan:
     fills: tuple[tuple[str, Any, bool], ...]  # column defaults: (name, value or callable, call?)
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]
     row: type[PrebuiltRow] | None
-    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # the columns a result processor converts
+    results: tuple[tuple[int, Processor], ...]  # the columns a result processor converts
     expanding: tuple[str, ...] = ()  # the expanding IN lists, spelled out by `_expanded`
     compiled: Any = None  # what spells them out
     spread: tuple[tuple[str, tuple[str, ...]], ...] = ()  # an IN list's values: its names
@@ -125,7 +125,7 @@ class Prebuilt:
             defaults.pop(column.key, None)
             fills.append((column.key, default.arg, bool(default.is_callable)))
         row: type[PrebuiltRow] | None = None
-        results: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
+        results: tuple[tuple[int, Processor], ...] = ()
         columns = list(self.statement.exported_columns)  # a SELECT's, or what it RETURNs
         if columns:
             row = _row_class(tuple(str(column.key) for column in columns))
