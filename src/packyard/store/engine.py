@@ -14,6 +14,7 @@ Concurrency is the store's to settle, the same way on both backends:
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -48,7 +49,7 @@ from packyard.errors import (
     RegistryError,
     Unavailable,
 )
-from packyard.store.hot_reads import UNAVAILABLE, HotReader
+from packyard.store.hot_reads import UNAVAILABLE, HotReader, Unreachable
 from packyard.store.prebuilt import Prebuilt, run_driver_sql
 
 T = TypeVar("T")
@@ -65,6 +66,11 @@ KEPT_TRANSACTIONS = 2
 """SQLite connections each server process keeps open for its transactions, beside its pool:
 taking one is a list's pop, not a pool check-out with its reset on return."""
 
+
+READY_SECONDS = 1.0
+"""How long the database's answer to a readiness ping stands, unless a request finds the
+database unreachable meanwhile: a flood of probes costs it one round trip a second per
+server process, and a failure seen by any request is reported by the next probe."""
 
 PING_AFTER_IDLE_SECONDS = 1.0
 """A pooled PostgreSQL connection idle longer than this is pinged before it is handed out
@@ -185,7 +191,7 @@ def translate(exc: SQLAlchemyError) -> RegistryError | None:
             return FailedPrecondition("a record this request refers to was removed meanwhile")
         return AlreadyExists("the request conflicts with a record that exists already")
     if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
-        return Unavailable(UNAVAILABLE)
+        return Unreachable()
     return None
 
 
@@ -196,6 +202,7 @@ class Store:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._hot = HotReader(engine)
+        self._answered_at = -math.inf  # when the database last answered a readiness ping
         # SQLite connections kept for transactions between them (see `transaction`).
         self._kept: list[Connection] = []
 
@@ -206,7 +213,11 @@ class Store:
         `HotReader`): no transaction, no pool check-out, no per-call compilation. Only for
         statements whose single SELECT is consistent on its own; with `reuse`, only for
         those whose answer depends on nothing but the database's content."""
-        return self._hot.read_one(statement, params, reuse=reuse)
+        try:
+            return self._hot.read_one(statement, params, reuse=reuse)
+        except Unreachable:
+            self._answered_at = -math.inf
+            raise
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Connection]:
@@ -225,6 +236,8 @@ class Store:
             mapped = translate(exc)
             if mapped is None:
                 raise
+            if isinstance(mapped, Unreachable):
+                self._answered_at = -math.inf
             raise mapped from exc
 
     @contextmanager
@@ -275,9 +288,15 @@ class Store:
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
     def ping(self) -> bool:
-        """Whether the database answers a query now (one round trip, on the hot reads'
-        connection)."""
+        """Whether the database answers: one round trip on the hot reads' connection, unless
+        it answered one within `READY_SECONDS` and no request found it unreachable since."""
+        now = time.monotonic()
+        if now - self._answered_at < READY_SECONDS:
+            return True
         try:
-            return self.read_one(_PING, {}) is not None
+            answered = self.read_one(_PING, {}) is not None
         except Unavailable:
             return False
+        if answered:
+            self._answered_at = now
+        return answered

@@ -29,6 +29,13 @@ UNAVAILABLE = "the store is unavailable, retry the request"
 _Key = tuple[int, tuple[tuple[str, Any], ...]]
 
 
+class Unreachable(Unavailable):
+    """The database did not answer: a connection refused, dropped or timed out."""
+
+    def __init__(self) -> None:
+        super().__init__(UNAVAILABLE)
+
+
 def close_quietly(conn: Any) -> None:
     with contextlib.suppress(Exception):  # a broken connection may fail to close; it is gone
         conn.close()
@@ -65,7 +72,7 @@ class HotReader:
             except driver_error as exc:
                 close_quietly(reader.conn)  # possibly broken: never used again
                 if fresh:
-                    raise Unavailable(UNAVAILABLE) from exc
+                    raise Unreachable() from exc
                 continue
             if len(self._kept) < KEPT_READERS:
                 self._kept.append(reader)
@@ -114,7 +121,7 @@ class HotReader:
         try:
             conn = self.engine.raw_connection()
         except (SQLAlchemyError, driver_error) as exc:
-            raise Unavailable(UNAVAILABLE) from exc
+            raise Unreachable() from exc
         raw: Any = conn.dbapi_connection
         conn.detach()  # no longer the pool's: closing it closes it
         if not self.is_sqlite:  # SQLite's connections run without implicit transactions
@@ -123,7 +130,7 @@ class HotReader:
                 raw.autocommit = True
             except driver_error as exc:
                 close_quietly(raw)
-                raise Unavailable(UNAVAILABLE) from exc
+                raise Unreachable() from exc
         return _Reader(raw, now)
 
     def close(self) -> None:
