@@ -25,8 +25,6 @@ def _read_query(route: Route, query_string: bytes) -> _Reading:
     """A query as a cached route reads it: the values of its `cache_query` parameters, as
     the handler reads them (the last value, or every one in order of a list), and the query
     with only those parameters when it holds others (None: the query as it is)."""
-    if not query_string:  # what the same reads find in no query at all, without parsing one
-        return tuple(() if name in LIST_QUERY else None for name in route.cache_query), None
     query = QueryParams(query_string)
     asked = tuple(
         tuple(query.getlist(name)) if name in LIST_QUERY else (query.get(name) or None)
