@@ -1,14 +1,16 @@
 """The hot reads' connections: kept outside the pool, in autocommit, one statement a read.
 
 On SQLite a read asked with `reuse` is answered from what the same connection read before
-while `PRAGMA data_version` says no other connection has committed to the database file
-since (this one never writes): exact across every worker and replica on the file, at the
-cost of the pragma instead of the statement.
+while no other connection has committed to the database file since (this one never
+writes): exact across every worker and replica on the file. Whether anything was committed
+is read from the WAL index's header in memory (`store/wal_index.py`), or asked with
+`PRAGMA data_version` when the header is not there to read whole.
 """
 
 from __future__ import annotations
 
 import contextlib
+import mmap
 import time
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from packyard.errors import Unavailable
 from packyard.store.prebuilt import Prebuilt
+from packyard.store.wal_index import committed, header_of
 
 KEPT_READERS = 2
 """Connections each server process keeps for the hot reads, beside its pool."""
@@ -42,13 +45,37 @@ def close_quietly(conn: Any) -> None:
 
 
 class _Reader:
-    __slots__ = ("conn", "rows", "since", "version")
+    __slots__ = ("conn", "rows", "since", "version", "wal")
 
-    def __init__(self, conn: Any, since: float) -> None:
+    def __init__(self, conn: Any, since: float, wal: mmap.mmap | None = None) -> None:
         self.conn = conn
         self.since = since
-        self.version: object = None  # data_version when `rows` were read (SQLite)
+        self.wal = wal  # the WAL index this connection uses, mapped (SQLite)
+        self.version: object = None  # what said nothing changed when `rows` were read
         self.rows: dict[_Key, dict[str, Any] | None] = {}
+
+    def committed_version(self, cursor: Any) -> object:
+        """What changes whenever another connection commits (SQLite)."""
+        if self.wal is not None:
+            header = committed(self.wal)
+            if header is not None:
+                return header
+        return cursor.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _wal_index(conn: Any, database: str | None) -> mmap.mmap | None:
+    """The WAL index of a fresh SQLite connection's file, mapped once the connection has
+    read (so holds SQLite's locks on it; see `store/wal_index.py`); None for an in-memory
+    database or another journal mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    cursor = conn.cursor()
+    try:
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        cursor.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    finally:
+        cursor.close()
+    return header_of(database) if str(mode).lower() == "wal" else None
 
 
 class HotReader:
@@ -88,7 +115,7 @@ class HotReader:
         try:
             key: _Key | None = None
             if reuse:
-                version = cursor.execute("PRAGMA data_version").fetchone()[0]
+                version = reader.committed_version(cursor)
                 key = (id(statement), tuple(sorted(params.items())))
                 if version == reader.version and key in reader.rows:
                     return reader.rows[key]
@@ -124,13 +151,14 @@ class HotReader:
             raise Unreachable() from exc
         raw: Any = conn.dbapi_connection
         conn.detach()  # no longer the pool's: closing it closes it
-        if not self.is_sqlite:  # SQLite's connections run without implicit transactions
-            try:
-                raw.rollback()  # whatever a ping began
-                raw.autocommit = True
-            except driver_error as exc:
-                close_quietly(raw)
-                raise Unreachable() from exc
+        try:
+            if self.is_sqlite:  # its connections run without implicit transactions
+                return _Reader(raw, now, _wal_index(raw, self.engine.url.database))
+            raw.rollback()  # whatever a ping began
+            raw.autocommit = True
+        except driver_error as exc:
+            close_quietly(raw)
+            raise Unreachable() from exc
         return _Reader(raw, now)
 
     def close(self) -> None:
