@@ -10,8 +10,9 @@ Two rules keep this safe beside SQLite's own use of the file:
 
 - **Nothing here is ever closed.** POSIX (fcntl) locks belong to the process, and closing
   any descriptor of a file drops every lock the process holds on it, SQLite's among them.
-  So each `-shm` file a process maps stays open and mapped until the process ends: one
-  mapping per file per process (a bounded handful of descriptors).
+  So each `-shm` file a process maps stays open and mapped until the process ends: two
+  descriptors (the file's and the mapping's) for each `-shm` file it ever maps, one in a
+  server unless every connection to the database closed and SQLite made the file anew.
 - **A mapping is trusted only beside an open connection that has read the database.** Such
   a connection holds SQLite's shared locks on the database file and the WAL index, so no
   connection of any process can truncate, delete or recreate the `-shm` file while it is
@@ -29,8 +30,6 @@ HEADER = 48
 
 _MAPPED: dict[tuple[int, int, int], mmap.mmap] = {}
 """(process, device, inode) → the file's first bytes, mapped; never closed (see above)."""
-_OPENED: list[int] = []
-"""Every descriptor opened here; never closed (see above)."""
 
 
 def header_of(database: str) -> mmap.mmap | None:
@@ -46,10 +45,9 @@ def header_of(database: str) -> mmap.mmap | None:
     if mapped is not None:
         return mapped
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # never closed (see above)
     except OSError:
         return None
-    _OPENED.append(fd)
     opened = os.fstat(fd)
     if (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino):
         return None  # replaced in between: not the file the caller's connection uses
