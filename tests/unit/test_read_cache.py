@@ -25,6 +25,23 @@ def test_clock_dependent_answers_expire():
     assert cache.get("k", ("reg", 1), NOW + timedelta(seconds=5)) is None
 
 
+def test_a_clock_is_asked_only_for_an_answer_that_expires():
+    cache = ReadCache(1 << 20, max_answer_bytes=1 << 20)
+    cache.put("plain", ("reg", 1), b"plain")
+    cache.put("scheduled", ("reg", 1), b"scheduled", valid_until=NOW + timedelta(seconds=5))
+    asked: list[datetime] = []
+
+    def clock(at: datetime) -> datetime:
+        asked.append(at)
+        return at
+
+    assert cache.get("plain", ("reg", 1), lambda: clock(NOW)) == b"plain"
+    assert asked == []
+    assert cache.get("scheduled", ("reg", 1), lambda: clock(NOW)) == b"scheduled"
+    assert cache.get("scheduled", ("reg", 1), lambda: clock(NOW + timedelta(seconds=5))) is None
+    assert asked == [NOW, NOW + timedelta(seconds=5)]
+
+
 def test_the_byte_bound_evicts_least_recent():
     size = entry_size("a", b"x" * 100)
     cache = ReadCache(2 * size, max_answer_bytes=1 << 20)

@@ -30,6 +30,7 @@ REUSED_ROWS = 1024
 UNAVAILABLE = "the store is unavailable, retry the request"
 
 _Key = tuple[int, tuple[tuple[str, Any], ...]]
+_UNREAD: Any = object()
 
 
 class Unreachable(Unavailable):
@@ -54,13 +55,17 @@ class _Reader:
         self.version: object = None  # what said nothing changed when `rows` were read
         self.rows: dict[_Key, dict[str, Any] | None] = {}
 
-    def committed_version(self, cursor: Any) -> object:
+    def committed_version(self) -> object:
         """What changes whenever another connection commits (SQLite)."""
         if self.wal is not None:
             header = committed(self.wal)
             if header is not None:
                 return header
-        return cursor.execute("PRAGMA data_version").fetchone()[0]
+        cursor = self.conn.cursor()
+        try:
+            return cursor.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            cursor.close()
 
 
 def _wal_index(conn: Any, database: str | None) -> mmap.mmap | None:
@@ -111,17 +116,21 @@ class HotReader:
     def _read(
         self, reader: _Reader, statement: Prebuilt, params: dict[str, Any], *, reuse: bool
     ) -> dict[str, Any] | None:
+        key: _Key | None = None
+        if reuse:
+            version = reader.committed_version()
+            # The parameters in the caller's order: two orders of the same values are two
+            # keys (a row read twice), never one key for two readings.
+            key = (id(statement), tuple(params.items()))
+            if version == reader.version:
+                kept: dict[str, Any] | None = reader.rows.get(key, _UNREAD)
+                if kept is not _UNREAD:
+                    return kept
+            if version != reader.version or len(reader.rows) >= REUSED_ROWS:
+                reader.rows.clear()
+                reader.version = version
         cursor = reader.conn.cursor()
         try:
-            key: _Key | None = None
-            if reuse:
-                version = reader.committed_version(cursor)
-                key = (id(statement), tuple(sorted(params.items())))
-                if version == reader.version and key in reader.rows:
-                    return reader.rows[key]
-                if version != reader.version or len(reader.rows) >= REUSED_ROWS:
-                    reader.rows.clear()
-                    reader.version = version
             text, bound, names = statement.for_driver(self.engine.dialect, params)
             cursor.execute(text, bound)
             found = cursor.fetchone()

@@ -19,7 +19,8 @@ from packyard.errors import InvalidArgument, RegistryError, Unauthenticated
 from packyard.web.render import render_page
 from packyard.web.session import check_csrf, session_principal
 from packyard.wire.http import HTTP_STATUS, BodyTooLarge, read_limited
-from packyard.wire.routing import LATENCY, REQUESTS, Route, Services, serve_in_transaction
+from packyard.wire.request_series import REQUEST_SERIES
+from packyard.wire.routing import Route, Services, serve_in_transaction
 
 MAX_FORM_BYTES = 64 * 1024
 
@@ -71,8 +72,8 @@ def page(route: Route, services: Services) -> StarletteRoute:
     async def serve(request: Request) -> Response:
         started = time.perf_counter()
         response = await _serve(request)
-        REQUESTS.labels(route.operation, str(response.status_code)).inc()
-        LATENCY.labels(route.operation).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        REQUEST_SERIES.of(route.operation).observe(response.status_code, elapsed)
         return response
 
     async def _serve(request: Request) -> Response:

@@ -13,7 +13,7 @@ an answer above its own bound is not kept at all.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,12 +50,19 @@ class ReadCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Hashable, stamp: Stamp, now: datetime) -> bytes | None:
+    def get(
+        self, key: Hashable, stamp: Stamp, now: datetime | Callable[[], datetime]
+    ) -> bytes | None:
+        """The answer kept under `key` for this stamp and still valid `now` (a clock is
+        asked only for an answer that shows a scheduled revocation)."""
         entry = self._entries.get(key)
         if entry is None or entry.stamp != stamp:
             return None
-        if entry.valid_until is not None and now >= entry.valid_until:
-            return None
+        if entry.valid_until is not None:
+            if callable(now):
+                now = now()
+            if now >= entry.valid_until:
+                return None
         self._entries.move_to_end(key)
         return entry.body
 

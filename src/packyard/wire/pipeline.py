@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 import anyio
 import anyio.to_thread
-from prometheus_client import Counter, Histogram
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
@@ -29,19 +28,10 @@ from packyard.wire.cache import ReadCache
 from packyard.wire.cache_key import answered_query, cache_key
 from packyard.wire.call import Call
 from packyard.wire.http import JsonAnswer, encode, error_response, json_response, read_body
+from packyard.wire.request_series import REQUEST_SERIES
 from packyard.wire.route import Route, target_of
 
 log = logging.getLogger("packyard.request")
-
-REQUESTS = Counter(
-    "packyard_requests_total", "API requests by operation and status", ["operation", "status"]
-)
-LATENCY = Histogram(
-    "packyard_request_seconds",
-    "API request latency by operation",
-    ["operation"],
-    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-)
 
 
 @dataclass
@@ -78,13 +68,12 @@ def _cache_hit(
     authorize(route, actor, params)
     if stamp is None:
         return None
-    return services.cache.get(cache_key(route, request, actor), stamp, utcnow())
+    return services.cache.get(cache_key(route, request, actor), stamp, utcnow)
 
 
 def endpoint(route: Route, services: Services) -> StarletteRoute:
-    # Each series is looked up once, at its first request (so /metrics lists only those seen).
-    latency: list[Histogram] = []
-    counted: dict[int, Counter] = {}
+    # The series is made at the first request (so /metrics lists only operations asked).
+    series = None
 
     async def serve(request: Request) -> Response:
         started = time.perf_counter()
@@ -98,21 +87,17 @@ def endpoint(route: Route, services: Services) -> StarletteRoute:
             status = response.status_code
             return response
         finally:
-            elapsed = time.perf_counter() - started
-            counter = counted.get(status)
-            if counter is None:
-                counter = counted[status] = REQUESTS.labels(route.operation, str(status))
-            counter.inc()
-            if not latency:
-                latency.append(LATENCY.labels(route.operation))
-            latency[0].observe(elapsed)
+            nonlocal series
+            if series is None:
+                series = REQUEST_SERIES.of(route.operation)
+            series.observe(status, time.perf_counter() - started)
 
     return StarletteRoute(route.path, serve, methods=[route.method], name=route.operation)
 
 
 async def _dispatch(route: Route, services: Services, request: Request) -> Response:
     principal_id, generation = services.tokens.verify(bearer(request))
-    params = {key: str(value) for key, value in request.path_params.items()}
+    params: dict[str, str] = dict(request.path_params)  # every route's are str-converted
     body: object = None
     if route.body is not None:
         body = await read_body(request, route.body, limit=services.settings.max_body_bytes)

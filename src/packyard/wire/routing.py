@@ -5,7 +5,7 @@ one dispatcher that serves them (pipeline)."""
 from packyard.wire.authorization import Granted, authorize, bearer, scope_of
 from packyard.wire.cache_key import LIST_QUERY, answered_query, cache_key
 from packyard.wire.call import Call
-from packyard.wire.pipeline import LATENCY, REQUESTS, Services, endpoint, serve_in_transaction
+from packyard.wire.pipeline import Services, endpoint, serve_in_transaction
 from packyard.wire.route import (
     Handler,
     Locator,
@@ -17,9 +17,7 @@ from packyard.wire.route import (
 )
 
 __all__ = [
-    "LATENCY",
     "LIST_QUERY",
-    "REQUESTS",
     "Call",
     "Granted",
     "Handler",
