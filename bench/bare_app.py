@@ -25,14 +25,17 @@ app = Starlette(routes=[Route("/healthz", hello, methods=["GET"])])
 
 
 def main() -> None:
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.server import Server
+
+    from packyard.cli_support import event_loop
 
     port, workers, *tls = sys.argv[1:]
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     Server(
         target="bare_app:app",
         interface=Interfaces.ASGI,
+        loop=Loops(event_loop()),  # the loop `packyard serve` runs on
         address="127.0.0.1",
         port=int(port),
         workers=int(workers),

@@ -3,7 +3,7 @@
     python bench/bench_trivial.py [--seconds 5] [--workers 1]
 
 A bare Starlette "hello" app (bench/bare_app.py) runs under granian with the same worker
-count and the same certificate and key as Packyard (its local CA's), and wrk drives both
+count, event loop, certificate and key as Packyard (its local CA's), and wrk drives both
 at 1 and 32 connections in the same run. Prints req/s, p50/p99 and Packyard's share.
 """
 
@@ -33,7 +33,10 @@ def bare_app(workers: int, cert: Path, key: Path) -> Iterator[str]:
         [sys.executable, str(HERE / "bare_app.py"), str(port), str(workers), str(cert), str(key)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(HERE)},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        },
     )
     url = f"https://127.0.0.1:{port}"
     try:

@@ -24,6 +24,7 @@ from packyard.cli_support import (
     Database,
     DataDir,
     Failure,
+    event_loop,
     is_loopback,
     open_store,
     recorded,
@@ -167,7 +168,7 @@ def serve(
     ] = None,
 ) -> None:
     """Start the registry (creating and migrating the store on first start)."""
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.server import Server
 
     from packyard.auth.principals import new_key
@@ -250,6 +251,7 @@ def serve(
         target="packyard.wire.app:app_from_env",
         factory=True,
         interface=Interfaces.ASGI,
+        loop=Loops(event_loop()),
         address=host,
         port=port,
         workers=workers,

@@ -7,6 +7,7 @@ The store (SQLAlchemy, Alembic) is imported by the commands that open it, not wh
 from __future__ import annotations
 
 import getpass
+import importlib.util
 import ipaddress
 import socket
 import tempfile
@@ -68,6 +69,13 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def event_loop() -> str:
+    """The event loop `packyard serve` runs its workers on: uvloop (a dependency on every
+    platform it is built for), else asyncio's own. Named, not left to granian's "auto",
+    which would take any other loop it finds installed."""
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
 def settings_for(data_dir: Path, database: str | None, **more: Any) -> Settings:

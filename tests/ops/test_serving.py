@@ -1,5 +1,5 @@
 """How `packyard serve` guards itself: /metrics behind PACKYARD_METRICS_TOKEN, and plain HTTP
-only on loopback unless asked for on the network."""
+only on loopback unless asked for on the network; and the event loop its workers run on."""
 
 from __future__ import annotations
 
@@ -32,6 +32,23 @@ def test_metrics_can_be_put_behind_a_bearer_token(tmp_path: Path) -> None:
             assert "packyard_read_cache_bytes" in allowed.text
             # The other operations routes stay open, for the balancer's health checks.
             assert httpx.get(server.base_url + "/readyz", verify=tls).status_code == 200
+
+
+def test_the_workers_run_on_uvloop(tmp_path: Path) -> None:
+    """uvloop is a dependency, and `packyard serve` names it as its workers' event loop."""
+    with running_server(tmp_path, "--workers", "2") as server:
+        assert httpx.get(server.base_url + "/readyz", verify=server.tls()).status_code == 200
+        deadline = time.monotonic() + 10
+        while len(_serving(server.log_text())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        serving = _serving(server.log_text())
+        assert [line.endswith(" on the uvloop event loop") for line in serving] == [True] * 2, (
+            serving
+        )
+
+
+def _serving(log: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith("worker process ")]
 
 
 def _serve(data_dir: Path, *args: str) -> subprocess.Popen[str]:
