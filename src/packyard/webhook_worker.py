@@ -200,5 +200,6 @@ def lifespan(store: Store, settings: WebhookSettings) -> Callable[[Any], Any]:
             yield
         finally:
             worker.stop()
+            await store.close_awaited()
 
     return running

@@ -138,6 +138,20 @@ def quick_caller(
     return caller
 
 
+async def awaited_caller(
+    store: Store, *, principal_id: str, generation: int, project_id: str = ""
+) -> tuple[Actor, tuple[str, int] | None]:
+    """`quick_caller`, its read awaited on the event loop (see `Store.read_one_awaited`)."""
+    if store.is_sqlite:
+        return quick_caller(
+            store, principal_id=principal_id, generation=generation, project_id=project_id
+        )
+    row = await store.read_one_awaited(
+        CALLER, {"principal_id": principal_id, "project_id": project_id}
+    )
+    return caller_from(row, generation=generation, project_id=project_id)
+
+
 MADE_KEPT = 1024
 """Callers kept by the hot read with the row each was made from (the store's reused row
 object; a row read afresh, even with the same values, makes its caller again)."""

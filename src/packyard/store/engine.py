@@ -49,6 +49,7 @@ from packyard.errors import (
     RegistryError,
     Unavailable,
 )
+from packyard.store.awaited_reads import AwaitedReader
 from packyard.store.hot_reads import UNAVAILABLE, HotReader, Unreachable
 from packyard.store.prebuilt import Prebuilt, run_driver_sql
 
@@ -202,6 +203,7 @@ class Store:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._hot = HotReader(engine)
+        self._awaited = None if self.is_sqlite else AwaitedReader(engine)
         self._answered_at = -math.inf  # when the database last answered a readiness ping
         # SQLite connections kept for transactions between them (see `transaction`).
         self._kept: list[Connection] = []
@@ -215,6 +217,20 @@ class Store:
         those whose answer depends on nothing but the database's content."""
         try:
             return self._hot.read_one(statement, params, reuse=reuse)
+        except Unreachable:
+            self._answered_at = -math.inf
+            raise
+
+    async def read_one_awaited(
+        self, statement: Prebuilt, params: dict[str, Any], *, reuse: bool = False
+    ) -> dict[str, Any] | None:
+        """`read_one`, awaited on the event loop: on PostgreSQL on a connection of the loop's
+        own (see `AwaitedReader`), so that other requests are served during its round trip;
+        on SQLite, where a read is answered in memory or from the file, as `read_one`."""
+        if self._awaited is None:
+            return self.read_one(statement, params, reuse=reuse)
+        try:
+            return await self._awaited.read_one(statement, params)
         except Unreachable:
             self._answered_at = -math.inf
             raise
@@ -267,6 +283,11 @@ class Store:
             self._kept.pop().close()
         self._hot.close()
         self.engine.dispose()
+
+    async def close_awaited(self) -> None:
+        """Close the awaited reads' connections of the running event loop."""
+        if self._awaited is not None:
+            await self._awaited.close()
 
     def retrying(self, work: Callable[[], T], *, attempts: int = 4) -> T:
         """Run a whole transaction again when it lost to a concurrent writer."""

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
 from packyard.auth.logins import SecretChecks
-from packyard.auth.principals import actor_in, quick_caller
+from packyard.auth.principals import actor_in, awaited_caller
 from packyard.auth.tokens import TokenIssuer
 from packyard.config import Settings
 from packyard.domain.throttle import LoginThrottle
@@ -50,7 +50,7 @@ class Services:
     preparing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
 
 
-def _cache_hit(
+async def _cache_hit(
     route: Route,
     services: Services,
     request: Request,
@@ -58,9 +58,10 @@ def _cache_hit(
     generation: int,
     params: dict[str, str],
 ) -> bytes | None:
-    """The hot path: one raw read of the caller and registry stamp, then the cache."""
+    """The hot path: one raw read of the caller and registry stamp (awaited on
+    PostgreSQL), then the cache."""
     project_id = params.get("project_id", "")
-    actor, stamp = quick_caller(
+    actor, stamp = await awaited_caller(
         services.store, principal_id=principal_id, generation=generation, project_id=project_id
     )
     if actor.bucket_roles:
@@ -105,7 +106,7 @@ async def _dispatch(route: Route, services: Services, request: Request) -> Respo
         body = await anyio.to_thread.run_sync(route.prepare, body, limiter=services.preparing)
     if route.cached:
         request = answered_query(route, request)
-        hit = _cache_hit(route, services, request, principal_id, generation, params)
+        hit = await _cache_hit(route, services, request, principal_id, generation, params)
         if hit is not None:
             return JsonAnswer(hit)
     return services.store.retrying(
