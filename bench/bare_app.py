@@ -21,7 +21,17 @@ async def hello(_request: Request) -> Response:
     return Response(b'{"status":"ok"}', media_type="application/json")
 
 
-app = Starlette(routes=[Route("/healthz", hello, methods=["GET"])])
+ANSWER = b'{"text":"' + b"x" * 7550 + b'"}'
+"""An answer the size of the hot reads' (a version of 10 builds x 3 artifacts, ~7.5 KB)."""
+
+
+async def answer(_request: Request) -> Response:
+    return Response(ANSWER, media_type="application/json")
+
+
+app = Starlette(
+    routes=[Route("/healthz", hello, methods=["GET"]), Route("/answer", answer, methods=["GET"])]
+)
 
 
 def main() -> None:

@@ -6,8 +6,8 @@ Two servers at once (one granian worker each, TLS): one on its SQLite store, one
 throwaway PostgreSQL 15 cluster reached directly. Both get bench_2023's seed (a channel on
 a version of 10 builds x 3 artifacts); then, route by route and server by server in turn,
 wrk at 1 and 32 connections on the trivial route, GetChannel and GetVersion (2023-01-01)
-and GetIteration (2021-04-30). Printed: throughput, p50 / p99, and PostgreSQL's rate as a
-share of SQLite's. Each cached read still asks the database for the caller and the
+and GetIteration (2021-04-30). Printed: throughput, p50 / p99, PostgreSQL's rate as a
+share of SQLite's, and the CPU a request cost each server (and PostgreSQL's processes). Each cached read still asks the database for the caller and the
 registry's content stamp, which is what keeps it exact across replicas.
 """
 
@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench_2023 import seed
-from harness import wrk
+from harness import postgres_cpu_seconds, server_cpu_seconds, wrk
 from tests.support.postgres import throwaway_cluster
 from tests.support.server import running_server
 
@@ -46,22 +46,30 @@ def main() -> None:
                 got = {}
                 for label, (api, routes) in apis.items():
                     token = str(api.http.headers["Authorization"]).split(" ", 1)[1]
+                    assert api.server.process is not None
+                    pid = api.server.process.pid
+                    server, database = server_cpu_seconds(pid), postgres_cpu_seconds()
                     got[label] = wrk(
                         api.server.base_url + routes[route], token, connections, args.seconds
                     )
+                    served = got[label]["rps"] * args.seconds
+                    got[label]["server_us"] = 1e6 * (server_cpu_seconds(pid) - server) / served
+                    got[label]["postgres_us"] = 1e6 * (postgres_cpu_seconds() - database) / served
                 rows.append((route, connections, got))
     print(f"\nload at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(
         "\n| route | clients | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite |"
         " p50 / p99 ms, SQLite | p50 / p99 ms, PostgreSQL |"
+        " CPU µs a request: SQLite's server, PostgreSQL's server + postgres |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for route, connections, got in rows:
         lite, pg = got["SQLite"], got["PostgreSQL"]
         print(
             f"| {route} | {connections} | {lite['rps']:.0f} | {pg['rps']:.0f} | "
             f"{pg['rps'] / lite['rps']:.2f} | {lite['p50']:.2f} / {lite['p99']:.2f} | "
-            f"{pg['p50']:.2f} / {pg['p99']:.2f} |"
+            f"{pg['p50']:.2f} / {pg['p99']:.2f} | {lite['server_us']:.0f}, "
+            f"{pg['server_us']:.0f} + {pg['postgres_us']:.0f} |"
         )
 
 

@@ -4,7 +4,8 @@
 
 A bare Starlette "hello" app (bench/bare_app.py) runs under granian with the same worker
 count, event loop, certificate and key as Packyard (its local CA's), and wrk drives both
-at 1 and 32 connections in the same run. Prints req/s, p50/p99 and Packyard's share.
+at 1 and 32 connections in the same run. Prints req/s, p50/p99 and Packyard's share, and
+the bare app's rate for an answer the size of a hot read's (the stack's own cost of it).
 """
 
 from __future__ import annotations
@@ -65,13 +66,18 @@ def main() -> None:
         token = str(api.http.headers["Authorization"]).split(" ", 1)[1]
         with bare_app(args.workers, tls / "server.pem", tls / "server-key.pem") as bare:
             print(f"\nTLS, {args.workers} worker(s), {args.seconds} s per run")
-            print("| clients | app | req/s | p50 ms | p99 ms | Packyard / bare |")
+            print("| clients | app | req/s | p50 ms | p99 ms | / bare |")
             print("|---|---|---|---|---|---|")
             for connections in (1, 32):
                 base = wrk(bare + "/healthz", token, connections, args.seconds)
                 ours = wrk(api.server.base_url + "/healthz", token, connections, args.seconds)
-                for label, got in (("bare Starlette", base), ("Packyard /healthz", ours)):
-                    ratio = f"{ours['rps'] / base['rps']:.0%}" if got is ours else ""
+                sized = wrk(bare + "/answer", token, connections, args.seconds)
+                for label, got in (
+                    ("bare Starlette", base),
+                    ("Packyard /healthz", ours),
+                    ("bare Starlette, a 7.5 KB answer", sized),
+                ):
+                    ratio = f"{got['rps'] / base['rps']:.0%}" if got is not base else ""
                     print(
                         f"| {connections} | {label} | {got['rps']:.0f} | {got['p50']:.2f} | "
                         f"{got['p99']:.2f} | {ratio} |"

@@ -92,6 +92,21 @@ def _server_seconds(api: ApiClient) -> dict[str, tuple[float, float]]:
     return {op: (float(v), counts.get(op, 0.0)) for op, v in _SUM.findall(text)}
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time (user and system) used so far by every PostgreSQL process, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        if name == "postgres":
+            parts = fields.split()
+            total += (int(parts[11]) + int(parts[12])) / tick
+    return total
+
+
 def server_cpu_seconds(pid: int) -> float:
     """CPU time (user and system) used so far by the process `pid` and every process under
     it (the server's workers), from /proc."""

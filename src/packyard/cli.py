@@ -186,6 +186,7 @@ def serve(
             "(add --insecure-http-on-network to do it anyway)"
         )
     _check_port_free(host, port)
+    loop = Loops(event_loop())
     if cert is not None and key is not None:
         check_key_pair(cert, key)
     settings = settings_for(
@@ -251,7 +252,7 @@ def serve(
         target="packyard.wire.app:app_from_env",
         factory=True,
         interface=Interfaces.ASGI,
-        loop=Loops(event_loop()),
+        loop=loop,
         address=host,
         port=port,
         workers=workers,

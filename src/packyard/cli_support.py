@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import importlib.util
 import ipaddress
+import os
 import socket
 import tempfile
 from pathlib import Path
@@ -71,11 +72,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+EVENT_LOOPS = ("uvloop", "asyncio")
+
+
 def event_loop() -> str:
-    """The event loop `packyard serve` runs its workers on: uvloop (a dependency on every
-    platform it is built for), else asyncio's own. Named, not left to granian's "auto",
-    which would take any other loop it finds installed."""
-    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+    """The event loop `packyard serve` runs its workers on: PACKYARD_EVENT_LOOP's, else
+    uvloop (a dependency on every platform it is built for) where it is installed, else
+    asyncio's own. Named, not left to granian's "auto", which would take any other loop it
+    finds installed."""
+    installed = importlib.util.find_spec("uvloop") is not None
+    chosen = os.environ.get("PACKYARD_EVENT_LOOP", "").strip().lower()
+    if not chosen:
+        return "uvloop" if installed else "asyncio"
+    if chosen not in EVENT_LOOPS:
+        raise Failure(
+            f"PACKYARD_EVENT_LOOP must be one of {', '.join(EVENT_LOOPS)}, not {chosen!r}"
+        )
+    if chosen == "uvloop" and not installed:
+        raise Failure("PACKYARD_EVENT_LOOP is uvloop, which is not installed here")
+    return chosen
 
 
 def settings_for(data_dir: Path, database: str | None, **more: Any) -> Settings:

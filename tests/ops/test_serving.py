@@ -34,17 +34,33 @@ def test_metrics_can_be_put_behind_a_bearer_token(tmp_path: Path) -> None:
             assert httpx.get(server.base_url + "/readyz", verify=tls).status_code == 200
 
 
-def test_the_workers_run_on_uvloop(tmp_path: Path) -> None:
-    """uvloop is a dependency, and `packyard serve` names it as its workers' event loop."""
-    with running_server(tmp_path, "--workers", "2") as server:
-        assert httpx.get(server.base_url + "/readyz", verify=server.tls()).status_code == 200
-        deadline = time.monotonic() + 10
-        while len(_serving(server.log_text())) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        serving = _serving(server.log_text())
-        assert [line.endswith(" on the uvloop event loop") for line in serving] == [True] * 2, (
-            serving
-        )
+def test_the_workers_run_on_uvloop_unless_told_otherwise(tmp_path: Path) -> None:
+    """uvloop is a dependency, and `packyard serve` names it as its workers' event loop;
+    PACKYARD_EVENT_LOOP chooses Python's own instead, and refuses a loop it does not know."""
+    for loop, workers, env in (
+        ("uvloop", 2, {}),
+        ("asyncio", 1, {"PACKYARD_EVENT_LOOP": "asyncio"}),
+    ):
+        root = tmp_path / loop
+        root.mkdir()
+        with pytest.MonkeyPatch.context() as patched:
+            for name, value in env.items():
+                patched.setenv(name, value)
+            with running_server(root, "--workers", str(workers)) as server:
+                deadline = time.monotonic() + 10
+                while len(_serving(server.log_text())) < workers and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                serving = _serving(server.log_text())
+                assert [line.endswith(f" on the {loop} event loop") for line in serving] == [
+                    True
+                ] * workers, serving
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setenv("PACKYARD_EVENT_LOOP", "tokio")
+        refused = _serve(tmp_path / "refused", "--port", str(free_port()))
+        _, err = refused.communicate(timeout=60)
+    assert refused.returncode == 1
+    assert "PACKYARD_EVENT_LOOP must be one of uvloop, asyncio, not 'tokio'" in err
+    assert "Traceback" not in err
 
 
 def _serving(log: str) -> list[str]:
