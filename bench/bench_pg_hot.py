@@ -7,8 +7,9 @@ throwaway PostgreSQL 15 cluster reached directly. Both get bench_2023's seed (a 
 a version of 10 builds x 3 artifacts); then, route by route and server by server in turn,
 wrk at 1 and 32 connections on the trivial route, GetChannel and GetVersion (2023-01-01)
 and GetIteration (2021-04-30). Printed: throughput, p50 / p99, PostgreSQL's rate as a
-share of SQLite's, and the CPU a request cost each server (and PostgreSQL's processes). Each cached read still asks the database for the caller and the
-registry's content stamp, which is what keeps it exact across replicas.
+share of SQLite's, and the CPU a request cost each server (and PostgreSQL's processes).
+Each cached read still asks the database for the caller and the registry's content stamp,
+which is what keeps it exact across replicas.
 """
 
 from __future__ import annotations
