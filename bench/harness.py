@@ -92,35 +92,32 @@ def _server_seconds(api: ApiClient) -> dict[str, tuple[float, float]]:
     return {op: (float(v), counts.get(op, 0.0)) for op, v in _SUM.findall(text)}
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU time (user and system) used so far by every PostgreSQL process, from /proc."""
+def _processes() -> Iterator[tuple[int, int, str, float]]:
+    """Every process now: its id, its parent's, its name and the CPU time (user and
+    system) it has used so far, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             name, fields = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
         except (OSError, ValueError):
             continue  # gone meanwhile
-        if name == "postgres":
-            parts = fields.split()
-            total += (int(parts[11]) + int(parts[12])) / tick
-    return total
+        parts = fields.split()
+        yield int(stat.parent.name), int(parts[1]), name, (int(parts[11]) + int(parts[12])) / tick
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every PostgreSQL process."""
+    return sum(seconds for _, _, name, seconds in _processes() if name == "postgres")
 
 
 def server_cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) used so far by the process `pid` and every process under
-    it (the server's workers), from /proc."""
+    """CPU time used so far by the process `pid` and every process under it (the server's
+    workers)."""
     parents: dict[int, int] = {}
     used: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        used[child] = (int(fields[11]) + int(fields[12])) / tick
+    for child, parent, _, seconds in _processes():
+        parents[child] = parent
+        used[child] = seconds
     total = 0.0
     for child, seconds in used.items():
         ancestor = child

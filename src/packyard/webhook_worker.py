@@ -10,10 +10,8 @@ retry_delay (exponential, with jitter) until max_attempts; then the delivery is 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -184,15 +182,10 @@ class DeliveryWorker:
 
 
 def lifespan(store: Store, settings: WebhookSettings) -> Callable[[Any], Any]:
-    """The app's lifespan: the worker runs while the server process serves (which says
-    so, and on which event loop)."""
+    """The app's lifespan: the worker runs while the server process serves."""
 
     @asynccontextmanager
     async def running(app: Any) -> AsyncIterator[None]:
-        loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
-        logging.getLogger("packyard").info(
-            "worker process %d serving on the %s event loop", os.getpid(), loop
-        )
         worker = DeliveryWorker(store, settings)
         app.state.webhook_worker = worker
         worker.start()
@@ -200,6 +193,5 @@ def lifespan(store: Store, settings: WebhookSettings) -> Callable[[Any], Any]:
             yield
         finally:
             worker.stop()
-            await store.close_awaited()
 
     return running

@@ -127,29 +127,33 @@ def quick_caller(
     row = store.read_one(
         CALLER, {"principal_id": principal_id, "project_id": project_id}, reuse=True
     )
-    key = (principal_id, generation, project_id)
-    made = _MADE.get(key)
-    if made is not None and made[0] is row:  # the very row it was made from: reused
-        return made[1]
-    caller = caller_from(row, generation=generation, project_id=project_id)
-    if len(_MADE) >= MADE_KEPT:
-        _MADE.clear()
-    _MADE[key] = (row, caller)
-    return caller
+    return _made_from(row, principal_id=principal_id, generation=generation, project_id=project_id)
 
 
 async def awaited_caller(
     store: Store, *, principal_id: str, generation: int, project_id: str = ""
 ) -> tuple[Actor, tuple[str, int] | None]:
     """`quick_caller`, its read awaited on the event loop (see `Store.read_one_awaited`)."""
-    if store.is_sqlite:
-        return quick_caller(
-            store, principal_id=principal_id, generation=generation, project_id=project_id
-        )
     row = await store.read_one_awaited(
-        CALLER, {"principal_id": principal_id, "project_id": project_id}
+        CALLER, {"principal_id": principal_id, "project_id": project_id}, reuse=True
     )
-    return caller_from(row, generation=generation, project_id=project_id)
+    return _made_from(row, principal_id=principal_id, generation=generation, project_id=project_id)
+
+
+def _made_from(
+    row: dict[str, Any] | None, *, principal_id: str, generation: int, project_id: str
+) -> tuple[Actor, tuple[str, int] | None]:
+    """The caller made from the hot read's row, made once for the very row object the
+    store hands out again (SQLite's reused row, or a PostgreSQL read shared by requests)."""
+    key = (principal_id, generation, project_id)
+    made = _MADE.get(key)
+    if made is not None and made[0] is row:
+        return made[1]
+    caller = caller_from(row, generation=generation, project_id=project_id)
+    if len(_MADE) >= MADE_KEPT:
+        _MADE.clear()
+    _MADE[key] = (row, caller)
+    return caller
 
 
 MADE_KEPT = 1024

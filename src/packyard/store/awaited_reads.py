@@ -28,7 +28,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine
 
-from packyard.store.hot_reads import READER_SECONDS, Unreachable
+from packyard.store.hot_reads import READER_SECONDS, RowKey, Unreachable, row_key
 from packyard.store.prebuilt import Prebuilt
 
 AWAITED_READERS = 8
@@ -36,7 +36,6 @@ AWAITED_READERS = 8
 CONNECT_SECONDS = 10
 
 
-_Key = tuple[int, tuple[tuple[str, Any], ...]]
 _Row = dict[str, Any] | None
 
 
@@ -48,8 +47,8 @@ class _Readers:
         self.idle: list[tuple[psycopg.AsyncConnection[Any], float]] = []
         self.made = 0
         self.freed = asyncio.Condition()
-        self.unsent: dict[_Key, asyncio.Future[_Row]] = {}
-        self.flying: dict[_Key, asyncio.Future[_Row]] = {}
+        self.unsent: dict[RowKey, asyncio.Future[_Row]] = {}
+        self.flying: dict[RowKey, asyncio.Future[_Row]] = {}
 
 
 class AwaitedReader:
@@ -67,7 +66,7 @@ class AwaitedReader:
         """One row of a single-statement read, as `HotReader.read_one` gives it (shared by
         the requests that joined its read: not to be changed by the caller)."""
         readers = self._readers()
-        key = (id(statement), tuple(params.items()))
+        key = row_key(statement, params)
         while (unsent := readers.unsent.get(key)) is not None:
             try:
                 return await asyncio.shield(unsent)

@@ -29,8 +29,15 @@ REUSED_ROWS = 1024
 """Rows one SQLite connection keeps for `reuse` reads between two commits elsewhere."""
 UNAVAILABLE = "the store is unavailable, retry the request"
 
-_Key = tuple[int, tuple[tuple[str, Any], ...]]
+RowKey = tuple[int, tuple[tuple[str, Any], ...]]
 _UNREAD: Any = object()
+
+
+def row_key(statement: Prebuilt, params: dict[str, Any]) -> RowKey:
+    """What a read's row is kept or shared under: the statement and its parameters in the
+    caller's order. Two orders of the same values are two keys (a row read twice), never
+    one key for two readings."""
+    return (id(statement), tuple(params.items()))
 
 
 class Unreachable(Unavailable):
@@ -53,7 +60,7 @@ class _Reader:
         self.since = since
         self.wal = wal  # the WAL index this connection uses, mapped (SQLite)
         self.version: object = None  # what said nothing changed when `rows` were read
-        self.rows: dict[_Key, dict[str, Any] | None] = {}
+        self.rows: dict[RowKey, dict[str, Any] | None] = {}
 
     def committed_version(self) -> object:
         """What changes whenever another connection commits (SQLite)."""
@@ -116,12 +123,10 @@ class HotReader:
     def _read(
         self, reader: _Reader, statement: Prebuilt, params: dict[str, Any], *, reuse: bool
     ) -> dict[str, Any] | None:
-        key: _Key | None = None
+        key: RowKey | None = None
         if reuse:
             version = reader.committed_version()
-            # The parameters in the caller's order: two orders of the same values are two
-            # keys (a row read twice), never one key for two readings.
-            key = (id(statement), tuple(params.items()))
+            key = row_key(statement, params)
             if version == reader.version:
                 kept: dict[str, Any] | None = reader.rows.get(key, _UNREAD)
                 if kept is not _UNREAD:

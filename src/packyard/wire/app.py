@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
@@ -112,10 +116,29 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     app = Application(exception_handlers={HTTPException: _http_error, Exception: _unexpected})
     app.router = IndexedRouter(routes)
     app.serve_directly([*ops, *api])
-    app.router.lifespan_context = lifespan(store, settings.webhook)
+    app.router.lifespan_context = _serving(store, lifespan(store, settings.webhook))
     app.state.services = services
     app.add_middleware(RequestLog)
     return app
+
+
+def _serving(store: Store, webhooks: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A server process's lifespan: it says it serves, and on which event loop; the webhook
+    worker runs meanwhile; the store's awaited reads close with the loop."""
+
+    @asynccontextmanager
+    async def serving(app: Any) -> AsyncIterator[None]:
+        loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
+        logging.getLogger("packyard").info(
+            "worker process %d serving on the %s event loop", os.getpid(), loop
+        )
+        try:
+            async with webhooks(app):
+                yield
+        finally:
+            await store.close_awaited()
+
+    return serving
 
 
 def configure_logging() -> None:
