@@ -19,8 +19,13 @@ class AuditLog:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def record(self, event: AuditEvent) -> None:
-        _RECORD.run(self.conn, {f: getattr(event, f) for f in _FIELDS})
+    def record(self, event: AuditEvent, *, at_commit: bool = False) -> None:
+        """Append the event now, or (`at_commit`) with the transaction's commit."""
+        values = {f: getattr(event, f) for f in _FIELDS}
+        if at_commit:
+            _RECORD.at_commit(self.conn, values)
+        else:
+            _RECORD.run(self.conn, values)
 
     def events(self, *, since: datetime | None = None, limit: int = 1000) -> list[AuditEvent]:
         """Events at or after `since`, oldest first, at most `limit` (the newest of them)."""

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     Connection,
     Engine,
@@ -51,9 +52,10 @@ from packyard.errors import (
 )
 from packyard.store.awaited_reads import AwaitedReader
 from packyard.store.hot_reads import UNAVAILABLE, HotReader, Unreachable
-from packyard.store.prebuilt import Prebuilt, run_driver_sql
+from packyard.store.prebuilt import Prebuilt, drop_queued, run_driver_sql, send_queued
 
 T = TypeVar("T")
+TRANSACTION_OPEN = TransactionStatus.INTRANS
 
 # SQLSTATEs after which running the same transaction again at once may well succeed.
 RETRYABLE = {
@@ -169,6 +171,12 @@ def _tune_postgresql(engine: Engine, pool: PoolSettings) -> None:
         dbapi_connection.commit()
 
 
+def _intact(conn: Connection) -> bool:
+    """Whether the PostgreSQL transaction is open and no statement of it failed."""
+    driver = conn.connection.driver_connection
+    return driver is not None and driver.info.transaction_status == TRANSACTION_OPEN
+
+
 def translate(exc: SQLAlchemyError) -> RegistryError | None:
     """The domain error for a store failure the caller can act on; None for a bug."""
     if isinstance(exc, PoolTimeout):
@@ -246,8 +254,23 @@ class Store:
                 conn.info["write"] = write
                 if not write:
                     conn = conn.execution_options(isolation_level="REPEATABLE READ")
-                with conn.begin():
-                    yield conn
+                drop_queued(conn)
+                try:
+                    with conn.begin() as begun:
+                        try:
+                            yield conn
+                        except RegistryError:
+                            if not write and _intact(conn):
+                                # A read that answers an error has nothing to undo: its
+                                # COMMIT keeps the driver's prepared statements, which a
+                                # ROLLBACK would make it drop (and prepare all over again).
+                                begun.commit()
+                            raise
+                        # the queued last statements and the COMMIT: one round trip (the
+                        # commit that leaving the block asks for is then a no-op)
+                        send_queued(conn)
+                finally:
+                    drop_queued(conn)
         except SQLAlchemyError as exc:
             mapped = translate(exc)
             if mapped is None:
@@ -267,9 +290,12 @@ class Store:
             conn = self.engine.connect()
         try:
             conn.info["write"] = write
+            drop_queued(conn)
             with conn.begin():
                 yield conn
+                send_queued(conn)
         except BaseException:
+            drop_queued(conn)
             conn.close()
             raise
         if len(self._kept) < KEPT_TRANSACTIONS and not conn.invalidated:

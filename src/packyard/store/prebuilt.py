@@ -13,6 +13,10 @@ statement). SQL-side defaults that must be fetched back are not prebuilt.
 The engine's `before_cursor_execute` listeners still see every statement (the statement
 counts are held by a test), and a driver error becomes SQLAlchemy's own exception class, so
 the store's error mapping is the one for every statement.
+
+A write's last statements, whose rows nobody reads (its audit line, its content stamp), can
+be queued to go with the transaction's commit (`at_commit`): on PostgreSQL they and the
+COMMIT are one round trip instead of one each (`send_queued`).
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any
 
+from psycopg import ClientCursor
 from sqlalchemy import Connection, Delete, Insert, Select, Update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.schema import ColumnDefault
 
 Processor = Callable[[Any], Any]
+AT_COMMIT = "packyard.at_commit"
+"""Where a connection's info holds the statements queued to go with its commit."""
 EXPANSIONS_KEPT = 32
 """Spellings of one statement's expanding IN lists kept, by their lengths."""
 
@@ -157,6 +164,12 @@ class Prebuilt:
         rows.rowcount = count
         return rows
 
+    def at_commit(self, conn: Connection, params: Mapping[str, Any]) -> None:
+        """The statement (one whose rows nobody reads) queued to run with the transaction's
+        commit, after every statement run before that; the store sends it (`send_queued`),
+        and drops it with the transaction if the transaction fails."""
+        conn.info.setdefault(AT_COMMIT, []).append((self, dict(params)))
+
     def for_driver(
         self, dialect: Dialect, params: Mapping[str, Any]
     ) -> tuple[str, Any, tuple[str, ...]]:
@@ -209,6 +222,37 @@ def _bound(plan: _Plan, given: Mapping[str, Any]) -> Any:
     for name, process in plan.binds:
         values[name] = process(values[name])
     return [values[name] for name in plan.names] if plan.names is not None else values
+
+
+def send_queued(conn: Connection) -> bool:
+    """Run the statements queued by `at_commit`, in order, and say whether the transaction
+    is committed with them: on PostgreSQL they go with the COMMIT in one simple query (their
+    values spelled as literals by the driver, the way it quotes them); elsewhere each runs
+    here and the caller commits."""
+    queued: list[tuple[Prebuilt, dict[str, Any]]] = conn.info.pop(AT_COMMIT, None) or []
+    if not queued:
+        return False
+    if conn.dialect.name != "postgresql":
+        for statement, params in queued:
+            statement.run(conn, params)
+        return False
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    spelled = ClientCursor(driver)
+    try:
+        sql = "; ".join(
+            spelled.mogrify(*statement.for_driver(conn.dialect, params)[:2])
+            for statement, params in queued
+        )
+    finally:
+        spelled.close()
+    _send(conn, sql + "; COMMIT", None, fetch=False)
+    return True
+
+
+def drop_queued(conn: Connection) -> None:
+    """Forget what a transaction queued for its commit (it did not commit)."""
+    conn.info.pop(AT_COMMIT, None)
 
 
 def run_driver_sql(conn: Connection, sql: str) -> None:

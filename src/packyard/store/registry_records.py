@@ -78,8 +78,12 @@ class RegistryRecords(Records):
             update(registries).where(registries.c.project_id == project_id).values(**values)
         )
 
-    def bump_content(self, project_id: str) -> None:
-        _BUMP_CONTENT.run(self.conn, {"project": project_id})
+    def bump_content(self, project_id: str, *, at_commit: bool = False) -> None:
+        """The registry's next content stamp, now or (`at_commit`) with the commit."""
+        if at_commit:
+            _BUMP_CONTENT.at_commit(self.conn, {"project": project_id})
+        else:
+            _BUMP_CONTENT.run(self.conn, {"project": project_id})
 
     def remove_registry(self, project_id: str) -> None:
         self._registries.clear()

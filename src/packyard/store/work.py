@@ -120,10 +120,12 @@ class Work(Repository):
 
     def finish_write(self, event: AuditEvent, *, project_id: str | None = None) -> None:
         """A write's last step: its audit line, and, when it changed a project's registry,
-        the registry's new content stamp (which every cached answer of it is kept under)."""
-        self.audit.record(event)
+        the registry's new content stamp (which every cached answer of it is kept under).
+        Both go with the commit (on PostgreSQL in its round trip), after whatever else the
+        transaction runs."""
+        self.audit.record(event, at_commit=True)
         if project_id:
-            self.bump_content(project_id)
+            self.bump_content(project_id, at_commit=True)
 
 
 @contextmanager
