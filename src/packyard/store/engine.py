@@ -55,7 +55,6 @@ from packyard.store.hot_reads import UNAVAILABLE, HotReader, Unreachable
 from packyard.store.prebuilt import Prebuilt, drop_queued, run_driver_sql, send_queued
 
 T = TypeVar("T")
-TRANSACTION_OPEN = TransactionStatus.INTRANS
 
 # SQLSTATEs after which running the same transaction again at once may well succeed.
 RETRYABLE = {
@@ -174,7 +173,7 @@ def _tune_postgresql(engine: Engine, pool: PoolSettings) -> None:
 def _intact(conn: Connection) -> bool:
     """Whether the PostgreSQL transaction is open and no statement of it failed."""
     driver = conn.connection.driver_connection
-    return driver is not None and driver.info.transaction_status == TRANSACTION_OPEN
+    return driver is not None and driver.info.transaction_status == TransactionStatus.INTRANS
 
 
 def translate(exc: SQLAlchemyError) -> RegistryError | None:
@@ -254,7 +253,6 @@ class Store:
                 conn.info["write"] = write
                 if not write:
                     conn = conn.execution_options(isolation_level="REPEATABLE READ")
-                drop_queued(conn)
                 try:
                     with conn.begin() as begun:
                         try:
@@ -290,7 +288,6 @@ class Store:
             conn = self.engine.connect()
         try:
             conn.info["write"] = write
-            drop_queued(conn)
             with conn.begin():
                 yield conn
                 send_queued(conn)

@@ -224,18 +224,17 @@ def _bound(plan: _Plan, given: Mapping[str, Any]) -> Any:
     return [values[name] for name in plan.names] if plan.names is not None else values
 
 
-def send_queued(conn: Connection) -> bool:
-    """Run the statements queued by `at_commit`, in order, and say whether the transaction
-    is committed with them: on PostgreSQL they go with the COMMIT in one simple query (their
-    values spelled as literals by the driver, the way it quotes them); elsewhere each runs
-    here and the caller commits."""
+def send_queued(conn: Connection) -> None:
+    """Run the statements queued by `at_commit`, in order: on PostgreSQL with the COMMIT, in
+    one simple query (their values spelled as literals by the driver, the way it quotes
+    them); elsewhere each runs here, before the caller commits."""
     queued: list[tuple[Prebuilt, dict[str, Any]]] = conn.info.pop(AT_COMMIT, None) or []
     if not queued:
-        return False
+        return
     if conn.dialect.name != "postgresql":
         for statement, params in queued:
             statement.run(conn, params)
-        return False
+        return
     driver = conn.connection.driver_connection
     assert driver is not None
     spelled = ClientCursor(driver)
@@ -247,7 +246,6 @@ def send_queued(conn: Connection) -> bool:
     finally:
         spelled.close()
     _send(conn, sql + "; COMMIT", None, fetch=False)
-    return True
 
 
 def drop_queued(conn: Connection) -> None:
