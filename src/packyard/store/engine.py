@@ -42,7 +42,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from packyard.config import PoolSettings, SettingsError
+from packyard.config import PoolSettings
 from packyard.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -97,12 +97,6 @@ def make_engine(url: str, pool: PoolSettings | None = None) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy})
         _tune_sqlite(engine, busy_timeout_ms=max(1, int(busy * 1000)))
         return engine
-    try:
-        import psycopg  # noqa: F401 - checked here for a clear message
-    except ImportError:
-        raise SettingsError(
-            "a PostgreSQL store needs psycopg 3: pip install 'psycopg[binary]'"
-        ) from None
     engine = create_engine(
         url,
         pool_size=pool.size,
