@@ -12,10 +12,13 @@ artifacts, and 50 empty buckets. Then, route by route and server by server in tu
 51), and the readiness route (Packyard's /readyz against the peer's /sys/health, both of
 which ask the database). Then `--pushes` Packer 1.16 push sequences (15 requests, the same
 as bench/bench_2023.py) from one client thread, timed by the client, twice over: with
-httpx, and with the standard library's http.client on one kept connection. httpx spends
+httpx, and with the standard library's http.client on one kept connection. Before all
+that, three more servers of the same kinds take the same pushes into empty stores (the
+peer's writes slow as its store grows; the ratio depends on what each store holds). httpx spends
 about a millisecond of its own on each request, the same for every server, which narrows
 the servers' ratio; the lean client is nearer what Packer's Go client costs. Printed:
-throughput, p50 / p99 and Packyard's ratio to the peer.
+throughput, p50 / p99 and Packyard's ratio to the peer, and for the lean client's rounds
+each request's p50.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import http.client
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -132,8 +136,8 @@ def packyard_target(name: str, root: Path, database: str | None, workers: int) -
 
 
 @contextmanager
-def peer_target(admin_url: str, root: Path) -> Iterator[Target]:
-    with running_peer(serving_role(admin_url, "dufflebag"), root / "peer.log") as peer:
+def peer_target(admin_url: str, root: Path, role: str) -> Iterator[Target]:
+    with running_peer(serving_role(admin_url, role), root / "peer.log") as peer:
         org, project, client_id, secret = tenancy(peer)
         yield Target(
             PEER,
@@ -173,18 +177,31 @@ class LeanClient:
         parts = urlsplit(base_url)
         self.connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        # ms of each request, by its method and path with the names and ids left out
+        self.took: dict[str, list[float]] = {}
 
     def request(self, method: str, url: str, *, json: object = None) -> LeanAnswer:
         body = None if json is None else _encode(json)
+        started = time.perf_counter()
         self.connection.request(method, url, body=body, headers=self.headers)
         response = self.connection.getresponse()
-        return LeanAnswer(response.status, response.read().decode())
+        answer = LeanAnswer(response.status, response.read().decode())
+        shape = f"{method} {_shape(url)} {answer.status_code}"
+        self.took.setdefault(shape, []).append(1000 * (time.perf_counter() - started))
+        return answer
 
     def get(self, url: str) -> LeanAnswer:
         return self.request("GET", url)
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _shape(url: str) -> str:
+    """The path after the project, each name or id as `*`: `buckets/*/versions/*/builds`."""
+    kept = {"buckets", "versions", "builds", "enforced_blocks", "bucket"}
+    parts = url.split("/projects/", 1)[-1].split("/")[1:]
+    return "/".join(part if part in kept else "*" for part in parts)
 
 
 def _encode(body: object) -> bytes:
@@ -273,8 +290,18 @@ def push(c: PushClient, v2: str, name: str) -> None:
         )
 
 
-def pushes(target: Target, count: int, round_: int, *, lean: bool) -> tuple[float, float, float]:
-    """Sequences per second, p50 and p99 ms of `count` pushes from one client."""
+@dataclass
+class Timing:
+    """`count` pushes from one client: sequences a second, p50 and p99 ms, and with the lean
+    client each request's p50 ms by its shape."""
+
+    rate: float
+    p50: float
+    p99: float
+    by_request: dict[str, float]
+
+
+def pushes(target: Target, count: int, round_: int, *, lean: bool) -> Timing:
     took = []
     lean_client = LeanClient(target.base_url, target.fresh_token()) if lean else None
     with target.client() as c:
@@ -283,10 +310,17 @@ def pushes(target: Target, count: int, round_: int, *, lean: bool) -> tuple[floa
             started = time.perf_counter()
             push(client, target.v2, f"push-{round_}-{n}-{int(lean)}")
             took.append(1000 * (time.perf_counter() - started))
+    by_request = {}
     if lean_client is not None:
         lean_client.close()
+        by_request = {shape: statistics.median(ms) for shape, ms in lean_client.took.items()}
     took.sort()
-    return 1000 * len(took) / sum(took), took[len(took) // 2], took[int(len(took) * 0.99) - 1]
+    return Timing(
+        1000 * len(took) / sum(took),
+        took[len(took) // 2],
+        took[int(len(took) * 0.99) - 1],
+        by_request,
+    )
 
 
 def main() -> None:
@@ -302,13 +336,25 @@ def main() -> None:
         def root() -> Path:
             return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-peer-")))
 
-        targets = [
-            stack.enter_context(peer_target(cluster.admin_url(), root())),
-            stack.enter_context(
-                packyard_target(PG, root(), cluster.create_database(), args.workers)
-            ),
-            stack.enter_context(packyard_target(SQLITE, root(), None, args.workers)),
-        ]
+        def servers(stack: ExitStack, peer_role: str) -> list[Target]:
+            admin = cluster.admin_url()
+            return [
+                stack.enter_context(peer_target(admin, root(), peer_role)),
+                stack.enter_context(
+                    packyard_target(PG, root(), cluster.create_database(), args.workers)
+                ),
+                stack.enter_context(packyard_target(SQLITE, root(), None, args.workers)),
+            ]
+
+        # First the push into three empty stores, on servers of their own: the peer's writes
+        # slow as its store grows (each push adds a version) and Packyard's do not, so the
+        # ratio depends on what each store holds.
+        with ExitStack() as empty_stack:
+            empty = {}
+            for target in servers(empty_stack, "dufflebag_empty"):
+                pushes(target, 3, 0, lean=True)  # warm
+                empty[target.name] = pushes(target, args.pushes, 1, lean=True)
+        targets = servers(stack, "dufflebag")
         for target in targets:
             seed(target)
         routes = {
@@ -328,13 +374,15 @@ def main() -> None:
                         args.seconds,
                     )
                 rows.append((label, connections, got))
-        push_rows: dict[str, dict[str, tuple[float, float, float]]] = {
-            "httpx": {},
-            "http.client": {},
+        push_rows: dict[str, dict[str, Timing]] = {
+            "http.client client, into empty stores": empty,
+            "httpx client, after the seed and the read loads": {},
+            "http.client client, after the seed and the read loads": {},
         }
+        after = list(push_rows)[1:]
         for target in targets:
             pushes(target, 3, 0, lean=False)  # warm
-            for lean, rows_of in ((False, "httpx"), (True, "http.client")):
+            for lean, rows_of in zip((False, True), after, strict=True):
                 push_rows[rows_of][target.name] = pushes(target, args.pushes, 1, lean=lean)
         floors = {
             "PostgreSQL": postgres_commit_floor(cluster.create_database()),
@@ -356,12 +404,21 @@ def main() -> None:
             f"{lite['p50']:.2f} / {lite['p99']:.2f} |"
         )
     for client_name, by_server in push_rows.items():
-        peer_rate = by_server[PEER][0]
-        print(f"\npush sequence (15 requests, one {client_name} client, {args.pushes} pushes):\n")
+        peer_rate = by_server[PEER].rate
+        print(f"\npush sequence (15 requests, one {client_name}, {args.pushes} pushes):\n")
         print("| server | sequences/s | ratio to peer | p50 ms | p99 ms |")
         print("|---|---|---|---|---|")
-        for name, (rate, p50, p99) in by_server.items():
-            print(f"| {name} | {rate:.1f} | {rate / peer_rate:.2f}x | {p50:.1f} | {p99:.1f} |")
+        for name, timing in by_server.items():
+            print(
+                f"| {name} | {timing.rate:.1f} | {timing.rate / peer_rate:.2f}x | "
+                f"{timing.p50:.1f} | {timing.p99:.1f} |"
+            )
+        if by_server[PEER].by_request:
+            print(f"\np50 ms of each request: | {' | '.join(by_server)} |")
+            print("|---|" + "---|" * len(by_server))
+            for shape in by_server[PEER].by_request:
+                cells = " | ".join(f"{t.by_request.get(shape, 0):.2f}" for t in by_server.values())
+                print(f"| {shape} | {cells} |")
     print()
     for label, floor_ms in floors.items():
         print_commit_floor(label, floor_ms)
