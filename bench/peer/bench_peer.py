@@ -336,14 +336,14 @@ def main() -> None:
         def root() -> Path:
             return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-peer-")))
 
-        def servers(stack: ExitStack, peer_role: str) -> list[Target]:
+        def servers(into: ExitStack, peer_role: str) -> list[Target]:
             admin = cluster.admin_url()
             return [
-                stack.enter_context(peer_target(admin, root(), peer_role)),
-                stack.enter_context(
+                into.enter_context(peer_target(admin, root(), peer_role)),
+                into.enter_context(
                     packyard_target(PG, root(), cluster.create_database(), args.workers)
                 ),
-                stack.enter_context(packyard_target(SQLITE, root(), None, args.workers)),
+                into.enter_context(packyard_target(SQLITE, root(), None, args.workers)),
             ]
 
         # First the push into three empty stores, on servers of their own: the peer's writes

@@ -88,3 +88,24 @@ def spread(deployment: Deployment, path_part: str, before: list[int]) -> None:
     after = deployment.served(path_part)
     if deployment.replicas:
         assert all(b > a for a, b in zip(before, after, strict=True)), (before, after)
+
+
+def done_version(api: ApiClient, bucket: str, fingerprint: str, n: int) -> str:
+    """A version of `bucket` with one done build (artifact `ext-<n>`); answers its id."""
+    made = api.post(
+        api.v2 + f"/buckets/{bucket}/versions",
+        json={"fingerprint": fingerprint, "template_type": "HCL2"},
+    )
+    assert made.status_code == 200, made.text
+    build = api.post(
+        api.v2 + f"/buckets/{bucket}/versions/{fingerprint}/builds",
+        json={
+            "component_type": "null.a",
+            "status": "BUILD_DONE",
+            "platform": "null",
+            "artifacts": [{"external_identifier": f"ext-{n}", "region": "r1"}],
+        },
+    )
+    assert build.status_code == 200, build.text
+    version_id: str = made.json()["version"]["id"]
+    return version_id

@@ -3,7 +3,7 @@ seen at once by the next read through every other, whose answer was cached befor
 
 from __future__ import annotations
 
-from tests.concurrency.conftest import Deployment
+from tests.concurrency.conftest import Deployment, done_version
 from tests.support.server import ApiClient
 
 
@@ -34,21 +34,7 @@ def test_a_write_through_one_replica_is_read_at_once_through_every_other(
     setup = deployment.clients(1)[0]
     assert setup.put(setup.v2 + "/buckets", json={"name": bucket}).status_code == 200
     for n in range(2):
-        made = setup.post(
-            setup.v2 + f"/buckets/{bucket}/versions",
-            json={"fingerprint": f"fp-{n}", "template_type": "HCL2"},
-        )
-        assert made.status_code == 200, made.text
-        build = setup.post(
-            setup.v2 + f"/buckets/{bucket}/versions/fp-{n}/builds",
-            json={
-                "component_type": "null.a",
-                "status": "BUILD_DONE",
-                "platform": "null",
-                "artifacts": [{"external_identifier": f"ext-{n}", "region": "r1"}],
-            },
-        )
-        assert build.status_code == 200, build.text
+        done_version(setup, bucket, f"fp-{n}", n)
     made = setup.post(
         setup.v2 + f"/buckets/{bucket}/versions",
         json={"fingerprint": "open", "template_type": "HCL2"},

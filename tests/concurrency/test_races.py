@@ -10,7 +10,7 @@ import itertools
 from collections import Counter
 from typing import Any
 
-from tests.concurrency.conftest import Deployment, all_at_once, spread
+from tests.concurrency.conftest import Deployment, all_at_once, done_version, spread
 from tests.support.server import ApiClient
 
 _names = itertools.count()
@@ -159,22 +159,7 @@ def test_channel_race_keeps_every_assignment(deployment: Deployment) -> None:
     assert setup.put(setup.v2 + "/buckets", json={"name": bucket}).status_code == 200
     ids = {}
     for n in range(5):
-        fingerprint = f"fp-{n}"
-        made = setup.post(
-            setup.v2 + f"/buckets/{bucket}/versions",
-            json={"fingerprint": fingerprint, "template_type": "HCL2"},
-        )
-        ids[fingerprint] = made.json()["version"]["id"]
-        build = setup.post(
-            setup.v2 + f"/buckets/{bucket}/versions/{fingerprint}/builds",
-            json={
-                "component_type": "null.a",
-                "status": "BUILD_DONE",
-                "platform": "null",
-                "artifacts": [{"external_identifier": f"ext-{n}", "region": "r1"}],
-            },
-        )
-        assert build.status_code == 200, build.text
+        ids[f"fp-{n}"] = done_version(setup, bucket, f"fp-{n}", n)
     made = setup.post(setup.v2 + f"/buckets/{bucket}/channels", json={"name": "release"})
     assert made.status_code == 200, made.text
     before = deployment.served(bucket)
