@@ -12,13 +12,13 @@ artifacts, and 50 empty buckets. Then, route by route and server by server in tu
 51), and the readiness route (Packyard's /readyz against the peer's /sys/health, both of
 which ask the database). Then `--pushes` Packer 1.16 push sequences (15 requests, the same
 as bench/bench_2023.py) from one client thread, timed by the client, twice over: with
-httpx, and with the standard library's http.client on one kept connection. Before all
-that, three more servers of the same kinds take the same pushes into empty stores (the
-peer's writes slow as its store grows; the ratio depends on what each store holds). httpx spends
+httpx, and with the standard library's http.client on one kept connection. httpx spends
 about a millisecond of its own on each request, the same for every server, which narrows
-the servers' ratio; the lean client is nearer what Packer's Go client costs. Printed:
-throughput, p50 / p99 and Packyard's ratio to the peer, and for the lean client's rounds
-each request's p50.
+the servers' ratio; the lean client is nearer what Packer's Go client costs. Before all
+that, three more servers of the same kinds take the same pushes into empty stores: the
+peer's writes slow as its store grows, so the ratio depends on what each store holds.
+Printed: throughput, p50 / p99 and Packyard's ratio to the peer, and for the lean client's
+rounds each request's p50.
 """
 
 from __future__ import annotations
